@@ -1,0 +1,121 @@
+"""Activation extraction: forward hooks on named layers, batched under inference mode, streamed to a
+content-keyed store one batch at a time, so memory holds one batch of one forward pass, not a
+model's worth of layers.
+
+Cache key of a layer's activations = sha256 of (weights hash, preprocessing, adapter code version,
+layer name, stimulus-set content hash, extraction version, storage dtype). Never a name alone.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from .errors import PluginError
+from .model import ModelAdapter, json_key
+from .stimuli import StimulusSet
+from .store import Store
+
+EXTRACTION_VERSION = "1"
+
+
+def activation_key(adapter: ModelAdapter, stimuli: StimulusSet, layer: str, dtype: str = "float32") -> str:
+    return json_key(
+        {
+            "model": adapter.identity(),
+            "layer": layer,
+            "stimulus_set": stimuli.content_hash,
+            "extraction_version": EXTRACTION_VERSION,
+            "dtype": dtype,
+        }
+    )
+
+
+def _first_tensor(output):
+    if isinstance(output, torch.Tensor):
+        return output
+    if isinstance(output, (tuple, list)) and output and isinstance(output[0], torch.Tensor):
+        return output[0]
+    if hasattr(output, "last_hidden_state"):
+        return output.last_hidden_state
+    raise PluginError(f"layer output of type {type(output).__name__} is not a tensor")
+
+
+def extract(
+    adapter: ModelAdapter,
+    stimuli: StimulusSet,
+    layers: list[str] | None = None,
+    store: Store | None = None,
+    device: str = "cpu",
+    batch_size: int | None = None,
+    dtype: str = "float32",
+    progress: bool = True,
+) -> dict[str, np.ndarray]:
+    """Activations (stimulus x feature, memory-mapped from the store) for each requested layer.
+
+    Layers already in the store are not recomputed; the rest share one pass over the stimuli.
+    """
+    layers = list(layers or adapter.layers)
+    store = store or Store()
+    keys = {layer: activation_key(adapter, stimuli, layer, dtype) for layer in layers}
+    result = {layer: store.get_array("activations", keys[layer]) for layer in layers}
+    todo = [layer for layer in layers if result[layer] is None]
+    if todo:
+        _extract_missing(adapter, stimuli, todo, keys, store, device, batch_size or adapter.batch_size, dtype, progress)
+        for layer in todo:
+            result[layer] = store.get_array("activations", keys[layer])
+    return result
+
+
+def _extract_missing(adapter, stimuli, layers, keys, store, device, batch_size, dtype, progress):
+    module = adapter.module.to(device)
+    named = dict(module.named_modules())
+    captured: dict[str, list] = {}
+    handles = []
+
+    def hook_for(layer):
+        def hook(_module, _inputs, output):
+            captured.setdefault(layer, []).append(adapter.features(layer, _first_tensor(output)).detach())
+
+        return hook
+
+    for layer in layers:
+        handles.append(named[layer].register_forward_hook(hook_for(layer)))
+    n = len(stimuli)
+    writers, arrays = {}, {}
+    with contextlib.ExitStack() as stack:
+        try:
+            batches = range(0, n, batch_size)
+            bar = tqdm(batches, total=math.ceil(n / batch_size), desc=f"{adapter.name}: activations", unit="batch", disable=not progress)
+            for start in bar:
+                paths = stimuli.paths[start : start + batch_size]
+                batch = adapter.preprocess(paths)
+                batch = batch.to(device) if isinstance(batch, torch.Tensor) else batch
+                captured.clear()
+                with torch.inference_mode():
+                    adapter.forward(module, batch)
+                for layer in layers:
+                    outputs = captured.get(layer, [])
+                    if len(outputs) != 1:
+                        raise PluginError(
+                            f"model {adapter.name!r}: layer {layer!r} ran {len(outputs)} times in one forward pass; "
+                            "choose a module that runs exactly once (a shared activation module cannot be hooked)"
+                        )
+                    block = outputs[0].float().cpu().numpy()
+                    if block.shape[0] != len(paths):
+                        raise PluginError(f"model {adapter.name!r}: layer {layer!r} gave {block.shape[0]} rows for a batch of {len(paths)}")
+                    if layer not in arrays:
+                        meta = {"model": adapter.name, "layer": layer, "stimulus_set": stimuli.name, "shape": [n, block.shape[1]]}
+                        writers[layer] = stack.enter_context(store.array_writer("activations", keys[layer], (n, block.shape[1]), dtype, meta))
+                        arrays[layer] = writers[layer]
+                    elif block.shape[1] != arrays[layer].shape[1]:
+                        raise PluginError(f"model {adapter.name!r}: layer {layer!r} changed width from {arrays[layer].shape[1]} to {block.shape[1]} between batches")
+                    if not np.all(np.isfinite(block)):
+                        raise PluginError(f"model {adapter.name!r}: layer {layer!r} produced non-finite activations")
+                    arrays[layer][start : start + len(paths)] = block
+        finally:
+            for handle in handles:
+                handle.remove()

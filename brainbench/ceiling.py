@@ -1,0 +1,82 @@
+"""Noise ceilings from repeated presentations.
+
+``split_half_reliability`` is the Spearman–Brown-corrected correlation between the mean responses of
+two random halves of the repeats: the reliability of the full-repeat mean. A perfect model of the
+true mean response correlates with the *observed* mean at most sqrt(reliability); that is the ceiling
+for Pearson r (``pearson_ceiling``). Brain-Score divides by the reliability itself, which is the
+ceiling of r², not of r; we divide r by sqrt(reliability) so that a perfect model scores 1.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+
+def pearson_columns(a: np.ndarray, b: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Pearson r between matching columns of two (samples, columns) arrays; NaN for constant columns.
+
+    ``weights`` (per sample, e.g. bootstrap counts) gives the r of the data with rows repeated.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if weights is None:
+        a = a - a.mean(axis=0)
+        b = b - b.mean(axis=0)
+        w = 1.0
+    else:
+        w = np.asarray(weights, dtype=np.float64)[:, None] / np.sum(weights)
+        a = a - (w * a).sum(axis=0)
+        b = b - (w * b).sum(axis=0)
+    denom = np.sqrt((w * a * a).sum(axis=0) * (w * b * b).sum(axis=0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denom > 1e-300, (w * a * b).sum(axis=0) / np.where(denom > 1e-300, denom, 1), np.nan)
+
+
+def spearman_brown(r: np.ndarray, factor: float = 2.0) -> np.ndarray:
+    r = np.asarray(r, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return factor * r / (1 + (factor - 1) * r)
+
+
+class SplitHalves:
+    """Mean responses of random halves of the repeats, computed once, reused by every bootstrap sample.
+
+    trials: (repetition, stimulus, neuroid), NaN where a neuroid has fewer repeats. Each of ``n_splits``
+    splits permutes the repetition axis (one permutation for all neuroids) and averages each half.
+    """
+
+    def __init__(self, trials: np.ndarray, n_splits: int = 20, seed: int = 0):
+        trials = np.asarray(trials, dtype=np.float64)
+        n_rep, n_stim, n_neur = trials.shape
+        self.n_splits, self.seed, self.n_repetitions = n_splits, seed, n_rep
+        self.halves = np.full((n_splits, 2, n_stim, n_neur), np.nan)
+        if n_rep < 2:
+            return
+        rng = np.random.default_rng(seed)
+        for i in range(n_splits):
+            order = rng.permutation(n_rep)
+            with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: neuroid lacks repeats in a half
+                self.halves[i, 0] = np.nanmean(trials[order[: n_rep // 2]], axis=0)
+                self.halves[i, 1] = np.nanmean(trials[order[n_rep // 2 :]], axis=0)
+
+    def reliability(self, counts: np.ndarray | None = None) -> np.ndarray:
+        """Per-neuroid Spearman–Brown reliability of the full-repeat mean (split correlations averaged
+        before the Spearman–Brown step); ``counts`` weights stimuli (bootstrap)."""
+        if self.n_repetitions < 2:
+            return np.full(self.halves.shape[-1], np.nan)
+        r = np.mean([pearson_columns(h[0], h[1], counts) for h in self.halves], axis=0)
+        return spearman_brown(r)
+
+
+def split_half_reliability(trials: np.ndarray, n_splits: int = 20, seed: int = 0) -> np.ndarray:
+    """Per-neuroid Spearman–Brown split-half reliability of the trial mean (see SplitHalves)."""
+    return SplitHalves(trials, n_splits, seed).reliability()
+
+
+def pearson_ceiling(reliability: np.ndarray) -> np.ndarray:
+    """Highest expected Pearson r of a perfect model against the observed mean: sqrt(reliability)."""
+    reliability = np.asarray(reliability, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(reliability > 0, np.sqrt(np.clip(reliability, 0, None)), np.nan)

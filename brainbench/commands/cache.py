@@ -1,0 +1,29 @@
+"""``brainbench cache info|clear``."""
+from __future__ import annotations
+
+from ..store import Store
+
+
+def register(sub) -> None:
+    p = sub.add_parser("cache", help="inspect or clear the activation and score cache")
+    p.add_argument("action", choices=["info", "clear"])
+    p.add_argument("--kind", help="only this kind of entry (activations, scores)")
+    p.add_argument("--cache-dir", help="cache root (default: $BRAINBENCH_CACHE or ~/.cache/brainbench)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    store = Store(args.cache_dir) if args.cache_dir else Store()
+    if args.action == "info":
+        print(f"cache root: {store.root}")
+        info = store.info()
+        if not info:
+            print("  (empty)")
+        for kind, s in info.items():
+            if args.kind and kind != args.kind:
+                continue
+            print(f"  {kind}: {s['entries']} entries, {s['bytes'] / 2**20:.1f} MiB, {s['orphan_temp_files']} orphan temp files")
+    else:
+        freed = store.clear(args.kind)
+        print(f"freed {freed / 2**20:.1f} MiB from {store.root}")
+    return 0

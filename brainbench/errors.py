@@ -1,0 +1,47 @@
+"""Errors that reach the user. Each message names the problem and, where there is one, the fix.
+
+The CLI turns any BrainbenchError into a one-paragraph message and a non-zero exit status; anything
+else is a bug and keeps its traceback.
+"""
+
+
+class BrainbenchError(Exception):
+    """Base class: a problem with the user's input or environment, not a bug."""
+
+    exit_code = 2
+
+
+class UnknownNameError(BrainbenchError, KeyError):
+    """A model, benchmark, dataset or metric name that is not registered."""
+
+    def __init__(self, kind: str, name: str, known: list[str]):
+        import difflib
+
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.4)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        listing = ", ".join(sorted(known)) if len(known) <= 30 else f"{len(known)} names; see `brainbench list`"
+        super().__init__(f"unknown {kind} {name!r}.{hint} Known {kind}s: {listing}.")
+        self.kind, self.name, self.known = kind, name, known
+
+    def __str__(self) -> str:  # KeyError would otherwise repr() the message
+        return self.args[0]
+
+
+class DataNotFoundError(BrainbenchError):
+    """Recording or stimulus files are missing, truncated or corrupt."""
+
+
+class WeightsUnavailableError(BrainbenchError):
+    """Pretrained weights are neither cached nor downloadable; never replaced by random weights."""
+
+
+class StimulusError(BrainbenchError):
+    """A stimulus file cannot be decoded or has the wrong form."""
+
+
+class PluginError(BrainbenchError):
+    """A plugin failed to import, or its card or layers are malformed."""
+
+
+class ResourceError(BrainbenchError):
+    """A run would exceed the memory bound it was given."""

@@ -1,0 +1,203 @@
+"""Model adapters: a torch module, its preprocessing, and the names of its candidate layers.
+
+Weights are never silently replaced: a pretrained model whose weights are neither in the standard
+cache nor given as a file (nor downloadable) raises WeightsUnavailableError saying where to put them.
+Untrained networks exist only as separately named controls.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+
+from .errors import PluginError, WeightsUnavailableError
+from .stimuli import load_image
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def state_dict_sha256(module: torch.nn.Module) -> str:
+    """Content hash of a module's parameters and buffers (names, dtypes, shapes and bytes)."""
+    h = hashlib.sha256()
+    for name, tensor in module.state_dict().items():
+        t = tensor.detach().cpu().contiguous().reshape(-1)
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
+def flatten_features(layer: str, output: torch.Tensor) -> torch.Tensor:
+    """Default activations of a layer: every unit of every channel and position, flattened."""
+    return output.reshape(output.shape[0], -1)
+
+
+@dataclass
+class ModelAdapter:
+    """What brainbench needs from a network.
+
+    ``preprocess(paths) -> batch`` turns stimulus files into the module's input; ``forward(module,
+    batch)`` runs it (default ``module(batch)``); ``features(layer, output)`` turns a hooked layer's
+    output into (batch, features) — vision flattens, audio pools over time. ``preprocessing`` describes
+    the input pipeline and enters the cache key and the result.
+    """
+
+    name: str
+    modality: str
+    module: torch.nn.Module
+    layers: list[str]
+    preprocess: Callable[[Sequence[Path]], object]
+    preprocessing: dict
+    forward: Callable[[torch.nn.Module, object], object] = field(default=lambda module, batch: module(batch))
+    features: Callable[[str, torch.Tensor], torch.Tensor] = flatten_features
+    #: bump when the adapter's code changes what a layer's activations are
+    code_version: str = "1"
+    weights_source: str = ""
+    batch_size: int = 32
+    _weights_hash: str | None = None
+
+    def __post_init__(self):
+        self.module.eval()
+        names = dict(self.module.named_modules())
+        missing = [layer for layer in self.layers if layer not in names]
+        if missing:
+            import difflib
+
+            hints = {m: difflib.get_close_matches(m, list(names), n=3) for m in missing}
+            raise PluginError(f"model {self.name!r}: candidate layer(s) not in the module: {hints}")
+
+    @property
+    def weights_hash(self) -> str:
+        if self._weights_hash is None:
+            self._weights_hash = state_dict_sha256(self.module)
+        return self._weights_hash
+
+    def identity(self) -> dict:
+        """Everything about the model that changes activations (the content part of cache keys)."""
+        return {
+            "weights_sha256": self.weights_hash,
+            "preprocessing": self.preprocessing,
+            "adapter": self.name,
+            "adapter_code_version": self.code_version,
+        }
+
+
+# -- vision preprocessing ---------------------------------------------------------------------------
+def image_transform(resize: int, crop: int, mean=IMAGENET_MEAN, std=IMAGENET_STD, scale: float = 1.0):
+    """Resize the shorter side, centre-crop, to tensor in [0, scale], normalise. Grayscale -> 3 channels."""
+    from torchvision import transforms
+
+    return transforms.Compose(
+        [
+            transforms.Resize(resize, interpolation=transforms.InterpolationMode.BILINEAR, antialias=True),
+            transforms.CenterCrop(crop),
+            transforms.ToTensor(),
+            transforms.Lambda(lambda x: x * scale),
+            transforms.Normalize(mean, std),
+        ]
+    )
+
+
+def vision_preprocess(resize: int = 256, crop: int = 224, mean=IMAGENET_MEAN, std=IMAGENET_STD, scale: float = 1.0):
+    """A (preprocess, description) pair for images, as the model was trained."""
+    transform = image_transform(resize, crop, mean, std, scale)
+
+    def preprocess(paths):
+        return torch.stack([transform(load_image(p)) for p in paths])
+
+    description = {
+        "kind": "image",
+        "color": "RGB (grayscale replicated to 3 channels)",
+        "resize_shorter_side": resize,
+        "interpolation": "bilinear, antialiased",
+        "center_crop": crop,
+        "pixel_scale": scale,
+        "normalize_mean": list(mean),
+        "normalize_std": list(std),
+    }
+    return preprocess, description
+
+
+# -- weights ----------------------------------------------------------------------------------------
+def torch_hub_checkpoint_dir() -> Path:
+    return Path(torch.hub.get_dir()) / "checkpoints"
+
+
+def load_checkpoint(path: Path, expected_sha256_prefix: str | None = None) -> dict:
+    """Load a state dict without executing pickled code (weights_only), checking the hash if known."""
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsUnavailableError(f"weights file {path} does not exist")
+    if expected_sha256_prefix:
+        from .stimuli import sha256_file
+
+        digest = sha256_file(path)
+        if not digest.startswith(expected_sha256_prefix):
+            raise WeightsUnavailableError(
+                f"weights file {path} has sha256 {digest[:16]}..., expected a hash starting {expected_sha256_prefix}: "
+                "the file is corrupt, truncated or not these weights. Delete it and fetch it again."
+            )
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise WeightsUnavailableError(f"cannot load weights file {path}: {exc}") from exc
+    if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
+        state = state["state_dict"]
+    return state
+
+
+def torchvision_weights(weights_enum, explicit_file: str | os.PathLike | None = None, allow_download: bool | None = None) -> tuple[dict, str]:
+    """State dict of torchvision pretrained weights: explicit file, then torch's cache, then download.
+
+    Returns (state_dict, where it came from). The file's sha256 prefix (torchvision puts it in the file
+    name) is checked. Offline with no file: WeightsUnavailableError with the path and the URL.
+    """
+    url = weights_enum.url
+    filename = url.rsplit("/", 1)[-1]
+    prefix = filename.rsplit("-", 1)[-1].split(".")[0] if "-" in filename else None
+    if explicit_file is not None:
+        return load_checkpoint(Path(explicit_file), prefix), str(explicit_file)
+    cached = torch_hub_checkpoint_dir() / filename
+    if cached.is_file():
+        return load_checkpoint(cached, prefix), str(cached)
+    if allow_download is None:
+        allow_download = os.environ.get("BRAINBENCH_OFFLINE", "") not in ("1", "true", "yes")
+    error = "downloads disabled by BRAINBENCH_OFFLINE"
+    if allow_download:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            torch.hub.download_url_to_file(url, str(cached), hash_prefix=prefix, progress=True)
+            return load_checkpoint(cached, prefix), url
+        except Exception as exc:  # no network, DNS failure, HTTP error, hash mismatch
+            error = f"{type(exc).__name__}: {exc}"
+            if cached.exists() and cached.stat().st_size == 0:
+                cached.unlink()
+    raise WeightsUnavailableError(
+        f"pretrained weights {weights_enum} are not on this machine and could not be downloaded ({error}).\n"
+        f"Fix: on a machine with internet, download\n  {url}\nand put it at\n  {cached}\n"
+        f"(or pass --weights /path/to/{filename}). brainbench never substitutes random weights; "
+        "for an untrained control, ask for the model's '_untrained' variant by name."
+    )
+
+
+def file_status(path: Path) -> tuple[bool, str]:
+    return path.is_file(), str(path)
+
+
+def json_key(obj) -> str:
+    """Canonical sha256 of a JSON-able object."""
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=_json_default).encode()).hexdigest()
+
+
+def _json_default(obj):
+    if isinstance(obj, (np.integer, np.floating)):
+        return obj.item()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj)}")

@@ -1,0 +1,60 @@
+"""Where brainbench looks for data and keeps its caches.
+
+Data are looked for, in order: an explicit ``--data-dir``; ``$BRAINBENCH_DATA``; a ``shared/data``
+folder beside the source checkout (``<checkout>/../shared/data``); the user cache
+(``$XDG_CACHE_HOME/brainbench/data`` or ``~/.cache/brainbench/data``). The first folder that holds the
+dataset's sub-folder wins.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def checkout_root() -> Path | None:
+    """The source checkout this package runs from (editable install), or None for a wheel install."""
+    root = PACKAGE_DIR.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "brainbench").is_dir() else None
+
+
+def cache_root() -> Path:
+    """Root of brainbench's caches (activations, scores, downloaded data). ``$BRAINBENCH_CACHE`` wins."""
+    if os.environ.get("BRAINBENCH_CACHE"):
+        return Path(os.environ["BRAINBENCH_CACHE"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base).expanduser() / "brainbench"
+
+
+def user_data_dir() -> Path:
+    return cache_root() / "data"
+
+
+def data_search_path(data_dir: str | os.PathLike | None = None) -> list[tuple[str, Path]]:
+    """The candidate data roots, in priority order, each with where it came from."""
+    candidates: list[tuple[str, Path]] = []
+    if data_dir is not None:
+        candidates.append(("--data-dir", Path(data_dir).expanduser()))
+    if os.environ.get("BRAINBENCH_DATA"):
+        candidates.append(("$BRAINBENCH_DATA", Path(os.environ["BRAINBENCH_DATA"]).expanduser()))
+    root = checkout_root()
+    if root is not None:
+        candidates.append(("shared/data beside the checkout", root.parent / "shared" / "data"))
+    candidates.append(("user cache", user_data_dir()))
+    return candidates
+
+
+def find_dataset_dir(folder_name: str, data_dir: str | os.PathLike | None = None) -> Path | None:
+    """The first ``<root>/<folder_name>`` that exists along the search path, else None.
+
+    An explicit ``data_dir`` may also point at the dataset folder itself.
+    """
+    if data_dir is not None:
+        explicit = Path(data_dir).expanduser()
+        if explicit.name == folder_name and explicit.is_dir():
+            return explicit
+    for _, root in data_search_path(data_dir):
+        if (root / folder_name).is_dir():
+            return root / folder_name
+    return None

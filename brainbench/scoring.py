@@ -1,0 +1,180 @@
+"""``score``: the whole pipeline from a model and benchmark names to a result.
+
+model -> adapter (real weights or a clear error) -> activations per stimulus set (content-keyed store)
+-> per layer, the metric's preparation (shared by every benchmark of that stimulus set) -> each
+benchmark's protocol -> scores, written to the result file after every benchmark so that an
+interrupted run keeps what it finished (and a rerun takes finished benchmarks from the score cache).
+"""
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Callable
+
+from .activations import activation_key, extract
+from .benchmark import Benchmark, Dataset
+from .errors import BrainbenchError
+from .model import ModelAdapter, json_key
+from .registry import Registry, default_registry
+from .result import SCHEMA, provenance, write_json_atomic
+from .store import Store
+
+SCORE_VERSION = "1"
+
+_DATASET_CACHE: dict[tuple, Dataset] = {}
+
+
+def load_dataset(registry: Registry, name: str, data_dir=None) -> Dataset:
+    key = (name, str(data_dir))
+    if key not in _DATASET_CACHE:
+        _DATASET_CACHE[key] = registry.dataset(name).load(data_dir)
+    return _DATASET_CACHE[key]
+
+
+def make_benchmark(registry: Registry, benchmark_id: str, data_dir=None, device: str = "cpu") -> Benchmark:
+    dataset_plugin, region, metric_plugin = registry.parse_benchmark(benchmark_id)
+    dataset = load_dataset(registry, dataset_plugin.name, data_dir)
+    metric = _make_metric(metric_plugin, device)
+    protocol = dataset_plugin.protocol_for(metric_plugin.name) if dataset_plugin.protocol_for else None
+    from .benchmark import Protocol
+
+    return Benchmark(
+        name=benchmark_id,
+        version=str(dataset_plugin.versions.get(metric_plugin.name, "1")),
+        dataset=dataset,
+        region=region,
+        metric=metric,
+        protocol=protocol or Protocol(),
+        aggregate=dataset_plugin.aggregate,
+    )
+
+
+def _make_metric(metric_plugin, device):
+    try:
+        return metric_plugin.factory(device=device)
+    except TypeError:
+        return metric_plugin.factory()
+
+
+def resolve_benchmarks(registry: Registry, modality: str, benchmarks: list[str] | None, metric: str | None) -> list[str]:
+    if benchmarks:
+        for b in benchmarks:
+            registry.parse_benchmark(b)  # raises with close matches
+        wrong = [b for b in benchmarks if registry.parse_benchmark(b)[0].modality != modality]
+        if wrong:
+            raise BrainbenchError(f"benchmark(s) {wrong} are not {modality} benchmarks; this model's modality is {modality}")
+        return list(benchmarks)
+    if metric is not None:
+        registry.metric(metric)
+    names = registry.benchmark_names(modality=modality, metric=metric, default_only=True)
+    if not names:
+        raise BrainbenchError(f"no {modality} benchmarks" + (f" for metric {metric!r}" if metric else ""))
+    return names
+
+
+def score(
+    model,
+    benchmarks: list[str] | None = None,
+    metric: str | None = None,
+    data_dir=None,
+    device: str = "cpu",
+    weights: str | None = None,
+    store: Store | None = None,
+    out: str | Path | None = None,
+    layers: list[str] | None = None,
+    use_score_cache: bool = True,
+    registry: Registry | None = None,
+    log: Callable[[str], None] | None = None,
+    progress: bool = True,
+) -> dict:
+    """Score a model (registered name, or a ModelAdapter built in Python) on benchmarks.
+
+    Returns the result document (also written to ``out`` if given, after every benchmark).
+    """
+    started = time.time()
+    registry = registry or default_registry()
+    store = store or Store()
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+
+    t = time.perf_counter()
+    if isinstance(model, ModelAdapter):
+        adapter, plugin_info = model, {"name": model.name, "modality": model.modality, "training": "unknown", "card": {}}
+    else:
+        plugin = registry.model(model)
+        adapter = plugin.build(weights=weights, device=device)
+        plugin_info = {"name": plugin.name, "modality": plugin.modality, "training": plugin.training, "card": plugin.card}
+    build_seconds = time.perf_counter() - t
+    benchmark_ids = resolve_benchmarks(registry, adapter.modality, benchmarks, metric)
+    layer_order = list(layers or adapter.layers)
+
+    document = {
+        "schema": SCHEMA,
+        "model": {
+            **plugin_info,
+            "weights_sha256": adapter.weights_hash,
+            "weights_source": adapter.weights_source,
+            "preprocessing": adapter.preprocessing,
+            "layers": layer_order,
+        },
+        "scores": [],
+        "failed": [],
+        "timings": {"build_model_s": build_seconds},
+        "provenance": {},
+    }
+
+    def save():
+        document["provenance"] = provenance(device, started)
+        if out is not None:
+            write_json_atomic(out, document)
+
+    built = {b: make_benchmark(registry, b, data_dir, device) for b in benchmark_ids}
+    by_dataset: dict[str, list[Benchmark]] = {}
+    for bench in built.values():
+        by_dataset.setdefault(bench.dataset.name, []).append(bench)
+
+    for dataset_name, group in by_dataset.items():
+        dataset = group[0].dataset
+        document["provenance_data"] = document.get("provenance_data", {}) | {dataset_name: dataset.checksums}
+        for warning in dataset.warnings:
+            log(f"warning: {warning}")
+        keys = {layer: activation_key(adapter, dataset.stimuli, layer) for layer in layer_order}
+        pending = []
+        for bench in group:
+            score_key = json_key({"score_version": SCORE_VERSION, "activations": keys, "benchmark": bench.config()})
+            cached = store.get_json("scores", score_key) if use_score_cache else None
+            if cached is not None:
+                log(f"{bench.name}: from score cache")
+                document["scores"].append({**cached, "from_cache": True})
+            else:
+                pending.append((bench, score_key))
+        save()
+        if not pending:
+            continue
+        t = time.perf_counter()
+        features = extract(adapter, dataset.stimuli, layer_order, store=store, device=device, progress=progress)
+        document["timings"][f"activations_{dataset_name}_s"] = time.perf_counter() - t
+        prepared_cache: dict[tuple, object] = {}
+        for bench, score_key in pending:
+            t = time.perf_counter()
+            try:
+                metric_key = json_key(bench.metric.config())
+                prepared = {}
+                for layer in layer_order:
+                    cache_key = (metric_key, layer)
+                    if cache_key not in prepared_cache:
+                        prepared_cache[cache_key] = bench.metric.prepare(features[layer])
+                    prepared[layer] = prepared_cache[cache_key]
+                entry = bench.run(prepared, layer_order)
+                entry["seconds"] = time.perf_counter() - t
+                store.put_json("scores", score_key, entry, {"benchmark": bench.name, "model": adapter.name})
+                document["scores"].append(entry)
+            except BrainbenchError:
+                raise
+            except Exception as exc:  # recorded as failed, never as zero
+                document["failed"].append({"benchmark": bench.name, "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()})
+                log(f"{bench.name}: FAILED: {type(exc).__name__}: {exc}")
+            save()
+    save()
+    return document

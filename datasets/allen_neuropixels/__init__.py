@@ -1,0 +1,139 @@
+"""Allen Brain Observatory Visual Coding Neuropixels: 4,141 mouse visual-cortex units, 118 natural scenes.
+
+Reads the brainbench on-disk format (see README.md in this folder): ``spike_counts.npz`` with one
+(trials, 118 images, units) uint8 array per area-session, ``units.json`` with per-key metadata, and
+``images/scene_NNN.png``. Responses are firing rates in Hz over each session's reliability window
+(count x 100 / n_bins_10ms), so sessions with different windows share one scale.
+"""
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from brainbench.benchmark import Dataset, Protocol
+from brainbench.errors import DataNotFoundError
+from brainbench.paths import data_search_path, find_dataset_dir
+from brainbench.recording import make_recording
+from brainbench.registry import DatasetPlugin
+from brainbench.stimuli import StimulusSet, sha256_file
+
+FOLDER = "allen_neuropixels_natural_scenes"
+#: sha256 of the published brainbench files (the files in shared/data and the fetch source)
+FILES = {
+    "spike_counts.npz": "780d0cbc554ff5f68a66049a767bc7b104b04e7434f2033f6862ef49d1d92f16",
+    "units.json": "a42aae33aaab1b1be47d6f5d7bf263f7be5ab698892df7dcd1c55be704e0cc8f",
+}
+N_IMAGES = 118
+REGIONS = ("VISp", "VISl", "VISal", "VISrl", "VISam", "VISpm")
+HERE = Path(__file__).resolve().parent
+
+
+def locate(data_dir=None) -> Path:
+    folder = find_dataset_dir(FOLDER, data_dir)
+    if folder is None:
+        searched = "\n".join(f"  {where}: {root / FOLDER}" for where, root in data_search_path(data_dir))
+        raise DataNotFoundError(
+            f"Allen Neuropixels natural-scenes data not found. Looked for the folder {FOLDER!r} in:\n{searched}\n"
+            f"Fix: `brainbench data fetch allen_np` (downloads into the user cache), or point --data-dir / "
+            f"$BRAINBENCH_DATA at a folder containing {FOLDER}/ with spike_counts.npz, units.json and images/."
+        )
+    missing = [name for name in FILES if not (folder / name).is_file()]
+    if not (folder / "images").is_dir():
+        missing.append("images/")
+    if missing:
+        raise DataNotFoundError(f"{folder} is incomplete: missing {', '.join(missing)}. Re-fetch with `brainbench data fetch allen_np`.")
+    return folder
+
+
+def load(data_dir=None) -> Dataset:
+    folder = locate(data_dir)
+    warnings, checksums = [], {}
+    for name, expected in FILES.items():
+        digest = sha256_file(folder / name)
+        checksums[name] = digest
+        if digest != expected:
+            warnings.append(
+                f"{folder / name}: sha256 {digest[:12]}... differs from the published {expected[:12]}...; "
+                "scores are not comparable with the leaderboard unless this is a deliberate rebuild"
+            )
+    try:
+        units = json.loads((folder / "units.json").read_text())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DataNotFoundError(f"{folder / 'units.json'} is corrupt or truncated ({exc}); re-fetch it") from exc
+    try:
+        archive = np.load(folder / "spike_counts.npz")
+        arrays = {key: archive[key] for key in units}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise DataNotFoundError(f"{folder / 'spike_counts.npz'} is corrupt or truncated ({exc}); re-fetch it") from exc
+    except KeyError as exc:
+        raise DataNotFoundError(f"{folder / 'spike_counts.npz'} lacks the array {exc} listed in units.json; the two files do not match") from exc
+
+    max_trials = max(a.shape[0] for a in arrays.values())
+    n_units = sum(a.shape[2] for a in arrays.values())
+    responses = np.full((max_trials, N_IMAGES, n_units), np.nan, dtype=np.float32)
+    coords = {k: [] for k in ("neuroid_id", "region", "subject", "unit_id", "session", "window_s")}
+    col = 0
+    for key in sorted(units):
+        meta, counts = units[key], arrays[key]
+        if counts.ndim != 3 or counts.shape[1] != N_IMAGES or counts.shape[2] != meta["n_units"]:
+            raise DataNotFoundError(f"{folder / 'spike_counts.npz'}[{key}] has shape {counts.shape}, expected (trials, {N_IMAGES}, {meta['n_units']})")
+        if list(meta["frame_id_values"]) != list(range(N_IMAGES)):
+            raise DataNotFoundError(f"units.json[{key}]: images are not in frame order 0..{N_IMAGES - 1}")
+        rate = counts.astype(np.float32) * (100.0 / meta["n_bins_10ms"])  # spikes/s over the window
+        n_trials, _, n = counts.shape
+        responses[:n_trials, :, col : col + n] = rate
+        coords["neuroid_id"] += [f"{key}/{u}" for u in meta["unit_ids"]]
+        coords["unit_id"] += list(meta["unit_ids"])
+        coords["region"] += [meta["visual_area_code"]] * n
+        coords["subject"] += [str(meta["specimen_id"])] * n
+        coords["session"] += [key] * n
+        coords["window_s"] += [f"{meta['time_window_s'][0]:.3f}-{meta['time_window_s'][1]:.3f}"] * n
+        col += n
+    stimulus_ids = [f"scene_{i:03d}" for i in range(N_IMAGES)]
+    recording = make_recording(responses, stimulus_ids, coords, attrs={"units": "spikes/s", "dataset": "allen_np"})
+    images = folder / "images"
+    stimuli = StimulusSet(
+        name="allen_natural_scenes",
+        modality="vision",
+        ids=stimulus_ids,
+        paths=[images / f"{sid}.png" for sid in stimulus_ids],
+    )
+    return Dataset(name="allen_np", recording=recording, stimuli=stimuli, checksums=checksums, card=CARD, warnings=warnings)
+
+
+def protocol_for(metric: str | None) -> Protocol:
+    # 5-fold CV over the 118 images (fixed seed); layer chosen per fold by inner 4-fold CV on the
+    # fold's training images only.
+    return Protocol(kind="kfold", n_splits=5, seed=0, selection="nested", inner_splits=4)
+
+
+CARD = {
+    "title": "Allen Brain Observatory Visual Coding Neuropixels, natural scenes",
+    "species": "mouse (Mus musculus)",
+    "method": "Neuropixels extracellular electrophysiology, spike counts",
+    "regions": list(REGIONS),
+    "n_units": 4141,
+    "n_subjects": 28,
+    "stimuli": "118 natural scenes (grayscale, 918x1174), 250 ms each, 50 repeats",
+    "response": "firing rate (spikes/s) in a per-session reliability window after onset, trial-averaged",
+    "citation": "Siegle et al. 2021 Nature 592:86; de Vries et al. 2020 Nat Neurosci 23:138; Nayebi et al. 2023 PLoS Comput Biol 19:e1011506",
+    "bibtex": (HERE / "bibtex.bib").read_text() if (HERE / "bibtex.bib").is_file() else "",
+    "terms": "Allen Institute terms of use (non-commercial research, with citation)",
+}
+
+PLUGINS = [
+    DatasetPlugin(
+        name="allen_np",
+        modality="vision",
+        recording_kind="trials",
+        regions=REGIONS,
+        load=load,
+        default_metric="ridge",
+        card=CARD,
+        protocol_for=protocol_for,
+        versions={"ridge": "1"},
+    )
+]

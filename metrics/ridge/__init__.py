@@ -1,0 +1,88 @@
+"""Cross-validated ridge regression from a layer's features to each neuroid's trial-averaged response.
+
+Per split: ridge in kernel form fitted on the training stimuli, regularisation chosen per neuroid by
+exact leave-one-out on the training stimuli only (brainbench.ridge); Pearson r per neuroid between
+predicted and observed responses on the test stimuli. When the splits' test sets partition the
+stimuli (K-fold), the out-of-fold predictions are pooled and r is computed once over all stimuli;
+otherwise r is computed per split and averaged. Ceiling: sqrt of the Spearman–Brown split-half
+reliability (brainbench.ceiling), the r a perfect model of the mean response would reach.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from brainbench.ceiling import SplitHalves, pearson_ceiling, pearson_columns
+from brainbench.metric import Metric
+from brainbench.registry import MetricPlugin
+from brainbench.ridge import RELATIVE_ALPHAS, gram_matrix, ridge_predict_split
+
+
+def _r_squared(pred: np.ndarray, obs: np.ndarray, weights=None) -> np.ndarray:
+    w = np.ones(len(obs)) if weights is None else np.asarray(weights, dtype=float)
+    w = w[:, None] / w.sum()
+    resid = ((obs - pred) ** 2 * w).sum(axis=0)
+    total = ((obs - (obs * w).sum(axis=0)) ** 2 * w).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, 1 - resid / np.where(total > 0, total, 1), np.nan)
+
+
+class RidgeMetric(Metric):
+    name = "ridge"
+    version = "1"
+    primary = "pearson_r"
+    per_neuroid = True
+    ceiling_kind = "r"
+
+    def __init__(self, relative_alphas=RELATIVE_ALPHAS, device: str = "cpu", ceiling_splits: int = 20, ceiling_seed: int = 0):
+        self.relative_alphas = np.asarray(relative_alphas, dtype=float)
+        self.device = device
+        self.ceiling_splits, self.ceiling_seed = ceiling_splits, ceiling_seed
+
+    def config(self) -> dict:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "solver": "kernel ridge, per-target alpha by exact LOO on training stimuli",
+            "relative_alphas": [float(a) for a in self.relative_alphas],
+            "alpha_scale": "mean eigenvalue of the centred training Gram matrix",
+            "ceiling": f"sqrt(Spearman-Brown split-half reliability), {self.ceiling_splits} splits, seed {self.ceiling_seed}",
+        }
+
+    def prepare(self, features):
+        return gram_matrix(features, device=self.device)
+
+    def evaluate(self, prepared, responses, train, test):
+        prediction, alphas = ridge_predict_split(prepared, responses, train, test, self.relative_alphas, self.device)
+        return {"test": np.asarray(test), "prediction": prediction, "alpha": alphas}
+
+    def summarize(self, outputs, responses, counts=None):
+        tests = [o["test"] for o in outputs]
+        pooled = np.concatenate(tests)
+        if len(np.unique(pooled)) == len(pooled):  # disjoint test sets: pool out-of-fold predictions
+            groups = [(pooled, np.concatenate([o["prediction"] for o in outputs]))]
+        else:
+            groups = [(o["test"], o["prediction"]) for o in outputs]
+        r, r2 = [], []
+        for test, prediction in groups:
+            weights = None if counts is None else counts[test]
+            r.append(pearson_columns(prediction, responses[test], weights))
+            r2.append(_r_squared(prediction, responses[test], weights))
+        return {"pearson_r": np.mean(r, axis=0), "r2": np.mean(r2, axis=0)}
+
+    def prepare_ceiling(self, trials):
+        return SplitHalves(trials, self.ceiling_splits, self.ceiling_seed)
+
+    def ceiling(self, ceiling_data, counts=None):
+        if ceiling_data is None or ceiling_data.n_repetitions < 2:
+            return None
+        return pearson_ceiling(ceiling_data.reliability(counts))
+
+
+PLUGINS = [
+    MetricPlugin(
+        name="ridge",
+        factory=RidgeMetric,
+        applies_to=("trials", "components"),
+        description="cross-validated ridge regression, Pearson r per neuroid (alpha by LOO on training stimuli)",
+    )
+]

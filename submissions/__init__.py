@@ -1,0 +1,1 @@
+"""Model plugins: one folder per model family (card, builder, candidate layers)."""
