@@ -64,6 +64,10 @@ class DatasetPlugin:
     #: metric name -> benchmark version (bump when the data, protocol or metric changes the numbers)
     versions: dict = field(default_factory=dict)
     aggregate: str = "median"
+    #: metric name -> keyword arguments for that metric's factory (e.g. {"ridge": {"primary": "r2"}})
+    metric_options: dict = field(default_factory=dict)
+    #: the Benchmark class to build (a subclass for recordings that are not trial arrays, e.g. RDMs)
+    benchmark_class: Any = None
     source: str = ""
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from .activations import activation_key, extract
-from .benchmark import Benchmark, Dataset
+from .benchmark import Benchmark, Dataset, Protocol
 from .errors import BrainbenchError
 from .model import ModelAdapter, json_key
 from .registry import Registry, default_registry
@@ -36,11 +36,10 @@ def load_dataset(registry: Registry, name: str, data_dir=None) -> Dataset:
 def make_benchmark(registry: Registry, benchmark_id: str, data_dir=None, device: str = "cpu") -> Benchmark:
     dataset_plugin, region, metric_plugin = registry.parse_benchmark(benchmark_id)
     dataset = load_dataset(registry, dataset_plugin.name, data_dir)
-    metric = _make_metric(metric_plugin, device)
+    metric = _make_metric(metric_plugin, device, dataset_plugin.metric_options.get(metric_plugin.name, {}))
     protocol = dataset_plugin.protocol_for(metric_plugin.name) if dataset_plugin.protocol_for else None
-    from .benchmark import Protocol
-
-    return Benchmark(
+    cls = dataset_plugin.benchmark_class or Benchmark
+    return cls(
         name=benchmark_id,
         version=str(dataset_plugin.versions.get(metric_plugin.name, "1")),
         dataset=dataset,
@@ -51,11 +50,11 @@ def make_benchmark(registry: Registry, benchmark_id: str, data_dir=None, device:
     )
 
 
-def _make_metric(metric_plugin, device):
+def _make_metric(metric_plugin, device, options):
     try:
-        return metric_plugin.factory(device=device)
+        return metric_plugin.factory(device=device, **options)
     except TypeError:
-        return metric_plugin.factory()
+        return metric_plugin.factory(**options)
 
 
 def resolve_benchmarks(registry: Registry, modality: str, benchmarks: list[str] | None, metric: str | None) -> list[str]:
@@ -103,8 +102,24 @@ def score(
         adapter, plugin_info = model, {"name": model.name, "modality": model.modality, "training": "unknown", "card": {}}
     else:
         plugin = registry.model(model)
-        adapter = plugin.build(weights=weights, device=device)
         plugin_info = {"name": plugin.name, "modality": plugin.modality, "training": plugin.training, "card": plugin.card}
+        try:
+            adapter = plugin.build(weights=weights, device=device)
+        except BrainbenchError:
+            raise
+        except Exception as exc:  # a broken plugin: recorded as failed, never scored as zero
+            document = {
+                "schema": SCHEMA,
+                "model": plugin_info,
+                "scores": [],
+                "failed": [{"benchmark": "*", "error": f"model build failed: {type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}],
+                "timings": {},
+                "provenance": provenance(device, started),
+            }
+            if out is not None:
+                write_json_atomic(out, document)
+            log(f"{plugin.name}: model build FAILED: {type(exc).__name__}: {exc}")
+            return document
     build_seconds = time.perf_counter() - t
     benchmark_ids = resolve_benchmarks(registry, adapter.modality, benchmarks, metric)
     layer_order = list(layers or adapter.layers)

@@ -33,7 +33,10 @@ class RidgeMetric(Metric):
     per_neuroid = True
     ceiling_kind = "r"
 
-    def __init__(self, relative_alphas=RELATIVE_ALPHAS, device: str = "cpu", ceiling_splits: int = 20, ceiling_seed: int = 0):
+    def __init__(self, relative_alphas=RELATIVE_ALPHAS, device: str = "cpu", ceiling_splits: int = 20, ceiling_seed: int = 0, primary: str = "pearson_r"):
+        if primary not in ("pearson_r", "r2"):
+            raise ValueError(f"ridge: primary score must be 'pearson_r' or 'r2', got {primary!r}")
+        self.primary = primary
         self.relative_alphas = np.asarray(relative_alphas, dtype=float)
         self.device = device
         self.ceiling_splits, self.ceiling_seed = ceiling_splits, ceiling_seed
@@ -42,6 +45,7 @@ class RidgeMetric(Metric):
         return {
             "name": self.name,
             "version": self.version,
+            "primary": self.primary,
             "solver": "kernel ridge, per-target alpha by exact LOO on training stimuli",
             "relative_alphas": [float(a) for a in self.relative_alphas],
             "alpha_scale": "mean eigenvalue of the centred training Gram matrix",
@@ -75,7 +79,9 @@ class RidgeMetric(Metric):
     def ceiling(self, ceiling_data, counts=None):
         if ceiling_data is None or ceiling_data.n_repetitions < 2:
             return None
-        return pearson_ceiling(ceiling_data.reliability(counts))
+        reliability = ceiling_data.reliability(counts)
+        # r of a perfect model is at most sqrt(reliability); its R² at most the reliability itself
+        return pearson_ceiling(reliability) if self.primary == "pearson_r" else reliability
 
 
 PLUGINS = [
