@@ -1,0 +1,99 @@
+"""``brainbench data fetch NAME | import DIR | list``: get the recordings from their original sources."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from .. import fetch as fetching
+from ..paths import data_search_path
+
+
+def register(sub) -> None:
+    p = sub.add_parser("data", help="fetch, import or list the datasets (checksummed, resumable)")
+    actions = p.add_subparsers(dest="data_action", metavar="ACTION", required=True)
+
+    f = actions.add_parser("fetch", help="download a dataset from its pinned public source into the user cache")
+    f.add_argument("names", nargs="+", metavar="NAME", help=f"dataset(s): {', '.join(fetching.SOURCES)} or 'all'")
+    f.add_argument("--mirror", help=f"base URL serving <folder>/<file> (default ${fetching.MIRROR_ENV}, else the original sources)")
+    f.add_argument("--root", help="data root to fetch into (default: the user cache)")
+    f.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for a server (default 60)")
+    f.set_defaults(func=run_fetch)
+
+    i = actions.add_parser("import", help="verify a folder you already have and copy it into the user cache")
+    i.add_argument("dir", help="a dataset folder, or a folder holding dataset folders")
+    i.add_argument("--name", action="append", help="only this dataset (repeatable)")
+    i.add_argument("--link", action="store_true", help="hard-link (or symlink) instead of copying")
+    i.add_argument("--root", help="data root to import into (default: the user cache)")
+    i.set_defaults(func=run_import)
+
+    ls = actions.add_parser("list", help="where each dataset is, what is missing, whether checksums hold")
+    ls.add_argument("--data-dir", help="also look here first (as `score --data-dir`)")
+    ls.add_argument("--quick", action="store_true", help="check sizes only, not sha256")
+    ls.set_defaults(func=run_list)
+
+
+def run_fetch(args) -> int:
+    names = list(fetching.SOURCES) if args.names == ["all"] else args.names
+    for name in names:
+        fetching.source(name)  # unknown names fail before any download
+    for name in names:
+        fetching.fetch(name, root=args.root, mirror=args.mirror, timeout=args.timeout)
+    return 0
+
+
+def run_import(args) -> int:
+    fetching.import_dir(args.dir, names=args.name, root=args.root, link=args.link)
+    return 0
+
+
+def _plugin_statuses():
+    """Datasets without a fetch manifest (user-supplied recordings) report through ``data_status()``."""
+    try:
+        package = importlib.import_module("brainbench.datasets")
+    except ImportError:
+        return []
+    rows = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        try:
+            module = importlib.import_module(f"brainbench.datasets.{info.name}")
+            report = getattr(module, "data_status", None)
+            if report is not None:
+                rows += list(report())
+        except Exception as exc:  # one broken plugin must not hide the others
+            rows.append((info.name, "error", "", f"status check failed: {exc}"))
+    return rows
+
+
+def run_list(args) -> int:
+    print("data roots searched, in order:")
+    for where, root in data_search_path(args.data_dir):
+        print(f"  {where}: {root}" + ("" if root.is_dir() else "  (absent)"))
+    rows = [("dataset", "status", "files", "where", "details")]
+    for name, src in fetching.SOURCES.items():
+        st = fetching.status(name, args.data_dir, verify=not args.quick)
+        have = st.n_files - len(st.missing)
+        if st.state == "missing":
+            detail = f"fetch: brainbench data fetch {name} ({src.total_bytes / 2**20:.0f} MiB)"
+            if st.partial_bytes:
+                detail += f"; {st.partial_bytes / 2**20:.1f} MiB already downloaded (resumes)"
+        elif st.missing or st.bad:
+            parts = []
+            if st.missing:
+                parts.append(f"missing {', '.join(st.missing[:3])}{' ...' if len(st.missing) > 3 else ''}")
+            if st.bad:
+                parts.append(f"checksum FAILED {', '.join(st.bad[:3])}{' ...' if len(st.bad) > 3 else ''}")
+            detail = "; ".join(parts) + f"; fix: brainbench data fetch {name}"
+        else:
+            detail = "sha256 ok" if st.verified else "sizes ok (sha256 not checked: --quick)"
+        rows.append((name, st.state, f"{have}/{st.n_files}", f"{st.where} [{st.origin}]" if st.where else "-", detail))
+    for row in _plugin_statuses():
+        name, state, where, detail = row
+        rows.append((name, state, "-", where or "-", detail))
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    for k, row in enumerate(rows):
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
+    return 0
