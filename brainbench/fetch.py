@@ -21,6 +21,7 @@ Nothing here is imported by the scoring path; it only writes where ``brainbench.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import io
 import os
 import pickle
@@ -105,6 +106,7 @@ class _ArraysOnlyUnpickler(pickle.Unpickler):
         ("numpy", "ndarray"),
         ("numpy", "dtype"),
         ("collections", "OrderedDict"),
+        ("_codecs", "encode"),  # protocol-2 pickles store array bytes as latin-1 text
     }
 
     def find_class(self, module, name):
@@ -199,7 +201,7 @@ def download(url: str, target: Path, expected_sha256: str | None = None, expecte
                 response = None
             else:
                 raise FetchError(f"downloading {url} failed: HTTP {exc.code} {exc.reason}. {help_text}") from exc
-        except (urllib.error.URLError, OSError) as exc:
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", exc)
             raise FetchError(f"cannot reach {url} ({reason}); you may be offline. {help_text}") from exc
         if response is not None:
@@ -217,7 +219,7 @@ def download(url: str, target: Path, expected_sha256: str | None = None, expecte
                         while block := response.read(CHUNK):
                             out.write(block)
                             received += len(block)
-                except (OSError, urllib.error.URLError, ConnectionError) as exc:
+                except (OSError, urllib.error.URLError, http.client.HTTPException) as exc:
                     raise FetchError(
                         f"download of {url} was interrupted after {received} bytes ({exc}); "
                         f"the partial file {part} is kept: run the same command again to resume. {help_text}"

@@ -1,0 +1,225 @@
+"""`brainbench data fetch|import|list` against a static file server on 127.0.0.1 (no internet).
+
+The server serves copies (made in tmp) of the real published files, honours HTTP Range, and can be
+told to cut a response short or to serve a corrupted file.
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from brainbench import fetch, paths
+from brainbench.cli import main as cli_main
+
+RDM = fetch.SOURCES["allen_2p_rdm"]
+
+
+class _Server:
+    """Serves ``root``; records each request's path and Range header; may truncate one response."""
+
+    def __init__(self, root: Path):
+        self.root, self.requests, self.cut_after = root, [], {}
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                path = server.root / self.path.lstrip("/")
+                server.requests.append((self.path, self.headers.get("Range")))
+                if not path.is_file():
+                    self.send_error(404)
+                    return
+                data = path.read_bytes()
+                start, status = 0, 200
+                if self.headers.get("Range"):
+                    start = int(self.headers["Range"].split("=")[1].split("-")[0])
+                    if start >= len(data):
+                        self.send_response(416)
+                        self.end_headers()
+                        return
+                    status = 206
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(data) - start))
+                if status == 206:
+                    self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+                self.end_headers()
+                cut = server.cut_after.pop(self.path, None)  # one truncated answer, then normal service
+                self.wfile.write(data[start:cut] if cut is not None else data[start:])
+                if cut is not None:
+                    self.wfile.flush()
+                    self.close_connection = True
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def mirror(tmp_path, shared_data):
+    root = tmp_path / "mirror"
+    shutil.copytree(shared_data / RDM.folder, root / RDM.folder)
+    with _Server(root) as server:
+        yield server
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """A fresh machine: no shared/data beside the checkout, empty $BRAINBENCH_DATA and cache."""
+    monkeypatch.setattr(paths, "checkout_root", lambda: None)
+    monkeypatch.setenv("BRAINBENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("BRAINBENCH_DATA", raising=False)
+    monkeypatch.delenv(fetch.MIRROR_ENV, raising=False)
+    return paths.user_data_dir()
+
+
+def test_manifest_matches_the_reference_copy(shared_data):
+    for src in fetch.SOURCES.values():
+        st = fetch.status(src.name, shared_data, verify=False)
+        assert st.state == "present" and not st.missing, (src.name, st.missing[:3])
+    # spot-check real digests (the full check is `brainbench data list`)
+    spec = {s.path: s for s in RDM.files}["noise_ceiling.csv"]
+    assert hashlib.sha256((shared_data / RDM.folder / spec.path).read_bytes()).hexdigest() == spec.sha256
+    for src in fetch.SOURCES.values():
+        for spec in src.files:
+            assert spec.url is None or spec.url.startswith("https://raw.githubusercontent.com/") and "/main/" not in spec.url
+
+
+def test_good_fetch_lands_complete_and_verified(mirror, isolated, monkeypatch, shared_data):
+    monkeypatch.setenv(fetch.MIRROR_ENV, mirror.url)
+    assert fetch.status("allen_2p_rdm").state == "missing"
+    folder = fetch.fetch("allen_2p_rdm", log=None)
+    assert folder == isolated / RDM.folder
+    st = fetch.status("allen_2p_rdm")
+    assert st.state == "ok" and st.where == folder and st.origin == "user cache"
+    assert (folder / "similarity.npz").read_bytes() == (shared_data / RDM.folder / "similarity.npz").read_bytes()
+    assert not (isolated / ".incoming" / RDM.folder).exists()
+    # a second fetch downloads nothing
+    n = len(mirror.requests)
+    fetch.fetch("allen_2p_rdm", log=None)
+    assert len(mirror.requests) == n
+
+
+def test_wrong_checksum_is_an_error_and_leaves_nothing_complete(mirror, isolated):
+    served = mirror.root / RDM.folder / "noise_ceiling.csv"
+    data = bytearray(served.read_bytes())
+    data[30] ^= 1  # same size, one bit flipped
+    served.write_bytes(bytes(data))
+    with pytest.raises(fetch.ChecksumError) as info:
+        fetch.fetch("allen_2p_rdm", mirror=mirror.url, log=None)
+    message = str(info.value)
+    assert f"{mirror.url}/{RDM.folder}/noise_ceiling.csv" in message and "sha256" in message
+    assert not (isolated / RDM.folder).exists()  # the dataset never appears under its final name
+    staging = isolated / ".incoming" / RDM.folder
+    assert not (staging / "noise_ceiling.csv").exists() and not (staging / "noise_ceiling.csv.part").exists()
+    assert fetch.status("allen_2p_rdm").state == "missing"
+
+
+def test_interrupted_download_resumes_with_range(mirror, isolated, shared_data):
+    url_path = f"/{RDM.folder}/similarity.npz"
+    mirror.cut_after[url_path] = 700_000
+    with pytest.raises(fetch.FetchError, match="resume"):
+        fetch.fetch("allen_2p_rdm", mirror=mirror.url, log=None)
+    part = isolated / ".incoming" / RDM.folder / "similarity.npz.part"
+    assert part.stat().st_size == 700_000
+    assert not (isolated / RDM.folder).exists()
+    assert fetch.status("allen_2p_rdm").partial_bytes >= 700_000
+
+    fetch.fetch("allen_2p_rdm", mirror=mirror.url, log=None)
+    ranges = [r for p, r in mirror.requests if p == url_path]
+    assert ranges == [None, "bytes=700000-"]  # the second request asked only for the rest
+    got = isolated / RDM.folder / "similarity.npz"
+    assert got.read_bytes() == (shared_data / RDM.folder / "similarity.npz").read_bytes()
+    assert not part.exists()
+
+
+def test_offline_error_names_url_and_fix(isolated):
+    with pytest.raises(fetch.FetchError) as info:
+        fetch.fetch("allen_2p_rdm", mirror="http://127.0.0.1:9", timeout=5, log=None)  # port 9: nothing listens
+    message = str(info.value)
+    assert "http://127.0.0.1:9/allen_2p_natural_scenes_rdms/" in message
+    assert "brainbench data import" in message and "offline" in message
+
+
+def test_packaged_files_without_public_host_say_how_to_rebuild(isolated):
+    with pytest.raises(fetch.FetchError, match="package_allensdk.py"):
+        fetch.fetch("allen_np", log=None)
+
+
+def test_import_verifies_and_links(isolated, shared_data, tmp_path):
+    placed = fetch.import_dir(shared_data, names=["allen_2p_rdm"], link=True, log=None)
+    assert placed["allen_2p_rdm"] == isolated / RDM.folder
+    assert fetch.status("allen_2p_rdm").state == "ok"
+
+    broken = tmp_path / "broken" / RDM.folder
+    shutil.copytree(shared_data / RDM.folder, broken)
+    (broken / "noise_ceiling.csv").write_text("area,layer,mean,sem\n")
+    with pytest.raises(fetch.ChecksumError, match="noise_ceiling.csv"):
+        fetch.import_dir(broken, names=["allen_2p_rdm"], root=tmp_path / "elsewhere", log=None)
+    assert not (tmp_path / "elsewhere" / RDM.folder).exists()
+
+
+def test_conwell_pickle_converts_byte_for_byte(shared_data, tmp_path):
+    """The upstream rdms_reliable.pkl layout ({area: {layer: matrix}}), blank first, rebuilds the file."""
+    published = shared_data / RDM.folder / "similarity.npz"
+    archive = np.load(published)
+    order = np.r_[118, 0:118]  # Allen's frame -1 (blank) first, as allensdk orders natural-scene responses
+    nested = {}
+    for key in archive.files:
+        area, layer = key.split("_")
+        nested.setdefault(area, {})[layer] = archive[key][np.ix_(order, order)]
+    upstream = tmp_path / "rdms_reliable.pkl"
+    upstream.write_bytes(pickle.dumps(nested, protocol=2))
+    target = tmp_path / "similarity.npz"
+    digest = {s.path: s for s in RDM.files}["similarity.npz"].sha256
+    fetch.convert_conwell_rdms(upstream, target, digest)
+    assert target.read_bytes() == published.read_bytes()
+
+    nested["VISp"]["layer4"] = nested["VISp"]["layer4"] * 0.5
+    upstream.write_bytes(pickle.dumps(nested))
+    with pytest.raises(fetch.ChecksumError, match="differs from the published"):
+        fetch.convert_conwell_rdms(upstream, tmp_path / "other.npz", digest)
+
+
+def test_pickle_that_runs_code_is_refused(tmp_path):
+    class Evil:
+        def __reduce__(self):
+            return (print, ("pwned",))
+
+    upstream = tmp_path / "rdms_reliable.pkl"
+    upstream.write_bytes(pickle.dumps({"VISp": {"layer4": Evil()}}))
+    with pytest.raises(fetch.FetchError, match="refusing to load builtins.print"):
+        fetch.convert_conwell_rdms(upstream, tmp_path / "x.npz", "0" * 64)
+
+
+def test_data_list_cli_fresh_and_after_fetch(mirror, isolated, capsys):
+    assert cli_main(["data", "list"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("allen_2p_rdm"))
+    assert "missing" in row and "0/2" in row and "brainbench data fetch allen_2p_rdm" in row
+
+    assert cli_main(["data", "fetch", "allen_2p_rdm", "--mirror", mirror.url]) == 0
+    assert "complete at" in capsys.readouterr().out
+    assert cli_main(["data", "list"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("allen_2p_rdm"))
+    assert " ok " in row and "2/2" in row and "sha256 ok" in row
+
+    assert cli_main(["data", "fetch", "allen_2p"]) == 2  # unknown name: clear error, exit 2
+    assert "unknown dataset 'allen_2p'" in capsys.readouterr().err
