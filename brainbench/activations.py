@@ -1,6 +1,9 @@
 """Activation extraction: forward hooks on named layers, batched under inference mode, streamed to a
-content-keyed store one batch at a time, so memory holds one batch of one forward pass, not a
-model's worth of layers.
+content-keyed store one batch at a time (each layer's rows appended to its own file as they are
+produced), so memory holds one batch of one forward pass, not a model's worth of layers.
+
+Storage dtype: float32 (default) or float16 (half the disk and page cache; activations beyond
+float16's range stop the run with the layer named). The dtype enters the cache key and the result.
 
 Cache key of a layer's activations = sha256 of (weights hash, preprocessing, adapter code version,
 layer name, stimulus-set content hash, extraction version, storage dtype). Never a name alone.
@@ -20,6 +23,14 @@ from .stimuli import StimulusSet
 from .store import Store
 
 EXTRACTION_VERSION = "1"
+STORAGE_DTYPES = ("float32", "float16")
+FLOAT16_MAX = float(np.finfo(np.float16).max)
+
+
+def check_storage_dtype(dtype: str) -> str:
+    if dtype not in STORAGE_DTYPES:
+        raise PluginError(f"activation storage dtype {dtype!r} is not supported; choose one of {', '.join(STORAGE_DTYPES)}")
+    return dtype
 
 
 def activation_key(adapter: ModelAdapter, stimuli: StimulusSet, layer: str, dtype: str = "float32") -> str:
@@ -59,6 +70,7 @@ def extract(
     Layers already in the store are not recomputed; the rest share one pass over the stimuli.
     """
     layers = list(layers or adapter.layers)
+    check_storage_dtype(dtype)
     store = store or Store()
     keys = {layer: activation_key(adapter, stimuli, layer, dtype) for layer in layers}
     result = {layer: store.get_array("activations", keys[layer]) for layer in layers}
@@ -109,13 +121,19 @@ def _extract_missing(adapter, stimuli, layers, keys, store, device, batch_size, 
                         raise PluginError(f"model {adapter.name!r}: layer {layer!r} gave {block.shape[0]} rows for a batch of {len(paths)}")
                     if layer not in arrays:
                         meta = {"model": adapter.name, "layer": layer, "stimulus_set": stimuli.name, "shape": [n, block.shape[1]]}
-                        writers[layer] = stack.enter_context(store.array_writer("activations", keys[layer], (n, block.shape[1]), dtype, meta))
+                        meta["storage_dtype"] = dtype
+                        writers[layer] = stack.enter_context(store.stream_writer("activations", keys[layer], (n, block.shape[1]), dtype, meta))
                         arrays[layer] = writers[layer]
                     elif block.shape[1] != arrays[layer].shape[1]:
                         raise PluginError(f"model {adapter.name!r}: layer {layer!r} changed width from {arrays[layer].shape[1]} to {block.shape[1]} between batches")
                     if not np.all(np.isfinite(block)):
                         raise PluginError(f"model {adapter.name!r}: layer {layer!r} produced non-finite activations")
-                    arrays[layer][start : start + len(paths)] = block
+                    if dtype == "float16" and np.abs(block).max(initial=0.0) > FLOAT16_MAX:
+                        raise PluginError(
+                            f"model {adapter.name!r}: layer {layer!r} has activations beyond float16's range "
+                            f"(|x| up to {np.abs(block).max():.3g} > {FLOAT16_MAX:.0f}); store this model in float32"
+                        )
+                    arrays[layer].append(block)  # batches come in stimulus order
         finally:
             for handle in handles:
                 handle.remove()

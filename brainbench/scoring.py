@@ -13,10 +13,11 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from .activations import activation_key, extract
+from .activations import activation_key, check_storage_dtype, extract
 from .benchmark import Benchmark, Dataset, Protocol
 from .errors import BrainbenchError
 from .model import ModelAdapter, json_key
+from .preflight import plan_memory
 from .registry import Registry, default_registry
 from .result import SCHEMA, provenance, write_json_atomic
 from .store import Store
@@ -87,11 +88,18 @@ def score(
     registry: Registry | None = None,
     log: Callable[[str], None] | None = None,
     progress: bool = True,
+    storage_dtype: str = "float32",
+    max_memory: int | str | None = None,
+    batch_size: int | None = None,
 ) -> dict:
     """Score a model (registered name, or a ModelAdapter built in Python) on benchmarks.
 
     Returns the result document (also written to ``out`` if given, after every benchmark).
+    ``storage_dtype``: how activations are stored (float32, or float16: half the disk; part of the
+    cache keys and the result). ``max_memory`` (bytes or '8G'): the memory preflight fits batch sizes
+    under it or refuses with ResourceError before any work (default bound: the memory available).
     """
+    check_storage_dtype(storage_dtype)
     started = time.time()
     registry = registry or default_registry()
     store = store or Store()
@@ -137,6 +145,7 @@ def score(
         "failed": [],
         "timings": {"build_model_s": build_seconds},
         "provenance": {},
+        "activation_storage": {"dtype": storage_dtype, "keys": {}},
     }
 
     def save():
@@ -154,7 +163,8 @@ def score(
         document["provenance_data"] = document.get("provenance_data", {}) | {dataset_name: dataset.checksums}
         for warning in dataset.warnings:
             log(f"warning: {warning}")
-        keys = {layer: activation_key(adapter, dataset.stimuli, layer) for layer in layer_order}
+        keys = {layer: activation_key(adapter, dataset.stimuli, layer, storage_dtype) for layer in layer_order}
+        document["activation_storage"]["keys"][dataset_name] = keys
         pending = []
         for bench in group:
             score_key = json_key({"score_version": SCORE_VERSION, "activations": keys, "benchmark": bench.config()})
@@ -168,18 +178,40 @@ def score(
         if not pending:
             continue
         t = time.perf_counter()
-        features = extract(adapter, dataset.stimuli, layer_order, store=store, device=device, progress=progress)
+        plan = None
+        if not all(store.has_array("activations", key) for key in keys.values()) or max_memory is not None:
+            max_targets = max(int(b.region_recording().sizes.get("neuroid", 1)) for b in group)
+            plan = plan_memory(adapter, dataset.stimuli, layer_order, max_targets, storage_dtype, batch_size, max_memory, device)
+            document["memory_plan"] = {
+                "estimated_peak_mb": plan.peak_bytes / 2**20,
+                "bound_mb": plan.bound_bytes / 2**20 if plan.bound_bytes else None,
+                "bound_source": plan.bound_source,
+                "batch_size": plan.batch_size,
+                "target_batch": plan.target_batch,
+                "largest_layer_mb": plan.activation_bytes(plan.largest_layer) / 2**20,
+            }
+            for note in plan.notes:
+                log(f"{adapter.name}: {note}")
+        extract(
+            adapter, dataset.stimuli, layer_order, store=store, device=device,
+            batch_size=plan.batch_size if plan else batch_size, dtype=storage_dtype, progress=progress,
+        )
         document["timings"][f"activations_{dataset_name}_s"] = time.perf_counter() - t
         prepared_cache: dict[tuple, object] = {}
         for bench, score_key in pending:
             t = time.perf_counter()
             try:
+                if plan is not None and hasattr(bench.metric, "target_batch"):
+                    bench.metric.target_batch = plan.target_batch
                 metric_key = json_key(bench.metric.config())
                 prepared = {}
                 for layer in layer_order:
                     cache_key = (metric_key, layer)
                     if cache_key not in prepared_cache:
-                        prepared_cache[cache_key] = bench.metric.prepare(features[layer])
+                        # one layer at a time: map it, prepare it, let the mapping go
+                        features = store.get_array("activations", keys[layer])
+                        prepared_cache[cache_key] = bench.metric.prepare(features)
+                        del features
                     prepared[layer] = prepared_cache[cache_key]
                 entry = bench.run(prepared, layer_order)
                 entry["seconds"] = time.perf_counter() - t
