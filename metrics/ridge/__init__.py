@@ -40,6 +40,7 @@ class RidgeMetric(Metric):
         self.relative_alphas = np.asarray(relative_alphas, dtype=float)
         self.device = device
         self.ceiling_splits, self.ceiling_seed = ceiling_splits, ceiling_seed
+        self.target_batch = None  # set by the memory preflight; changes memory, never the numbers
 
     def config(self) -> dict:
         return {
@@ -56,7 +57,7 @@ class RidgeMetric(Metric):
         return gram_matrix(features, device=self.device)
 
     def evaluate(self, prepared, responses, train, test):
-        prediction, alphas = ridge_predict_split(prepared, responses, train, test, self.relative_alphas, self.device)
+        prediction, alphas = ridge_predict_split(prepared, responses, train, test, self.relative_alphas, self.device, self.target_batch)
         return {"test": np.asarray(test), "prediction": prediction, "alpha": alphas}
 
     def summarize(self, outputs, responses, counts=None):
