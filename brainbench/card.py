@@ -1,0 +1,217 @@
+"""Model cards: what a submitted model is, how it was trained, where its weights come from.
+
+A card is a flat dict (in a plugin folder, ``card.json``). Every problem is reported with the field
+it concerns, all at once, so a submitter fixes a card in one pass::
+
+    name            lower-case identifier, e.g. "my_cnn"
+    modality        "vision" | "audio"
+    training        "supervised" | "self-supervised" | "untrained" | "baseline"
+    architecture    free text, e.g. "ResNet-50 (bottleneck residual CNN), 25.6M parameters"
+    training_data   free text, e.g. "ImageNet-1k"; "none" for untrained controls and baselines
+    objective       free text, e.g. "supervised classification", "masked autoencoding"
+    weights_source  where the weights come from (URL, wheel, cache, a file in the folder, "none")
+    weights_sha256  hex sha256 of the weights file (at least its first 8 digits); required for
+                    supervised / self-supervised models
+    weights_file    optional: file name (relative to the plugin folder) the builder loads
+    preprocessing   free text or a dict: resize, crop, normalisation, sample rate, ...
+    layers          non-empty list of unique module names (``dict(module.named_modules())`` keys)
+    licence         licence of the code and weights, e.g. "MIT", "Apache-2.0"
+    bibtex          a BibTeX entry, or the name of a .bib file in the plugin folder (may be empty
+                    for baselines only)
+    dependencies    optional list of pip requirements the builder imports (checked, never installed)
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .errors import PluginError
+from .registry import MODALITIES, TRAINING_TYPES, ModelPlugin
+
+REQUIRED = ("name", "modality", "training", "architecture", "training_data", "objective", "weights_source", "preprocessing", "layers", "licence", "bibtex")
+OPTIONAL = ("weights_sha256", "weights_file", "dependencies", "description", "url", "authors")
+PRETRAINED = ("supervised", "self-supervised")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+_HEX = re.compile(r"^[0-9a-f]{8,64}$")
+
+
+class CardError(PluginError):
+    """A card with one or more bad fields; ``problems`` lists (field, message) pairs."""
+
+    def __init__(self, where: str, problems: list["CardProblem"]):
+        self.problems = problems
+        lines = "\n".join(f"  {p.field}: {p.message}" for p in problems)
+        super().__init__(f"model card {where} has {len(problems)} problem(s):\n{lines}")
+
+
+@dataclass(frozen=True)
+class CardProblem:
+    field: str
+    message: str
+    #: warnings (e.g. an unknown field) are shown but do not fail a check
+    severity: str = "error"
+
+
+def _text(card: dict, key: str, problems: list, allow_empty: bool = False) -> None:
+    value = card.get(key)
+    if not isinstance(value, str):
+        problems.append(CardProblem(key, f"must be a string, got {type(value).__name__}"))
+    elif not allow_empty and not value.strip():
+        problems.append(CardProblem(key, "is empty"))
+
+
+def validate_card(card, folder: Path | None = None) -> list[CardProblem]:
+    """Every problem of a card, each with its field name. ``folder`` resolves file references."""
+    if not isinstance(card, dict):
+        return [CardProblem("card", f"must be a JSON object / dict, got {type(card).__name__}")]
+    problems: list[CardProblem] = []
+    known = REQUIRED + OPTIONAL
+    for key in card:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(CardProblem(key, f"unknown field{hint}", "warning"))
+    for key in REQUIRED:
+        if key not in card:
+            problems.append(CardProblem(key, "missing (required)"))
+    present = lambda key: key in card  # noqa: E731
+
+    if present("name"):
+        if not isinstance(card["name"], str) or not _NAME.match(card["name"]):
+            problems.append(CardProblem("name", f"must be a lower-case identifier (letters, digits, _ . -), got {card['name']!r}"))
+    if present("modality") and card["modality"] not in MODALITIES:
+        problems.append(CardProblem("modality", f"must be one of {list(MODALITIES)}, got {card['modality']!r}"))
+    training = card.get("training")
+    if present("training") and training not in TRAINING_TYPES:
+        problems.append(CardProblem("training", f"must be one of {list(TRAINING_TYPES)}, got {training!r}"))
+    for key in ("architecture", "training_data", "objective", "weights_source", "licence"):
+        if present(key):
+            _text(card, key, problems)
+    if present("preprocessing"):
+        value = card["preprocessing"]
+        if not (isinstance(value, str) and value.strip()) and not (isinstance(value, dict) and value):
+            problems.append(CardProblem("preprocessing", "must be a non-empty string or dict describing the input pipeline"))
+    if present("layers"):
+        layers = card["layers"]
+        if not isinstance(layers, list) or not layers:
+            problems.append(CardProblem("layers", "must be a non-empty list of module names"))
+        else:
+            bad = [layer for layer in layers if not isinstance(layer, str) or not layer.strip()]
+            if bad:
+                problems.append(CardProblem("layers", f"entries must be non-empty strings, got {bad}"))
+            duplicates = sorted({layer for layer in layers if isinstance(layer, str) and layers.count(layer) > 1})
+            if duplicates:
+                problems.append(CardProblem("layers", f"duplicate layer names {duplicates}"))
+
+    sha = card.get("weights_sha256")
+    if sha is not None and (not isinstance(sha, str) or not _HEX.match(sha)):
+        problems.append(CardProblem("weights_sha256", f"must be 8 to 64 lower-case hex digits, got {sha!r}"))
+    elif sha is None and training in PRETRAINED:
+        problems.append(CardProblem("weights_sha256", f"missing: a {training} model must pin its weights by sha256 (at least the first 8 hex digits)"))
+
+    weights_file = card.get("weights_file")
+    if weights_file is not None:
+        if not isinstance(weights_file, str) or not weights_file.strip():
+            problems.append(CardProblem("weights_file", f"must be a file name, got {weights_file!r}"))
+        elif folder is not None:
+            path = Path(folder) / weights_file
+            if not path.is_file():
+                problems.append(CardProblem("weights_file", f"weights file {path} does not exist"))
+            elif isinstance(sha, str) and _HEX.match(sha):
+                from .stimuli import sha256_file
+
+                digest = sha256_file(path)
+                if not digest.startswith(sha):
+                    problems.append(CardProblem("weights_sha256", f"{path} has sha256 {digest}, the card says {sha}: wrong or corrupt file"))
+
+    if present("bibtex"):
+        bib = card["bibtex"]
+        if not isinstance(bib, str):
+            problems.append(CardProblem("bibtex", f"must be a string, got {type(bib).__name__}"))
+        elif bib.strip().endswith(".bib") and "\n" not in bib.strip():
+            if folder is not None and not (Path(folder) / bib.strip()).is_file():
+                problems.append(CardProblem("bibtex", f"file {Path(folder) / bib.strip()} does not exist"))
+        elif bib.strip() and not bib.strip().startswith("@"):
+            problems.append(CardProblem("bibtex", "must be a BibTeX entry starting with '@' or a .bib file name"))
+        elif not bib.strip() and training != "baseline":
+            problems.append(CardProblem("bibtex", "is empty: cite the architecture (and the training method)"))
+
+    deps = card.get("dependencies")
+    if deps is not None:
+        if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
+            problems.append(CardProblem("dependencies", f"must be a list of pip requirement strings, got {deps!r}"))
+        else:
+            problems += [CardProblem("dependencies", message) for message in missing_dependencies(deps)]
+    return problems
+
+
+def missing_dependencies(requirements: list[str]) -> list[str]:
+    """A message for each requirement not satisfied here. brainbench never installs them itself."""
+    from importlib import metadata
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    messages = []
+    for text in requirements:
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement as exc:
+            messages.append(f"{text!r} is not a valid pip requirement: {exc}")
+            continue
+        try:
+            installed = metadata.version(requirement.name)
+        except metadata.PackageNotFoundError:
+            messages.append(f"{text!r} is not installed; brainbench never installs a plugin's dependencies: pip install '{text}'")
+            continue
+        if requirement.specifier and not requirement.specifier.contains(installed, prereleases=True):
+            messages.append(f"{text!r} is required but {requirement.name} {installed} is installed: pip install '{text}'")
+    return messages
+
+
+def errors_only(problems: list[CardProblem]) -> list[CardProblem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+def load_card(path: str | Path) -> dict:
+    """Read and validate ``card.json``; raise CardError naming every bad field. A ``bibtex`` that names
+    a .bib file is replaced by the file's text."""
+    path = Path(path)
+    card = read_card_file(path)
+    problems = errors_only(validate_card(card, path.parent))
+    if problems:
+        raise CardError(str(path), problems)
+    bib = card["bibtex"].strip()
+    if bib.endswith(".bib") and "\n" not in bib:
+        card = {**card, "bibtex": (path.parent / bib).read_text()}
+    return card
+
+
+def read_card_file(path: Path) -> dict:
+    if not path.is_file():
+        raise CardError(str(path), [CardProblem("card", f"{path} does not exist")])
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise CardError(str(path), [CardProblem("card", f"not valid JSON: {exc}")]) from exc
+
+
+def card_of(plugin: ModelPlugin) -> dict:
+    """The full card of a registered plugin: its name, modality and training plus its card dict."""
+    return {**plugin.card, "name": plugin.name, "modality": plugin.modality, "training": plugin.training}
+
+
+def model_plugin(card: dict, build: Callable, folder: Path | None = None, weights_status: Callable | None = None) -> ModelPlugin:
+    """A ModelPlugin from a validated card. Weights status: the card's ``weights_file`` if it names one,
+    "no weights needed" for untrained controls and baselines, else ``weights_status``."""
+    if weights_status is None:
+        if card.get("weights_file") and folder is not None:
+            path = Path(folder) / card["weights_file"]
+            weights_status = lambda: (path.is_file(), str(path))  # noqa: E731
+        elif card["training"] not in PRETRAINED:
+            weights_status = lambda: (True, "no weights needed")  # noqa: E731
+    fields = {k: v for k, v in card.items() if k not in ("name", "modality", "training")}
+    return ModelPlugin(card["name"], card["modality"], card["training"], build, fields, weights_status)
