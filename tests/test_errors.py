@@ -1,0 +1,123 @@
+"""Every bad input stops with a message that names the problem and a non-zero exit status."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from brainbench import paths
+from brainbench.cli import main
+from brainbench.errors import DataNotFoundError, StimulusError, UnknownNameError, WeightsUnavailableError
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def test_unknown_model_exits_nonzero_with_close_names(capsys):
+    code, text = run_cli(capsys, "score", "--model", "efficientnet_lite", "--quiet")
+    assert code == 2
+    assert "unknown model 'efficientnet_lite'" in text and "efficientnet_lite0" in text
+
+
+def test_unknown_benchmark_exits_nonzero_with_close_names(capsys):
+    code, text = run_cli(capsys, "score", "--model", "pixels", "--benchmark", "allen_np.V1.ridge", "--quiet")
+    assert code == 2
+    assert "unknown benchmark 'allen_np.V1.ridge'" in text and "allen_np.VISp.ridge" in text
+
+
+def test_unknown_name_error_lists_suggestions():
+    err = UnknownNameError("model", "resnet5", ["resnet50", "alexnet"])
+    assert "Did you mean: resnet50" in str(err)
+
+
+def _isolate_search_path(monkeypatch, tmp_path):
+    monkeypatch.setattr(paths, "checkout_root", lambda: None)
+    monkeypatch.delenv("BRAINBENCH_DATA", raising=False)
+    monkeypatch.setenv("BRAINBENCH_CACHE", str(tmp_path / "cache"))
+
+
+def test_missing_data_names_every_place_searched_and_the_fix(monkeypatch, tmp_path, registry):
+    _isolate_search_path(monkeypatch, tmp_path)
+    with pytest.raises(DataNotFoundError) as info:
+        registry.dataset("allen_np").load(tmp_path / "nowhere")
+    text = str(info.value)
+    assert "allen_neuropixels_natural_scenes" in text and str(tmp_path / "nowhere") in text
+    assert "brainbench data fetch allen_np" in text
+
+
+def test_missing_data_via_cli_exits_nonzero(monkeypatch, tmp_path, capsys):
+    _isolate_search_path(monkeypatch, tmp_path)
+    code, text = run_cli(capsys, "score", "--model", "pixels", "--data-dir", str(tmp_path / "empty"), "--quiet")
+    assert code == 2 and "not found" in text
+
+
+def _copy_dataset(shared_data, tmp_path) -> Path:
+    source = shared_data / "allen_neuropixels_natural_scenes"
+    target = tmp_path / "allen_neuropixels_natural_scenes"
+    target.mkdir()
+    for name in ("spike_counts.npz", "units.json"):
+        shutil.copy(source / name, target / name)
+    (target / "images").mkdir()
+    for image in (source / "images").iterdir():
+        (target / "images" / image.name).symlink_to(image)
+    return target
+
+
+def test_truncated_data_file_is_named(shared_data, tmp_path, registry):
+    folder = _copy_dataset(shared_data, tmp_path)
+    data = (folder / "spike_counts.npz").read_bytes()
+    (folder / "spike_counts.npz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataNotFoundError, match="spike_counts.npz is corrupt or truncated"):
+        registry.dataset("allen_np").load(tmp_path)
+
+
+def test_missing_file_in_dataset_folder_is_named(shared_data, tmp_path, registry):
+    folder = _copy_dataset(shared_data, tmp_path)
+    (folder / "units.json").unlink()
+    with pytest.raises(DataNotFoundError, match="missing units.json"):
+        registry.dataset("allen_np").load(tmp_path)
+
+
+def test_undecodable_image_is_named(shared_data, tmp_path, registry, store):
+    from brainbench.activations import extract
+
+    folder = _copy_dataset(shared_data, tmp_path)
+    bad = folder / "images" / "scene_007.png"
+    bad.unlink()
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n this is not an image")
+    dataset = registry.dataset("allen_np").load(tmp_path)
+    adapter = registry.model("pixels").build()
+    with pytest.raises(StimulusError, match="scene_007.png"):
+        extract(adapter, dataset.stimuli, store=store, progress=False)
+
+
+def test_missing_weights_offline_says_where_to_put_them(monkeypatch, tmp_path, registry, capsys):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    monkeypatch.setenv("BRAINBENCH_OFFLINE", "1")
+    with pytest.raises(WeightsUnavailableError) as info:
+        registry.model("resnet50").build()
+    text = str(info.value)
+    assert str(tmp_path / "torch" / "hub" / "checkpoints" / "resnet50-0676ba61.pth") in text
+    assert "resnet50-0676ba61.pth" in text and "--weights" in text and "never substitutes random weights" in text
+    code, text = run_cli(capsys, "score", "--model", "alexnet", "--quiet")
+    assert code == 2 and "alexnet-owt-7be5be79.pth" in text
+
+
+def test_wrong_weights_file_is_rejected_by_checksum(tmp_path, registry):
+    fake = tmp_path / "resnet50-0676ba61.pth"
+    import torch
+
+    torch.save({"not": torch.zeros(1)}, fake)
+    with pytest.raises(WeightsUnavailableError, match="sha256"):
+        registry.model("resnet50").build(weights=fake)
+
+
+def test_untrained_control_needs_no_weights_and_is_seeded(registry):
+    a = registry.model("alexnet_untrained").build()
+    b = registry.model("alexnet_untrained").build()
+    assert a.weights_hash == b.weights_hash
+    assert "untrained" in a.weights_source
