@@ -1,0 +1,523 @@
+"""``brainbench check``: tell a submitter exactly what is wrong with a model plugin before anything long runs.
+
+Three stages, each reporting every problem with the field or layer it concerns:
+
+1. **static** (this process, no plugin code runs): the folder has an ``__init__.py``; every ``.py`` file
+   compiles (a syntax error is reported with file and line); ``card.json``, if present, passes
+   brainbench.card.validate_card (every bad field by name); no ``torch.load`` without
+   ``weights_only=True``, no ``pickle.load``, no ``pip install`` from code.
+2. **build and run** (a subprocess, so a plugin that crashes, hangs or leaks cannot take the checker
+   down): import the plugin, validate each card, build each model on the CPU, run it on a tiny
+   stimulus set of its modality generated at check time (images of two sizes, or short sounds), and
+   verify per candidate layer: it runs once per forward pass, its features are (batch, width), finite,
+   of the same width for every batch, not constant across stimuli, and deterministic (a stimulus
+   gives the same activations in another batch, in another order: no dropout, random masking or
+   batch statistics).
+3. **estimate** the full benchmarks' cost from the measured layer widths: activations on disk (width
+   x stimuli x 4 bytes per layer), Gram matrices (stimuli^2 x 8 bytes per layer) and the peak memory
+   of a scoring run, and the CPU time from the measured seconds per stimulus.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import PluginError
+
+VISION_SIZES = ((96, 72), (64, 64))  # two native sizes: a pipeline without resize+crop shows up as unstable width
+AUDIO_RATE, AUDIO_SECONDS = 44100, 2.0  # the NH2015 stimulus format
+DETERMINISM_RTOL = 1e-4
+
+
+@dataclass
+class Finding:
+    where: str  # the card field, "layer <name>", or the stage ("code", "import", "build", "forward", "memory")
+    message: str
+    severity: str = "error"  # "error" fails the check; "warning" is shown only
+    model: str = ""
+
+
+@dataclass
+class CheckReport:
+    target: str
+    findings: list[Finding] = field(default_factory=list)
+    models: list[dict] = field(default_factory=list)  # per built model: layers, widths, timings, memory
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add(self, where: str, message: str, severity: str = "error", model: str = "") -> None:
+        finding = Finding(where, message, severity, model)
+        if finding not in self.findings:
+            self.findings.append(finding)
+
+    def to_dict(self) -> dict:
+        return {"target": self.target, "ok": self.ok, "findings": [asdict(f) for f in self.findings], "models": self.models, "seconds": self.seconds}
+
+
+# -- stage 1: static ----------------------------------------------------------------------------------
+def static_checks(folder: Path, report: CheckReport) -> None:
+    from .card import read_card_file, validate_card
+
+    if not (folder / "__init__.py").is_file():
+        report.add("code", f"{folder} has no __init__.py: a model plugin folder is a Python package exposing PLUGINS")
+    for path in sorted(folder.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        try:
+            tree = ast.parse(path.read_text(), filename=str(path))
+        except SyntaxError as exc:
+            report.add("code", f"syntax error in {path}, line {exc.lineno}: {exc.msg}" + (f"\n    {exc.text.rstrip()}" if exc.text else ""))
+            continue
+        except UnicodeDecodeError as exc:
+            report.add("code", f"{path} is not UTF-8 text: {exc}")
+            continue
+        for line, message in unsafe_calls(tree):
+            report.add("code", f"{path}, line {line}: {message}")
+    card_path = folder / "card.json"
+    if card_path.exists():
+        try:
+            card = read_card_file(card_path)
+        except PluginError as exc:
+            report.add("card", str(exc))
+            return
+        for problem in validate_card(card, folder):
+            report.add(problem.field, problem.message, problem.severity, card.get("name", "") if isinstance(card, dict) else "")
+
+
+def unsafe_calls(tree: ast.AST) -> list[tuple[int, str]]:
+    """Calls that would run pickled code from a weights file or install packages."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _dotted(node.func)
+        if name in ("torch.load",):
+            flag = next((k.value for k in node.keywords if k.arg == "weights_only"), None)
+            if not (isinstance(flag, ast.Constant) and flag.value is True):
+                found.append((node.lineno, "torch.load without weights_only=True can execute code hidden in the file; pass weights_only=True (or use brainbench.model.load_checkpoint)"))
+        elif name in ("pickle.load", "pickle.loads", "dill.load", "cloudpickle.load"):
+            found.append((node.lineno, f"{name} executes code hidden in the file; store weights as a state dict (torch.save) or safetensors"))
+        elif name in ("pip.main", "pip._internal.main") or _installs(node):
+            found.append((node.lineno, "installs packages from code; declare them in the card's 'dependencies' instead (checked, never installed)"))
+    return found
+
+
+def _dotted(node) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _installs(call: ast.Call) -> bool:
+    # subprocess.run([sys.executable, "-m", "pip", "install", ...]) or os.system("pip install ...")
+    strings = [n.value for arg in call.args for n in ast.walk(arg) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    words = " ".join(strings).split()
+    return any(w.endswith("pip") or w.endswith("pip3") for w in words) and "install" in words
+
+
+# -- stimuli ------------------------------------------------------------------------------------------
+def make_stimuli(modality: str, folder: Path) -> list[Path]:
+    """A tiny stimulus set generated on the spot (no data files): 6 images in two sizes, or 4 sounds."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    if modality == "vision":
+        from PIL import Image
+
+        paths = []
+        for i in range(6):
+            width, height = VISION_SIZES[i // 3]
+            y, x = np.mgrid[0:height, 0:width] / max(width, height)
+            kind = i % 3
+            if kind == 0:  # oriented grating
+                image = 0.5 + 0.5 * np.sin(2 * np.pi * (6 + i) * (x * np.cos(i) + y * np.sin(i)))
+            elif kind == 1:  # 1/f noise, natural-image-like spectrum
+                spectrum = np.fft.fft2(rng.standard_normal((height, width)))
+                fy, fx = np.meshgrid(np.fft.fftfreq(height), np.fft.fftfreq(width), indexing="ij")
+                image = np.real(np.fft.ifft2(spectrum / np.maximum(np.hypot(fx, fy), 1 / max(width, height))))
+                image = (image - image.min()) / (np.ptp(image) + 1e-9)
+            else:  # a bright disk on a dark background
+                image = (np.hypot(x - 0.3 - 0.1 * i / 6, y - 0.4) < 0.25).astype(float)
+            pixels = (np.clip(image, 0, 1) * 255).astype(np.uint8)
+            if i < 3:  # colour images in the first size, grayscale in the second
+                rgb = np.stack([pixels, np.roll(pixels, 3 + i, axis=1), 255 - pixels], axis=-1)
+                picture = Image.fromarray(rgb, "RGB")
+            else:
+                picture = Image.fromarray(pixels, "L")
+            path = folder / f"check_{i}.png"
+            picture.save(path)
+            paths.append(path)
+        return paths
+    if modality == "audio":
+        import wave
+
+        t = np.arange(int(AUDIO_RATE * AUDIO_SECONDS)) / AUDIO_RATE
+        sounds = [
+            np.sin(2 * np.pi * 440 * t),  # pure tone
+            sum(np.sin(2 * np.pi * 220 * k * t) / k for k in range(1, 8)),  # harmonic complex
+            rng.standard_normal(len(t)),  # white noise
+            np.sin(2 * np.pi * (200 * t + (4000 - 200) * t**2 / (2 * AUDIO_SECONDS))),  # chirp 200 -> 4000 Hz
+        ]
+        paths = []
+        for i, sound in enumerate(sounds):
+            sound = 0.1 * sound / np.sqrt(np.mean(sound**2))  # RMS-normalised like NH2015
+            path = folder / f"check_{i}.wav"
+            with wave.open(str(path), "wb") as out:
+                out.setnchannels(1)
+                out.setsampwidth(2)
+                out.setframerate(AUDIO_RATE)
+                out.writeframes((np.clip(sound, -1, 1) * 32767).astype("<i2").tobytes())
+            paths.append(path)
+        return paths
+    raise PluginError(f"no built-in check stimuli for modality {modality!r}")
+
+
+def batch_plan(n: int) -> tuple[list[list[int]], list[int]]:
+    """Two disjoint batches covering the stimuli, then a repeat of two stimuli in reverse order."""
+    half = n // 2
+    return [list(range(half)), list(range(half, n))], [1, 0]
+
+
+# -- stage 2: build and run (in the worker subprocess) ----------------------------------------------------
+def import_folder(folder: Path):
+    """Import a plugin folder as a package under a private name (relative imports work)."""
+    import importlib.util
+
+    name = f"_brainbench_check_{folder.name}".replace("-", "_").replace(".", "_")
+    spec = importlib.util.spec_from_file_location(name, folder / "__init__.py", submodule_search_locations=[str(folder)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _where_in_plugin(exc: BaseException, folder: str | None) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    inside = [f for f in frames if folder and f.filename.startswith(folder)]
+    frame = (inside or frames or [None])[-1]
+    return f" (at {frame.filename}, line {frame.lineno})" if frame else ""
+
+
+def worker(spec: dict) -> dict:
+    """Runs in the subprocess: import, build, run. Returns the findings and per-model measurements."""
+    from .card import card_of, validate_card
+    from .model import ModelAdapter
+    from .registry import ModelPlugin, default_registry
+
+    report = CheckReport(spec["target"])
+    folder = Path(spec["folder"]) if spec.get("folder") else None
+    try:
+        if folder is not None:
+            module = import_folder(folder)
+            plugins = getattr(module, "PLUGINS", None)
+            if plugins is None:
+                report.add("code", f"{folder / '__init__.py'} defines no PLUGINS list")
+                return report.to_dict()
+            plugins = plugins if isinstance(plugins, (list, tuple)) else [plugins]
+        else:
+            registry = default_registry()
+            plugins = [registry.model(spec["target"])]
+    except Exception as exc:
+        report.add("import", f"importing the plugin failed: {type(exc).__name__}: {exc}{_where_in_plugin(exc, spec.get('folder'))}")
+        return report.to_dict()
+    bad = [p for p in plugins if not isinstance(p, ModelPlugin)]
+    for p in bad:
+        report.add("code", f"PLUGINS holds {p!r}, not a brainbench.registry.ModelPlugin")
+    plugins = [p for p in plugins if isinstance(p, ModelPlugin)]
+    if spec.get("model"):
+        chosen = [p for p in plugins if p.name == spec["model"]]
+        if not chosen:
+            report.add("model", f"no model {spec['model']!r} here; this plugin has {[p.name for p in plugins]}")
+        plugins = chosen
+    if not plugins and not bad:
+        report.add("code", "PLUGINS is empty")
+    for plugin in plugins:
+        _check_plugin(plugin, spec, folder, report, validate_card, card_of, ModelAdapter)
+    return report.to_dict()
+
+
+def _check_plugin(plugin, spec, folder, report, validate_card, card_of, ModelAdapter) -> None:
+    import torch
+
+    from .errors import WeightsUnavailableError
+
+    name = plugin.name
+    card = card_of(plugin)
+    for problem in validate_card(card, folder):
+        report.add(problem.field, problem.message, problem.severity, name)
+    print(f"[check] {name}: building", file=sys.stderr, flush=True)
+    t = time.perf_counter()
+    try:
+        adapter = plugin.build(weights=spec.get("weights"), device="cpu")
+    except WeightsUnavailableError as exc:
+        report.add("weights", str(exc), model=name)
+        return
+    except PluginError as exc:
+        where = "layers" if "layer" in str(exc) else "build"
+        report.add(where, str(exc), model=name)
+        return
+    except Exception as exc:
+        report.add("build", f"build() raised {type(exc).__name__}: {exc}{_where_in_plugin(exc, spec.get('folder'))}", model=name)
+        return
+    build_s = time.perf_counter() - t
+    if not isinstance(adapter, ModelAdapter):
+        report.add("build", f"build() returned {type(adapter).__name__}, not a brainbench.ModelAdapter", model=name)
+        return
+    if adapter.modality != plugin.modality:
+        report.add("modality", f"the card says {plugin.modality!r} but build() returned a {adapter.modality!r} adapter", model=name)
+        return
+    card_layers = card.get("layers")
+    if isinstance(card_layers, list) and list(card_layers) != list(adapter.layers):
+        report.add("layers", f"the card lists {card_layers} but build() returned an adapter with layers {adapter.layers}", model=name)
+    if adapter.name != name:
+        report.add("name", f"build() returned an adapter named {adapter.name!r} for plugin {name!r}; use the same name", "warning", name)
+    params = sum(t.numel() * t.element_size() for t in adapter.module.state_dict().values())
+
+    paths = make_stimuli(adapter.modality, Path(spec["stimuli_dir"]) / adapter.modality)
+    batches, repeat = batch_plan(len(paths))
+    print(f"[check] {name}: running {len(paths)} stimuli through {len(adapter.layers)} layers", file=sys.stderr, flush=True)
+    t = time.perf_counter()
+    try:
+        outputs = [_run_batch(adapter, [paths[i] for i in batch], torch) for batch in batches + [repeat]]
+    except _StageError as exc:
+        report.add(exc.where, exc.message, model=name)
+        return
+    forward_s = time.perf_counter() - t
+    per_stimulus_s = forward_s / (len(paths) + len(repeat))
+    layers = {}
+    for layer in adapter.layers:
+        info = _check_layer(layer, [o[layer] for o in outputs], batches, repeat, report, name)
+        if info:
+            layers[layer] = info
+    report.models.append(
+        {
+            "name": name,
+            "modality": adapter.modality,
+            "training": plugin.training,
+            "weights_source": adapter.weights_source,
+            "parameter_bytes": params,
+            "batch_size": adapter.batch_size,
+            "build_s": build_s,
+            "seconds_per_stimulus": per_stimulus_s,
+            "layers": layers,
+        }
+    )
+
+
+class _StageError(Exception):
+    def __init__(self, where, message):
+        super().__init__(message)
+        self.where, self.message = where, message
+
+
+def _run_batch(adapter, paths, torch) -> dict:
+    """Hook every candidate layer for one forward pass; returns layer -> list of raw feature outputs."""
+    from .activations import _first_tensor
+
+    named = dict(adapter.module.named_modules())
+    captured = {layer: [] for layer in adapter.layers}
+    errors = {}
+
+    def hook_for(layer):
+        def hook(_module, _inputs, output):
+            try:
+                captured[layer].append(adapter.features(layer, _first_tensor(output)).detach())
+            except Exception as exc:  # recorded per layer; the forward pass goes on
+                errors[layer] = f"{type(exc).__name__}: {exc}"
+
+        return hook
+
+    try:
+        batch = adapter.preprocess(list(paths))
+    except Exception as exc:
+        raise _StageError("preprocessing", f"preprocess() failed on {len(paths)} check stimuli ({paths[0].suffix} files): {type(exc).__name__}: {exc}") from exc
+    handles = [named[layer].register_forward_hook(hook_for(layer)) for layer in adapter.layers]
+    try:
+        with torch.inference_mode():
+            adapter.forward(adapter.module, batch)
+    except Exception as exc:
+        raise _StageError("forward", f"the forward pass failed on a batch of {len(paths)}: {type(exc).__name__}: {exc}") from exc
+    finally:
+        for handle in handles:
+            handle.remove()
+    return {layer: errors.get(layer, captured[layer]) for layer in adapter.layers}
+
+
+def _check_layer(layer, results, batches, repeat, report, model) -> dict | None:
+    where = f"layer {layer}"
+    blocks = []
+    for batch, result in zip(batches + [repeat], results):
+        if isinstance(result, str):
+            report.add(where, f"features() failed: {result}", model=model)
+            return None
+        if len(result) != 1:
+            report.add(where, f"ran {len(result)} times in one forward pass; hook a module that runs exactly once (a shared activation module cannot be hooked)", model=model)
+            return None
+        block = result[0]
+        if block.ndim != 2 or block.shape[0] != len(batch):
+            report.add(where, f"features have shape {tuple(block.shape)} for a batch of {len(batch)}; expected (batch, width) = ({len(batch)}, width)", model=model)
+            return None
+        blocks.append(block.float().cpu().numpy())
+    widths = [b.shape[1] for b in blocks]
+    if len(set(widths)) > 1:
+        sizes = " then ".join(f"{w}" for w in widths)
+        report.add(where, f"width is not stable: {sizes} features across batches of different stimuli (e.g. images of different sizes); the preprocessing must fix the input size (resize + crop) or the features must pool", model=model)
+        return None
+    if widths[0] == 0:
+        report.add(where, "has zero features", model=model)
+        return None
+    bad = [i for i, b in enumerate(blocks) if not np.all(np.isfinite(b))]
+    if bad:
+        report.add(where, "produced non-finite activations (NaN or inf)", model=model)
+        return None
+    first = np.concatenate(blocks[:-1])
+    again = blocks[-1]
+    expected = first[repeat]
+    tolerance = DETERMINISM_RTOL * (np.abs(expected).max() + 1e-6)
+    difference = float(np.abs(again - expected).max())
+    if difference > tolerance:
+        report.add(where, f"not deterministic: the same stimuli in another batch give activations differing by up to {difference:.3g} (random masking, dropout left on, or batch statistics?)", model=model)
+    if float(first.std(axis=0).max()) == 0.0:
+        report.add(where, "gives the same activations for every stimulus (dead or saturated units)", "warning", model)
+    return {"width": int(widths[0]), "max_repeat_difference": difference}
+
+
+# -- stage 3: estimate ------------------------------------------------------------------------------
+def estimate_cost(model_info: dict, data_dir=None) -> dict:
+    """Memory and time of scoring this model on every default benchmark of its modality."""
+    from .registry import default_registry
+    from .scoring import load_dataset
+
+    registry = default_registry()
+    widths = [layer["width"] for layer in model_info["layers"].values()]
+    datasets = {}
+    for benchmark in registry.benchmark_names(modality=model_info["modality"], default_only=True):
+        dataset_plugin = registry.parse_benchmark(benchmark)[0]
+        if dataset_plugin.name in datasets:
+            continue
+        try:
+            n = len(load_dataset(registry, dataset_plugin.name, data_dir).stimuli)
+        except Exception as exc:
+            datasets[dataset_plugin.name] = {"stimuli": None, "error": f"{type(exc).__name__}: {exc}".split("\n")[0]}
+            continue
+        activations = sum(widths) * n * 4
+        grams = len(widths) * n * n * 8  # one float64 Gram per layer, all kept while the benchmarks run
+        batch = min(model_info["batch_size"], n) * sum(widths) * 4  # one batch of every hooked layer
+        largest = max(widths) * n * 4 if widths else 0  # a layer read in full to build its Gram
+        datasets[dataset_plugin.name] = {
+            "stimuli": n,
+            "activations_bytes": activations,
+            "gram_bytes": grams,
+            "peak_bytes": model_info["parameter_bytes"] + batch + largest + grams,
+            "cpu_seconds": model_info["seconds_per_stimulus"] * n,
+        }
+    return datasets
+
+
+def machine_memory_bytes() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+# -- driver -------------------------------------------------------------------------------------------
+def check(target: str, model: str | None = None, weights: str | None = None, timeout: float = 300, data_dir=None, estimate: bool = True) -> CheckReport:
+    """Check a plugin folder (or a registered model name). Never raises for a plugin's problems."""
+    started = time.perf_counter()
+    report = CheckReport(str(target))
+    path = Path(target)
+    folder = None
+    if path.exists():
+        folder = path.resolve() if path.is_dir() else path.resolve().parent
+        static_checks(folder, report)
+    else:
+        from .registry import default_registry
+
+        registry = default_registry()
+        if target not in registry.models:
+            failures = [f for f in registry.failures if f.kind == "model"]
+            extra = "".join(f"\n  (plugin failed to load: {f.source}: {f.error})" for f in failures)
+            report.add("target", f"{target!r} is neither a plugin folder nor a registered model{extra}")
+    if report.errors:
+        report.add("build", "skipped: fix the problems above first", "warning")
+        report.seconds = time.perf_counter() - started
+        return report
+
+    with tempfile.TemporaryDirectory(prefix="brainbench-check-") as tmp:
+        spec = {"target": str(target), "folder": str(folder) if folder else None, "model": model, "weights": weights, "stimuli_dir": tmp}
+        spec_path, out_path = Path(tmp) / "spec.json", Path(tmp) / "report.json"
+        spec_path.write_text(json.dumps(spec))
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        try:
+            run = subprocess.run([sys.executable, "-m", "brainbench.checking", str(spec_path), str(out_path)], capture_output=True, text=True, timeout=timeout, env=env)
+            stderr = run.stderr
+        except subprocess.TimeoutExpired as exc:
+            stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else (exc.stderr or "")
+            stage = [line for line in stderr.splitlines() if line.startswith("[check]")]
+            report.add("build", f"timed out after {timeout:.0f} s ({stage[-1][8:] if stage else 'while importing'}); a small model checks in well under a minute")
+            run = None
+        if run is not None:
+            if out_path.is_file():
+                worker_report = json.loads(out_path.read_text())
+                for f in worker_report["findings"]:
+                    report.add(f["where"], f["message"], f["severity"], f["model"])
+                report.models = worker_report["models"]
+            else:
+                tail = "\n    ".join(stderr.strip().splitlines()[-8:])
+                report.add("build", f"the check subprocess died (exit status {run.returncode}) before reporting:\n    {tail}")
+    if estimate:
+        memory = machine_memory_bytes()
+        for info in report.models:
+            if any(f.model == info["name"] for f in report.errors):
+                continue  # a cost computed from broken layers would mislead
+            try:
+                info["cost"] = estimate_cost(info, data_dir)
+            except Exception as exc:
+                report.add("memory", f"cannot estimate the cost of the full benchmarks: {type(exc).__name__}: {exc}", "warning", info["name"])
+                continue
+            for layer, layer_info in info["layers"].items():
+                if layer_info["width"] > 5_000_000:
+                    report.add(f"layer {layer}", f"{layer_info['width']:,} features per stimulus; consider pooling in features()", "warning", info["name"])
+            for dataset, cost in info["cost"].items():
+                if memory and cost.get("peak_bytes", 0) > 0.8 * memory:
+                    report.add("memory", f"{dataset}: estimated peak {cost['peak_bytes'] / 2**30:.1f} GiB exceeds 80% of this machine's {memory / 2**30:.1f} GiB", "warning", info["name"])
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _worker_main(spec_path: str, out_path: str) -> int:
+    spec = json.loads(Path(spec_path).read_text())
+    # a plugin's prints must not interleave with anything the parent parses
+    sys.stdout = sys.stderr
+    try:
+        result = worker(spec)
+    except Exception as exc:  # a bug in the checker itself, reported rather than lost
+        result = CheckReport(spec["target"], [Finding("check", f"internal error: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")]).to_dict()
+    Path(out_path).write_text(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_worker_main(sys.argv[1], sys.argv[2]))

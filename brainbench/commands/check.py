@@ -1,0 +1,72 @@
+"""``brainbench check PATH``: validate a model plugin (card, build, layers, cost) before scoring it."""
+from __future__ import annotations
+
+import json
+import sys
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "check",
+        help="check a model plugin folder (or a registered model name): card, build, candidate layers, memory",
+        description="Validates the card, builds the model in a subprocess, runs it on a tiny generated stimulus set "
+        "on the CPU, checks every candidate layer and estimates the cost of the full benchmarks. "
+        "Exit status 1 if there is any problem.",
+    )
+    p.add_argument("path", help="plugin folder (e.g. submissions/my_model) or a registered model name")
+    p.add_argument("--model", help="check only this model of a plugin that registers several")
+    p.add_argument("--weights", help="explicit weights file to build with")
+    p.add_argument("--timeout", type=float, default=300, help="seconds allowed for import + build + run (default 300)")
+    p.add_argument("--data-dir", help="data folder, for the stimulus counts of the memory estimate")
+    p.add_argument("--json", dest="json_out", help="also write the report as JSON to this file")
+    p.set_defaults(func=run)
+
+
+def _mb(n: float) -> str:
+    if n < 2**20:
+        return f"{n / 2**10:,.0f} KB"
+    return f"{n / 2**20:,.1f} MB" if n < 2**30 else f"{n / 2**30:,.2f} GB"
+
+
+def print_report(report, file=sys.stdout) -> None:
+    print(f"brainbench check {report.target}", file=file)
+    for info in report.models:
+        print(f"\n{info['name']} ({info['modality']}, {info['training']}): built in {info['build_s']:.1f} s, "
+              f"{_mb(info['parameter_bytes'])} of weights, {info['seconds_per_stimulus'] * 1000:.0f} ms per stimulus on the CPU", file=file)
+        print(f"  weights: {info['weights_source']}", file=file)
+        rows = [("layer", "width", "finite, stable, deterministic")]
+        problem_layers = {f.where[6:] for f in report.errors if f.where.startswith("layer ") and f.model == info["name"]}
+        for layer, layer_info in info["layers"].items():
+            rows.append((layer, f"{layer_info['width']:,}", "PROBLEM" if layer in problem_layers else "ok"))
+        width = [max(len(r[i]) for r in rows) for i in range(3)]
+        for row in rows:
+            print("  " + "  ".join(c.ljust(w) for c, w in zip(row, width)).rstrip(), file=file)
+        for dataset, cost in info.get("cost", {}).items():
+            if cost.get("stimuli") is None:
+                print(f"  {dataset}: cost unknown ({cost.get('error')})", file=file)
+                continue
+            print(f"  full benchmarks on {dataset} ({cost['stimuli']} stimuli): activations {_mb(cost['activations_bytes'])} on disk, "
+                  f"Gram matrices {_mb(cost['gram_bytes'])}, peak memory ~{_mb(cost['peak_bytes'])}, "
+                  f"~{cost['cpu_seconds']:.0f} s of forward passes on this CPU", file=file)
+    warnings = [f for f in report.findings if f.severity != "error"]
+    if warnings:
+        print("\nwarnings:", file=file)
+        for f in warnings:
+            print(f"  {f.where}: {(f.model + ': ') if f.model else ''}{f.message}", file=file)
+    if report.errors:
+        print(f"\nFAILED: {len(report.errors)} problem(s):", file=file)
+        for f in report.errors:
+            print(f"  {f.where}: {(f.model + ': ') if f.model else ''}{f.message}", file=file)
+    else:
+        print(f"\nPASSED ({len(report.models)} model(s), {report.seconds:.1f} s)", file=file)
+
+
+def run(args) -> int:
+    from ..checking import check
+
+    report = check(args.path, model=args.model, weights=args.weights, timeout=args.timeout, data_dir=args.data_dir)
+    print_report(report)
+    if args.json_out:
+        with open(args.json_out, "w") as f:
+            json.dump(report.to_dict(), f, indent=2)
+    return 0 if report.ok else 1
