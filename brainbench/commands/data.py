@@ -75,7 +75,10 @@ def run_list(args) -> int:
         st = fetching.status(name, args.data_dir, verify=not args.quick)
         have = st.n_files - len(st.missing)
         if st.state == "missing":
-            detail = f"fetch: brainbench data fetch {name} ({src.total_bytes / 2**20:.0f} MiB)"
+            if any(spec.url is None for spec in src.files):  # no public host: mirror, import or rebuild
+                detail = f"get: brainbench data fetch {name} --mirror URL, or data import DIR, or rebuild (docs/data.md)"
+            else:
+                detail = f"fetch: brainbench data fetch {name} ({src.total_bytes / 2**20:.0f} MiB)"
             if st.partial_bytes:
                 detail += f"; {st.partial_bytes / 2**20:.1f} MiB already downloaded (resumes)"
         elif st.missing or st.bad:
