@@ -2,7 +2,7 @@
 
 Public surface::
 
-    brainbench.score(model, benchmarks=None, metric=None, ...)  # a name or a ModelAdapter -> result dict
+    brainbench.score(model, benchmarks=None, metric=None, ...)  # a name, ModelAdapter or nn.Module (layers=[...]) -> result
     brainbench.ModelAdapter                                      # wrap any torch.nn.Module
     brainbench.default_registry()                                # models, datasets, metrics, benchmarks
 """
@@ -11,6 +11,6 @@ __version__ = "0.1.0"
 from .errors import BrainbenchError  # noqa: E402
 from .model import ModelAdapter  # noqa: E402
 from .registry import default_registry  # noqa: E402
-from .scoring import score  # noqa: E402
+from .inmemory import score  # noqa: E402  (core scoring.score plus in-memory torch modules)
 
 __all__ = ["score", "ModelAdapter", "default_registry", "BrainbenchError", "__version__"]
