@@ -8,6 +8,7 @@ interrupted run keeps what it finished (and a rerun takes finished benchmarks fr
 from __future__ import annotations
 
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -25,13 +26,15 @@ from .store import Store
 SCORE_VERSION = "1"
 
 _DATASET_CACHE: dict[tuple, Dataset] = {}
+_DATASET_LOCK = threading.Lock()  # engine tasks run as threads: load each dataset once, not once per task
 
 
 def load_dataset(registry: Registry, name: str, data_dir=None) -> Dataset:
     key = (name, str(data_dir))
-    if key not in _DATASET_CACHE:
-        _DATASET_CACHE[key] = registry.dataset(name).load(data_dir)
-    return _DATASET_CACHE[key]
+    with _DATASET_LOCK:
+        if key not in _DATASET_CACHE:
+            _DATASET_CACHE[key] = registry.dataset(name).load(data_dir)
+        return _DATASET_CACHE[key]
 
 
 def make_benchmark(registry: Registry, benchmark_id: str, data_dir=None, device: str = "cpu") -> Benchmark:
@@ -91,6 +94,7 @@ def score(
     storage_dtype: str = "float32",
     max_memory: int | str | None = None,
     batch_size: int | None = None,
+    extract_only: bool = False,
 ) -> dict:
     """Score a model (registered name, or a ModelAdapter built in Python) on benchmarks.
 
@@ -98,6 +102,8 @@ def score(
     ``storage_dtype``: how activations are stored (float32, or float16: half the disk; part of the
     cache keys and the result). ``max_memory`` (bytes or '8G'): the memory preflight fits batch sizes
     under it or refuses with ResourceError before any work (default bound: the memory available).
+    ``extract_only``: stop after the activations of the benchmarks not yet in the score cache are
+    stored (the distributed engine's extraction task; the document then has no scores).
     """
     check_storage_dtype(storage_dtype)
     started = time.time()
@@ -197,6 +203,8 @@ def score(
             batch_size=plan.batch_size if plan else batch_size, dtype=storage_dtype, progress=progress,
         )
         document["timings"][f"activations_{dataset_name}_s"] = time.perf_counter() - t
+        if extract_only:
+            continue
         prepared_cache: dict[tuple, object] = {}
         for bench, score_key in pending:
             t = time.perf_counter()

@@ -22,6 +22,13 @@ def register(sub) -> None:
     p.add_argument("--cache-dir", help="activation/score cache (default: $BRAINBENCH_CACHE or ~/.cache/brainbench)")
     p.add_argument("--no-score-cache", action="store_true", help="recompute scores even if cached")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--layers", help="comma-separated candidate layers to score (default: the model's own list)")
+    p.add_argument("--storage-dtype", choices=["float32", "float16"], default="float32", help="how activations are stored (float16: half the disk; recorded in the cache key and the result)")
+    p.add_argument("--max-memory", help="memory bound, e.g. 8G: batch sizes are fitted under it, or the run is refused before it starts (default: the memory available)")
+    p.add_argument("--batch-size", type=int, help="stimuli per forward pass (default: the model's)")
+    p.add_argument("--executor", choices=["serial", "dask"], default="serial", help="serial (default), or dask: the model x benchmark grid as tasks on a Dask cluster")
+    p.add_argument("--scheduler", help="with --executor dask: address of an existing Dask scheduler (default: a local in-process cluster)")
+    p.add_argument("--workers", type=int, help="with --executor dask and no --scheduler: threads of the local cluster")
     p.set_defaults(func=run)
 
 
@@ -40,6 +47,17 @@ def run(args) -> int:
         registry.model(m)  # unknown names fail before any work, with close matches
     benchmarks = [b.strip() for group in (args.benchmarks or []) for b in group.split(",") if b.strip()] or None
     device = resolve_device(args.device)
+    if args.max_memory is not None:
+        from ..preflight import parse_memory
+
+        parse_memory(args.max_memory)  # a malformed bound fails now, not after the model is built
+    if args.batch_size is not None and args.batch_size < 1:
+        from ..errors import BrainbenchError
+
+        raise BrainbenchError(f"--batch-size must be at least 1, got {args.batch_size}")
+    layers = [x.strip() for x in args.layers.split(",") if x.strip()] if args.layers else None
+    if args.executor == "dask" or args.scheduler:
+        return run_engine(args, models, benchmarks, device, layers)
     store = Store(args.cache_dir) if args.cache_dir else Store()
     status = 0
     for model in models:
@@ -57,11 +75,40 @@ def run(args) -> int:
             use_score_cache=not args.no_score_cache,
             registry=registry,
             progress=not args.quiet,
+            layers=layers,
+            storage_dtype=args.storage_dtype,
+            max_memory=args.max_memory,
+            batch_size=args.batch_size,
         )
         print_table(result, time.time() - t0)
         print(f"result written to {out}")
         if result["failed"]:
             status = 1
+    return status
+
+
+def run_engine(args, models, benchmarks, device, layers) -> int:
+    """The model x benchmark grid on the distributed engine (brainbench.executor)."""
+    from ..errors import BrainbenchError
+    from ..executor import ScoreOptions, run_grid
+
+    if layers:
+        raise BrainbenchError("--layers applies to one model; with --executor dask every model scores its own candidate layers")
+    options = ScoreOptions(
+        data_dir=args.data_dir, device=device, weights=args.weights, cache_dir=args.cache_dir, metric=args.metric,
+        storage_dtype=args.storage_dtype, max_memory=args.max_memory, batch_size=args.batch_size,
+        use_score_cache=not args.no_score_cache,
+    )
+    t0 = time.time()
+    status = 0
+
+    def done(model, result):
+        nonlocal status
+        print_table(result, time.time() - t0)
+        print(f"result written to {Path(args.out) / f'{model}.json'}")
+        status = status or (1 if result["failed"] else 0)
+
+    run_grid(models, benchmarks, options, "dask", args.scheduler, args.workers, out_dir=args.out, on_model_done=done)
     return status
 
 
