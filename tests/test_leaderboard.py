@@ -1,0 +1,183 @@
+"""The leaderboard builder: reading result files defensively, grouping, merging, writing the site.
+
+The browser tests (rendering, sorting, filtering, downloads, escaping) are in test_leaderboard_browser.py.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from brainbench.cli import main
+from brainbench.leaderboard import build_site, builtin_results_dir, collect_results, site_data
+from brainbench.result import SCHEMA
+
+BUILTIN = builtin_results_dir()
+
+
+def builtin_result(name: str) -> dict:
+    return json.loads((BUILTIN / f"{name}.json").read_text())
+
+
+def test_builtin_results_are_complete_and_small():
+    """A fresh build is never empty: the committed results cover the offline models on every mouse area."""
+    files = sorted(BUILTIN.glob("*.json"))
+    names = {p.stem for p in files}
+    assert {"pixels", "efficientnet_lite0", "efficientnet_lite0_untrained", "alexnet_untrained"} <= names
+    collected = collect_results([BUILTIN])
+    assert collected.problems == []
+    for name, model in collected.models.items():
+        areas = {b.split(".")[1] for b in model["scores"] if b.startswith("allen_np.")}
+        assert areas == {"VISp", "VISl", "VISal", "VISrl", "VISam", "VISpm"}, name
+        for entry in model["scores"].values():
+            assert entry["ceiled"] is not None and entry["ci95_stimuli"]["ceiled"][0] <= entry["ceiled"] <= entry["ci95_stimuli"]["ceiled"][1]
+    assert all(p.stat().st_size < 200_000 for p in files), "result files only, no data"
+
+
+def test_groups_follow_benchmark_ids_and_dataset_regions(registry):
+    data = site_data(collect_results([BUILTIN]), registry)
+    allen = next(g for g in data["groups"] if g["id"] == "allen_np.ridge")
+    # regions in the dataset plugin's order, not alphabetical
+    assert [b.split(".")[1] for b in allen["benchmarks"]] == list(registry.datasets["allen_np"].regions)
+    # every registered default benchmark is a column, even where no result has it (coverage is shown)
+    ids = {b["id"] for b in data["benchmarks"]}
+    assert set(registry.benchmark_names(default_only=True)) <= ids
+    bench = next(b for b in data["benchmarks"] if b["id"] == "allen_np.VISp.ridge")
+    assert bench["ceiling"] == pytest.approx(builtin_result("pixels")["scores"][0]["ceiling"]) and 0.5 < bench["ceiling"] <= 1
+    assert not bench["ceiling_values_differ"]
+    assert "Spearman-Brown" in data["metrics"]["ridge"]["config"]["ceiling"]
+
+
+def _write(folder: Path, name: str, content) -> Path:
+    path = folder / name
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    return path
+
+
+def test_malformed_and_partial_files_are_reported_with_their_path_and_skipped(tmp_path):
+    good = builtin_result("pixels")
+    _write(tmp_path, "good.json", good)
+    truncated = _write(tmp_path, "truncated.json", json.dumps(good)[:500])
+    _write(tmp_path, "other.json", {"schema": "something/else", "model": {"name": "x"}})
+    _write(tmp_path, "noname.json", {"schema": SCHEMA, "model": {"card": {}}, "scores": []})
+    _write(tmp_path, "noscores.json", {"schema": SCHEMA, "model": {"name": "half"}})
+    bad_entry = json.loads(json.dumps(good))
+    bad_entry["model"]["name"] = "pixels_with_bad_entry"
+    bad_entry["scores"][0]["benchmark"] = "not-an-id"
+    bad_entry["scores"][1]["raw"] = bad_entry["scores"][1]["ceiled"] = "NaN"
+    _write(tmp_path, "bad_entry.json", bad_entry)
+    _write(tmp_path, "list.json", "[1, 2]")
+
+    collected = collect_results([tmp_path])
+    by_file = {Path(p["path"]).name: p for p in collected.problems}
+    assert set(collected.models) == {"pixels", "pixels_with_bad_entry"}
+    assert str(truncated) == by_file["truncated.json"]["path"] and "not valid JSON" in by_file["truncated.json"]["problem"]
+    assert "schema 'something/else'" in by_file["other.json"]["problem"]
+    assert "model name" in by_file["noname.json"]["problem"]
+    assert "no 'scores' list" in by_file["noscores.json"]["problem"]
+    assert "not a brainbench result" in by_file["list.json"]["problem"]
+    entry_problems = [p["problem"] for p in collected.problems if p["path"].endswith("bad_entry.json")]
+    assert any("scores[0]" in p and "not-an-id" in p for p in entry_problems)
+    assert any("scores[1]" in p and "finite number" in p for p in entry_problems)
+    # the file's valid entries are kept: 6 areas minus the two broken ones
+    assert len(collected.models["pixels_with_bad_entry"]["scores"]) == len(good["scores"]) - 2
+
+
+def test_cli_build_reports_bad_files_and_writes_the_site(tmp_path, capsys):
+    results = tmp_path / "results"
+    results.mkdir()
+    _write(results, "broken.json", '{"schema": "brainbench.result/1", "model": {"name": "cut"')
+    out = tmp_path / "site"
+    assert main(["leaderboard", "build", "--results", str(results), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert f"{results / 'broken.json'}: not valid JSON" in captured.err
+    for name in ("index.html", "app.js", "style.css", "data.js", "data.json"):
+        assert (out / name).is_file()
+    data = json.loads((out / "data.json").read_text())
+    assert {m["name"] for m in data["models"]} == {p.stem for p in BUILTIN.glob("*.json")}
+    assert data["problems"][0]["path"] == str(results / "broken.json")
+    # a missing results folder is a clear error, not a traceback
+    assert main(["leaderboard", "build", "--results", str(tmp_path / "nope"), "--out", str(out)]) == 2
+    assert "results folder" in capsys.readouterr().err
+
+
+def test_site_data_is_strict_json_and_cannot_close_a_script(tmp_path):
+    doc = builtin_result("pixels")
+    doc["model"]["name"] = "</script><script>alert(1)</script>\u2028"
+    doc["scores"][0]["ceiling"] = float("nan")  # Python's json writes NaN; browsers' JSON.parse rejects it
+    doc["scores"][0]["layer_profile"]["pixels"]["raw"] = float("inf")
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "evil.json").write_text(json.dumps(doc))
+    out, data = build_site([tmp_path / "r"], tmp_path / "site", include_builtin=False)
+
+    def refuse(constant):
+        raise ValueError(f"non-standard JSON constant {constant}")
+
+    parsed = json.loads((out / "data.json").read_text(), parse_constant=refuse)
+    model = parsed["models"][0]
+    assert model["name"] == doc["model"]["name"]
+    assert model["scores"]["allen_np.VISp.ridge"]["ceiling"] is None
+    script = (out / "data.js").read_text()
+    assert "</script" not in script.lower() and "\u2028" not in script
+
+
+def test_results_for_one_model_merge_by_benchmark_and_conflicts_are_reported(tmp_path):
+    doc = builtin_result("efficientnet_lite0_untrained")
+    first, second = json.loads(json.dumps(doc)), json.loads(json.dumps(doc))
+    first["scores"] = doc["scores"][:2]
+    first["failed"] = [{"benchmark": doc["scores"][3]["benchmark"], "error": "RuntimeError: out of memory"}]
+    second["scores"] = doc["scores"][2:]
+    for folder, part in (("a", first), ("b", second)):
+        (tmp_path / folder).mkdir()
+        _write(tmp_path / folder, "m.json", part)
+    collected = collect_results([tmp_path / "a", tmp_path / "b"])
+    model = collected.models[doc["model"]["name"]]
+    assert set(model["scores"]) == {s["benchmark"] for s in doc["scores"]}
+    assert model["failed"] == {}, "a later score replaces an earlier failure of the same benchmark"
+    assert collected.problems == []
+
+    other = json.loads(json.dumps(doc))
+    other["model"]["weights_sha256"] = "0" * 64
+    (tmp_path / "c").mkdir()
+    _write(tmp_path / "c", "m.json", other)
+    collected = collect_results([tmp_path / "a", tmp_path / "c"])
+    assert collected.models[doc["model"]["name"]]["weights_sha256"] == "0" * 64
+    assert "different weights" in collected.problems[0]["problem"]
+
+
+def test_reproduce_command_names_benchmarks_only_when_not_the_default_set(tmp_path, registry):
+    full = builtin_result("pixels")
+    part = json.loads(json.dumps(full))
+    part["model"]["name"] = "pixels_part"
+    part["scores"] = full["scores"][:2]
+    (tmp_path / "r").mkdir()
+    _write(tmp_path / "r", "full.json", full)
+    _write(tmp_path / "r", "part.json", part)
+    models = {m["name"]: m for m in site_data(collect_results([tmp_path / "r"]), registry)["models"]}
+    defaults = registry.benchmark_names(modality="vision", default_only=True)
+    if sorted(defaults) == sorted(s["benchmark"] for s in full["scores"]):
+        assert models["pixels"]["reproduce"] == "brainbench score --model pixels"
+    ran = sorted(s["benchmark"] for s in part["scores"])
+    assert models["pixels_part"]["reproduce"] == "brainbench score --model pixels_part --benchmark " + ",".join(ran)
+
+
+def test_serve_binds_to_localhost_and_serves_the_site(tmp_path):
+    from brainbench.commands.leaderboard import make_server
+
+    out, _ = build_site(None, tmp_path / "site")
+    server = make_server(out, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        assert host == "127.0.0.1"
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).read().decode()
+        assert '<script src="data.js"></script>' in page
+        data = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/data.json", timeout=10).read())
+        assert len(data["models"]) == len(list(BUILTIN.glob("*.json")))
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,325 @@
+"""The leaderboard in a real headless Chromium (Debian's chromium + chromium-driver, driven by Selenium).
+
+Checks what a user sees: every result renders, sorting and filtering change the visible rows and the
+URL, a model page draws its layer profile from the data, downloads hold exactly the rows in view, and
+submitted strings (model names, cards, bibtex) render as text. Expected values are read from the
+result files, never typed in. Screenshots of the table and a model page go to $BRAINBENCH_SHOTS
+(default /tmp/lb-shots).
+
+Without Chromium the tests skip with the reason, except in CI (CI=true) where they fail.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from brainbench.leaderboard import build_site, builtin_results_dir, collect_results
+
+XSS_NAME = "<img src=x onerror=alert(1)>"
+SHOTS = Path(os.environ.get("BRAINBENCH_SHOTS", "/tmp/lb-shots"))
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI must run the browser tests: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        _unavailable("selenium is not installed (pip install -e '.[test]')")
+    binary = next((shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None)
+    driver_path = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None)
+    if binary is None or driver_path is None:
+        _unavailable("Chromium or chromedriver not found (apt-get install -y chromium chromium-driver)")
+    profile = tempfile.mkdtemp(prefix="lb-chromium-profile-")
+    downloads = tmp_path_factory.mktemp("downloads")
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={profile}", "--window-size=1500,1000"]:
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.downloads = downloads
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The built-in results plus submissions that exercise escaping, coverage and a broken file."""
+    builtin = builtin_results_dir()
+    extra = tmp_path_factory.mktemp("submitted")
+    pixels = json.loads((builtin / "pixels.json").read_text())
+    evil = json.loads(json.dumps(pixels))
+    evil["model"]["name"] = XSS_NAME
+    evil["model"]["card"]["architecture"] = "<b>bold</b><script>window.pwned = 1</script>"
+    evil["model"]["card"]["bibtex"] = "@misc{evil, title={<img src=y onerror=alert(3)>}}"
+    (extra / "evil.json").write_text(json.dumps(evil))
+    untrained = json.loads((builtin / "efficientnet_lite0_untrained.json").read_text())
+    partial = json.loads(json.dumps(untrained))
+    partial["model"]["name"] = "partial_untrained"
+    partial["scores"] = untrained["scores"][:4]
+    partial["failed"] = [{"benchmark": untrained["scores"][4]["benchmark"], "error": "RuntimeError: <i>boom</i>"}]
+    (extra / "partial.json").write_text(json.dumps(partial))
+    (extra / "broken.json").write_text(json.dumps(pixels)[:300])
+    out, data = build_site([extra], tmp_path_factory.mktemp("site"))
+    expected = collect_results([builtin, extra])
+    return {"dir": out, "url": (out / "index.html").as_uri(), "data": data, "models": expected.models, "broken": extra / "broken.json"}
+
+
+def _open(browser, url):
+    browser.get(url)
+    browser.execute_script("if (location.hash) window.dispatchEvent(new HashChangeEvent('hashchange'))")
+    _wait(lambda: browser.find_elements("css selector", "#app h1"))
+
+
+def _wait(condition, timeout=10.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for the page")
+
+
+def visible_models(browser) -> list[str]:
+    return [r.get_attribute("data-model") for r in browser.find_elements("css selector", "#leaderboard tr.model-row")]
+
+
+def applicable(site, model) -> list[str]:
+    """The benchmarks an average covers: every benchmark of the model's modality (all are in view by default)."""
+    return [b["id"] for b in site["data"]["benchmarks"] if b["modality"] == model["modality"]]
+
+
+def mean_ceiled(model, benchmarks):
+    values = [model["scores"][b]["ceiled"] for b in benchmarks if b in model["scores"]]
+    return statistics.fmean(values) if values else None
+
+
+def screenshot(browser, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1500, min(max(height + 140, 700), 4000))
+    browser.save_screenshot(str(SHOTS / name))
+    browser.set_window_size(1500, 1000)
+
+
+def test_table_renders_every_result_with_intervals_and_coverage(browser, site):
+    _open(browser, site["url"])
+    assert sorted(visible_models(browser)) == sorted(site["models"])
+    allen = [b["id"] for b in site["data"]["benchmarks"] if b["dataset"] == "allen_np"]
+    for name, model in site["models"].items():
+        row = next(r for r in browser.find_elements("css selector", "tr.model-row") if r.get_attribute("data-model") == name)
+        for bench in allen:
+            cell = row.find_element("css selector", f'td.score[data-benchmark="{bench}"]')
+            if bench in model["scores"]:
+                entry = model["scores"][bench]
+                assert cell.find_element("css selector", ".value").text.startswith(f"{entry['ceiled']:.3f}")
+                lo, hi = entry["ci95_stimuli"]["ceiled"]
+                assert cell.find_element("css selector", ".ci").text == f"[{lo:.3f}, {hi:.3f}]"
+                title = cell.get_attribute("title")
+                assert f"raw {entry['score_name']} {entry['raw']:.3f}" in title and f"ceiling {entry['ceiling']:.3f}" in title
+            else:
+                assert cell.get_attribute("data-status") == ("failed" if bench in model["failed"] else "not run")
+                assert cell.text in ("failed", "not run")
+        average = row.find_element("css selector", "td.aggregate.avg")
+        mine = applicable(site, model)
+        n_scored = sum(b in model["scores"] for b in mine)
+        assert average.find_element("css selector", ".coverage").text == f"{n_scored}/{len(mine)}"
+        assert average.find_element("css selector", ".value").text == f"{mean_ceiled(model, mine):.3f}"
+    # the partial model: failed says why, in a tooltip; its average says it covers 4 of 6
+    row = next(r for r in browser.find_elements("css selector", "tr.model-row") if r.get_attribute("data-model") == "partial_untrained")
+    failed = row.find_element("css selector", 'td[data-status="failed"]')
+    assert "RuntimeError: <i>boom</i>" in failed.get_attribute("title")
+    assert "partial" in row.find_element("css selector", "td.aggregate.avg").get_attribute("class")
+    # the broken file is named on the page, not silently dropped
+    problems = browser.find_element("id", "problems")
+    problems.click()
+    assert str(site["broken"]) in problems.text
+    # raw scores and ceilings in the detail row
+    row.find_element("css selector", "button.expand").click()
+    detail = next(r for r in browser.find_elements("css selector", "tr.detail-row") if r.get_attribute("data-model") == "partial_untrained")
+    first = site["models"]["partial_untrained"]["scores"][allen[0]]
+    assert f"{first['raw']:.3f}" in detail.text and f"{first['ceiling']:.3f}" in detail.text and first["chosen_layer"] in detail.text
+    row.find_element("css selector", "button.expand").click()
+    screenshot(browser, "leaderboard-table.png")
+
+
+def test_sorting_by_any_column_reorders_rows_and_is_in_the_url(browser, site):
+    _open(browser, site["url"])
+    models = site["models"]
+    average = {n: mean_ceiled(m, applicable(site, m)) for n, m in models.items()}
+    assert visible_models(browser) == sorted(models, key=lambda n: (-average[n], n))
+    browser.find_element("css selector", 'button.sort[data-sort="avg"]').click()
+    assert visible_models(browser) == sorted(models, key=lambda n: (average[n], n)), "ties broken by name"
+    assert browser.current_url.endswith("#/?dir=asc"), "the view is in the URL (defaults left out)"
+
+    bench = "allen_np.VISpm.ridge"
+    browser.find_element("css selector", f'button.sort[data-sort="b:{bench}"]').click()
+    scored = [n for n in models if bench in models[n]["scores"]]
+    unscored = sorted(n for n in models if n not in scored)
+    expected = sorted(scored, key=lambda n: (-models[n]["scores"][bench]["ceiled"], n)) + unscored
+    assert visible_models(browser) == expected, "descending, and models without the score last"
+    assert "sort=b%3A" + bench in browser.current_url
+    browser.find_element("css selector", f'button.sort[data-sort="b:{bench}"]').click()
+    ascending = sorted(scored, key=lambda n: (models[n]["scores"][bench]["ceiled"], n))
+    assert visible_models(browser) == ascending + unscored, "ascending, missing scores still last"
+    browser.find_element("css selector", 'button.sort[data-sort="name"]').click()
+    assert visible_models(browser) == sorted(models, key=str.lower)
+
+
+def test_filters_change_rows_and_the_url_restores_them(browser, site):
+    _open(browser, site["url"])
+    models = site["models"]
+    browser.find_element("css selector", 'input.training[value="untrained"]').click()
+    assert sorted(visible_models(browser)) == sorted(n for n, m in models.items() if m["training"] == "untrained")
+    browser.find_element("css selector", 'input.training[value="baseline"]').click()
+    assert sorted(visible_models(browser)) == sorted(n for n, m in models.items() if m["training"] in ("untrained", "baseline"))
+    search = browser.find_element("id", "search")
+    search.send_keys("EFFICIENT")
+    expected = sorted(n for n, m in models.items() if m["training"] in ("untrained", "baseline") and "efficient" in n.lower())
+    assert expected and sorted(visible_models(browser)) == expected
+    shared = browser.current_url
+    assert "q=EFFICIENT" in shared and "training=untrained%2Cbaseline" in shared
+
+    # a fresh load of the shared URL shows the same view
+    _open(browser, site["url"])
+    assert len(visible_models(browser)) == len(models)
+    _open(browser, shared)
+    assert sorted(visible_models(browser)) == expected
+    assert browser.find_element("id", "search").get_attribute("value") == "EFFICIENT"
+    assert browser.find_element("css selector", 'input.training[value="untrained"]').is_selected()
+
+    # the modality filter drops the other modality's columns; the audio view has no vision model
+    from selenium.webdriver.support.ui import Select
+
+    _open(browser, site["url"])
+    Select(browser.find_element("id", "modality")).select_by_value("vision")
+    columns = {th.get_attribute("data-sort") for th in browser.find_elements("css selector", "button.sort") if th.get_attribute("data-sort").startswith("b:")}
+    assert columns == {"b:" + b["id"] for b in site["data"]["benchmarks"] if b["modality"] == "vision"}
+    modalities = {b["modality"] for b in site["data"]["benchmarks"]}
+    if "audio" in modalities:
+        Select(browser.find_element("id", "modality")).select_by_value("audio")
+        assert sorted(visible_models(browser)) == sorted(n for n, m in models.items() if m["modality"] == "audio")
+
+
+def test_model_page_shows_card_reproduce_command_and_layer_profile(browser, site):
+    name = "efficientnet_lite0"
+    model = site["models"][name]
+    _open(browser, site["url"] + "#/model/" + quote(name))
+    assert browser.find_element("css selector", "h1.model-name").text == name
+    card = browser.find_element("id", "model-card").text
+    assert model["weights_sha256"] in card and model["card"]["licence"] in card and model["card"]["architecture"] in card
+    assert browser.find_element("css selector", "#reproduce pre").text.startswith(f"brainbench score --model {name}")
+
+    plot = browser.find_element("css selector", 'svg.layer-profile[data-group="allen_np.ridge"]')
+    series = plot.find_elements("css selector", "g.series")
+    assert {s.get_attribute("data-benchmark") for s in series} == {b for b in model["scores"] if b.startswith("allen_np.")}
+    for s in series:
+        entry = model["scores"][s.get_attribute("data-benchmark")]
+        points = [tuple(map(float, p.split(","))) for p in s.find_element("css selector", "polyline").get_attribute("points").split()]
+        assert len(points) == len(entry["layer_order"])
+        # the highest point (smallest SVG y) is the layer with the best profile score
+        profile = [entry["layer_profile"][layer]["ceiled"] for layer in entry["layer_order"]]
+        assert min(range(len(points)), key=lambda i: points[i][1]) == profile.index(max(profile))
+        chosen = s.find_element("css selector", "circle.chosen")
+        assert chosen.get_attribute("data-layer") == entry["chosen_layer"]
+        assert s.find_elements("css selector", "line.chosen-ci"), "the reported score's interval is drawn"
+    screenshot(browser, "model-page.png")
+
+
+def test_downloads_hold_exactly_the_rows_in_view(browser, site):
+    """Over HTTP this time (brainbench leaderboard serve), the way a hosted site is read."""
+    from brainbench.commands.leaderboard import make_server
+
+    server = make_server(site["dir"], port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        _open(browser, f"http://127.0.0.1:{port}/#/?training=untrained&sort=b%3Aallen_np.VISp.ridge&dir=desc")
+        in_view = visible_models(browser)
+        assert in_view and all(site["models"][n]["training"] == "untrained" for n in in_view)
+        # columns: the benchmarks of the modalities in view (a group that applies to no row is left out)
+        modalities = {site["models"][n]["modality"] for n in in_view}
+        columns = [b["id"] for b in site["data"]["benchmarks"] if b["modality"] in modalities]
+
+        rows = list(csv.DictReader(io.StringIO(_download(browser, "download-csv", "brainbench-leaderboard.csv"))))
+        assert list(dict.fromkeys(r["model"] for r in rows)) == in_view
+        assert len(rows) == len(in_view) * len(columns)
+        for r in rows:
+            entry = site["models"][r["model"]]["scores"].get(r["benchmark"])
+            if entry:
+                assert r["status"] == "scored" and float(r["ceiled"]) == pytest.approx(entry["ceiled"]) and float(r["raw"]) == pytest.approx(entry["raw"])
+                assert float(r["ci95_low"]) == pytest.approx(entry["ci95_stimuli"]["ceiled"][0])
+            else:
+                assert r["ceiled"] == "" and r["status"] in ("not run", "failed", "n/a")
+
+        doc = json.loads(_download(browser, "download-json", "brainbench-leaderboard.json"))
+        assert [m["name"] for m in doc["models"]] == in_view
+        assert doc["view"]["training"] == "untrained"
+
+        bib = _download(browser, "download-bibtex", "brainbench-leaderboard.bib")
+        assert site["data"]["datasets"]["allen_np"]["card"]["bibtex"].strip().splitlines()[0] in bib
+        for name in in_view:
+            if site["models"][name]["card"].get("bibtex"):
+                assert site["models"][name]["card"]["bibtex"].strip() in bib
+        assert "evil" not in bib, "only the models in view"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _download(browser, button_id, filename) -> str:
+    target = browser.downloads / filename
+    if target.exists():
+        target.unlink()
+    browser.find_element("id", button_id).click()
+    _wait(lambda: target.exists() and not list(browser.downloads.glob("*.crdownload")) and target.stat().st_size > 0)
+    return target.read_text()
+
+
+def test_submitted_strings_render_as_text_everywhere(browser, site):
+    from selenium.common.exceptions import NoAlertPresentException
+
+    _open(browser, site["url"])
+    row = next(r for r in browser.find_elements("css selector", "tr.model-row") if r.get_attribute("data-model") == XSS_NAME)
+    link = row.find_element("css selector", "a.model-link")
+    assert link.text == XSS_NAME
+    assert not browser.find_elements("css selector", "#app img")
+    link.click()
+    _wait(lambda: browser.find_elements("css selector", "h1.model-name"))
+    assert browser.find_element("css selector", "h1.model-name").text == XSS_NAME
+    card = browser.find_element("id", "model-card")
+    assert "<b>bold</b><script>window.pwned = 1</script>" in card.text
+    assert not card.find_elements("css selector", "b, script")
+    assert "<img src=y onerror=alert(3)>" in browser.find_element("css selector", "pre.bibtex").text
+    _open(browser, site["url"] + "#/benchmark/allen_np.VISp.ridge")
+    labels = [t.text for t in browser.find_elements("css selector", "svg.distribution text.model-label")]
+    assert XSS_NAME in labels
+    assert not browser.find_elements("css selector", "#app img")
+    assert browser.execute_script("return window.pwned") is None
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text
