@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -283,9 +284,9 @@ def reproduce_command(record: dict, default_benchmarks: list[str], modality_of: 
     """The ``brainbench score`` command that recomputes this model's scores (and its failures)."""
     ran = sorted((set(record["scores"]) | set(record["failed"])) - {"*"})
     defaults = sorted(b for b in default_benchmarks if modality_of.get(b.split(".")[0]) == record["modality"])
-    command = f"brainbench score --model {record['name']}"
+    command = f"brainbench score --model {shlex.quote(record['name'])}"
     if ran and ran != defaults:
-        command += " --benchmark " + ",".join(ran)
+        command += " --benchmark " + shlex.quote(",".join(ran))
     return command
 
 

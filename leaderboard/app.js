@@ -486,7 +486,7 @@
 
   /** Score vs layer depth, one line per region of the group; chosen layer marked with the reported score and its interval. */
   function layerProfile(model, group, ids) {
-    var W = 760, H = 340, L = 56, R = 150, T = 28, B = 96;
+    var W = 760, L = 56, R = 150, T = 28, B = 96, H = Math.max(340, T + B + ids.length * 18);
     var layers = [];
     ids.forEach(function (id) { (model.scores[id].layer_order || []).forEach(function (l) { if (layers.indexOf(l) < 0) layers.push(l); }); });
     if (!layers.length) layers = model.layers.slice();
@@ -513,9 +513,10 @@
       root.appendChild(svg("text", { x: L - 6, y: y(t) + 4, "text-anchor": "end", className: "tick" }, fmt(t, 1)));
     }
     root.appendChild(svg("text", { x: 14, y: T + ph / 2, transform: "rotate(-90 14 " + (T + ph / 2) + ")", "text-anchor": "middle", className: "axis-label" }, (useCeiled ? "ceiled " : "raw ") + (model.scores[ids[0]].score_name || "score")));
+    var labelEvery = Math.ceil(layers.length / 24); // keep rotated labels from overlapping on deep networks
     layers.forEach(function (l, i) {
       root.appendChild(svg("line", { x1: x(i), x2: x(i), y1: T + ph, y2: T + ph + 4, className: "axis" }));
-      root.appendChild(svg("text", { x: x(i), y: T + ph + 10, transform: "rotate(40 " + x(i) + " " + (T + ph + 10) + ")", className: "tick layer-name" }, l));
+      if (i % labelEvery === 0 || i === layers.length - 1) root.appendChild(svg("text", { x: x(i), y: T + ph + 10, transform: "rotate(40 " + x(i) + " " + (T + ph + 10) + ")", className: "tick layer-name" }, l.length > 22 ? l.slice(0, 10) + "…" + l.slice(-11) : l, svg("title", null, l)));
     });
     root.appendChild(svg("line", { x1: L, x2: L + pw, y1: T + ph, y2: T + ph, className: "axis" }));
     root.appendChild(svg("text", { x: L + pw / 2, y: H - 4, "text-anchor": "middle", className: "axis-label" }, "layer (input → output)"));

@@ -181,3 +181,17 @@ def test_serve_binds_to_localhost_and_serves_the_site(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_browser_tests_fail_in_ci_and_skip_elsewhere_without_chromium(tmp_path, monkeypatch):
+    from test_leaderboard_browser import _unavailable, find_chromium
+
+    monkeypatch.setenv("BRAINBENCH_CHROMIUM", str(tmp_path / "no-chromium"))
+    monkeypatch.setenv("BRAINBENCH_CHROMEDRIVER", str(tmp_path / "no-driver"))
+    assert find_chromium() == (None, None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run the browser tests: no chromium"):
+        _unavailable("no chromium")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="no chromium"):
+        _unavailable("no chromium")

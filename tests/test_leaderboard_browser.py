@@ -38,6 +38,16 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
+def find_chromium() -> tuple[str | None, str | None]:
+    """Paths of the browser and its driver: $BRAINBENCH_CHROMIUM / $BRAINBENCH_CHROMEDRIVER, else Debian's."""
+    def existing(path):
+        return path if path and Path(path).is_file() else None
+
+    binary = os.environ.get("BRAINBENCH_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = os.environ.get("BRAINBENCH_CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    return existing(binary), existing(driver)
+
+
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     try:
@@ -45,10 +55,10 @@ def browser(tmp_path_factory):
         from selenium.webdriver.chrome.service import Service
     except ImportError:
         _unavailable("selenium is not installed (pip install -e '.[test]')")
-    binary = next((shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None)
-    driver_path = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None)
+    binary, driver_path = find_chromium()
     if binary is None or driver_path is None:
-        _unavailable("Chromium or chromedriver not found (apt-get install -y chromium chromium-driver)")
+        _unavailable("Chromium or chromedriver not found (apt-get install -y chromium chromium-driver, "
+                     "or set $BRAINBENCH_CHROMIUM and $BRAINBENCH_CHROMEDRIVER)")
     profile = tempfile.mkdtemp(prefix="lb-chromium-profile-")
     downloads = tmp_path_factory.mktemp("downloads")
     options = webdriver.ChromeOptions()
@@ -316,6 +326,8 @@ def test_submitted_strings_render_as_text_everywhere(browser, site):
     assert "<b>bold</b><script>window.pwned = 1</script>" in card.text
     assert not card.find_elements("css selector", "b, script")
     assert "<img src=y onerror=alert(3)>" in browser.find_element("css selector", "pre.bibtex").text
+    # the reproduce command is shell-quoted, so copying it runs brainbench, not a redirection
+    assert browser.find_element("css selector", "#reproduce pre").text.startswith(f"brainbench score --model '{XSS_NAME}'")
     _open(browser, site["url"] + "#/benchmark/allen_np.VISp.ridge")
     labels = [t.text for t in browser.find_elements("css selector", "svg.distribution text.model-label")]
     assert XSS_NAME in labels
@@ -323,3 +335,21 @@ def test_submitted_strings_render_as_text_everywhere(browser, site):
     assert browser.execute_script("return window.pwned") is None
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.text
+
+
+def test_benchmark_page_shows_data_card_ceiling_and_every_models_score(browser, site):
+    bench = "allen_np.VISam.ridge"
+    _open(browser, site["url"] + "#/benchmark/" + bench)
+    info = next(b for b in site["data"]["benchmarks"] if b["id"] == bench)
+    card = site["data"]["datasets"]["allen_np"]["card"]
+    data_card = browser.find_element("id", "data-card").text
+    assert card["species"] in data_card and card["title"] in data_card and str(info["n_neuroids"]) in data_card
+    ceiling = browser.find_element("id", "ceiling").text
+    assert f"{info['ceiling']:.3f}" in ceiling and site["data"]["metrics"]["ridge"]["config"]["ceiling"] in ceiling
+    scored = {n for n, m in site["models"].items() if bench in m["scores"]}
+    dots = browser.find_elements("css selector", "svg.distribution g.model-dot")
+    assert {d.get_attribute("data-model") for d in dots} == scored
+    # best first, as in the data
+    assert [d.get_attribute("data-model") for d in dots][0] == max(scored, key=lambda n: site["models"][n]["scores"][bench]["ceiled"])
+    without = browser.find_element("css selector", "#distribution p.note").text
+    assert "partial_untrained (not run)" in without or "partial_untrained (failed)" in without
