@@ -13,12 +13,25 @@ Aggregation: per-neuroid scores -> median over neuroids (or mean, per dataset); 
 ceiled = raw / ceiling. Nothing is clipped: out-of-range values are kept and flagged. 95% intervals
 come from bootstrap resampling of stimuli (scores and ceiling recomputed on the same sample, no
 refitting) and of subjects (animals/participants).
+
+Population metrics (RSA, CKA: one score per population, ``metric.per_neuroid = False``) hook in at
+three points, all optional, so per-neuroid metrics run exactly as before:
+- ``metric.prepare_target(recording)`` builds what ``evaluate``/``summarize`` compare with (e.g. the
+  recorded RDM) instead of the trial average;
+- their ceiling is computed on the stimuli each reported split scored (its test set), averaged over
+  the reported splits, so score and ceiling always cover the same stimuli;
+- ``metric.reweight(target_or_ceiling_data, subject_weights)`` rebuilds the population from a
+  bootstrap sample of subjects (animals), which gives population metrics their subject intervals.
+``inner_splits=1`` chooses the layer on the whole training set of each outer split: for metrics
+that fit nothing (RSA, CKA), where an inner CV would only shrink the comparison.
+``inter_animal_ceiling=True`` adds the inter-animal consistency (brainbench.consistency) beside the
+split-half ceiling.
 """
 from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import xarray as xr
@@ -37,6 +50,8 @@ class Protocol:
     inner_splits: int = 4
     n_bootstrap: int = 200
     bootstrap_seed: int = 0
+    #: also compute the inter-animal consistency ceiling (recordings with >= 2 subjects)
+    inter_animal_ceiling: bool = False
 
     def splits(self, n: int, seed_offset: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
         rng = np.random.default_rng(self.seed + seed_offset)
@@ -52,6 +67,18 @@ class Protocol:
                 out.append((np.sort(order[:train_size]), np.sort(order[train_size:])))
             return out
         raise ValueError(f"unknown split kind {self.kind!r}")
+
+    def inner(self, train: np.ndarray, outer_index: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Splits of an outer split's training stimuli for nested layer selection.
+
+        ``inner_splits`` folds of the same kind; ``inner_splits=1``: the whole training set, for
+        metrics that fit nothing (the layer is then chosen on the training stimuli, scored on the test).
+        """
+        train = np.asarray(train)
+        if self.inner_splits == 1:
+            return [(train, train)]
+        inner = replace(self, n_splits=self.inner_splits)
+        return [(train[a], train[b]) for a, b in inner.splits(len(train), seed_offset=1000 + outer_index)]
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -88,6 +115,19 @@ class Benchmark:
             return self.dataset.recording
         return select_region(self.dataset.recording, self.region)
 
+    def target(self, recording) -> object:
+        """What the metric compares with: the trial average, or the metric's own target (e.g. an RDM)."""
+        prepare_target = getattr(self.metric, "prepare_target", None)
+        return prepare_target(recording) if prepare_target is not None else trial_average(recording)
+
+    def ceiling_data(self, recording) -> object:
+        if not self.metric.ceiling_kind:
+            return None
+        # population metrics need the subjects of the neuroids, per-neuroid metrics the trials alone
+        if getattr(self.metric, "ceiling_from_recording", False):
+            return self.metric.prepare_ceiling(recording)
+        return self.metric.prepare_ceiling(recording.values)
+
     def config(self) -> dict:
         return {
             "benchmark": self.name,
@@ -102,9 +142,17 @@ class Benchmark:
     # -- scoring ---------------------------------------------------------------------------------
     def run(self, prepared: dict[str, object], layer_order: list[str], progress=None) -> dict:
         """Score prepared layers (``metric.prepare`` output per layer) against this benchmark."""
+        from threadpoolctl import threadpool_limits
+
+        # everything here works on stimulus x stimulus matrices (~100 x 100): multi-threaded BLAS only
+        # spin-waits on those (measured 2x slower end to end on a loaded 2-core machine), so one thread
+        with threadpool_limits(1, user_api="blas"):
+            return self._run(prepared, layer_order, progress)
+
+    def _run(self, prepared, layer_order, progress=None) -> dict:
         t0 = time.perf_counter()
         recording = self.region_recording()
-        responses = trial_average(recording)
+        responses = self.target(recording)
         metric = self.metric
         n = responses.shape[0]
         outer = self.protocol.splits(n)
@@ -123,7 +171,7 @@ class Benchmark:
         reported: list = []
         if self.protocol.selection == "nested":
             for i, (train, test) in enumerate(outer):
-                inner = [(train[a], train[b]) for a, b in self.protocol.splits(len(train), seed_offset=1000 + i)]
+                inner = self.protocol.inner(train, i)
                 inner_scores = {
                     layer: agg(primary_of([metric.evaluate(prepared[layer], responses, tr, te) for tr, te in inner]))
                     for layer in layer_order
@@ -140,18 +188,26 @@ class Benchmark:
         else:
             raise ValueError(f"unknown selection {self.protocol.selection!r}")
 
-        ceiling_data = metric.prepare_ceiling(recording.values) if metric.ceiling_kind else None
+        ceiling_data = self.ceiling_data(recording)
         summary = self._summarize(reported, responses, ceiling_data, recording, agg)
         profile = {}
         ceiling_agg = summary["ceiling"]
         for layer in layer_order:
             score = agg(primary_of(outputs[layer]))
             profile[layer] = {"raw": _f(score), "ceiled": _f(score / ceiling_agg) if ceiling_agg else None}
+        if self.protocol.inter_animal_ceiling:
+            from .consistency import inter_animal_consistency
+
+            summary.update(inter_animal_consistency(self, recording, agg, raw=summary["raw"]))
         flags = []
         if summary["ceiled"] is not None and summary["ceiled"] > 1:
             flags.append("ceiled score above 1: the ceiling underestimates the explainable signal here")
         if summary["raw"] is not None and summary["raw"] < 0:
             flags.append("raw score below 0")
+        if summary.get("ceiling") is not None and summary["ceiling"] <= 0.1:
+            flags.append(f"ceiling {summary['ceiling']:.3f} is near 0: the recording is too noisy here for a ceiled score to mean much")
+        if summary.get("ceiled_inter_animal") is not None and summary["ceiled_inter_animal"] > 1:
+            flags.append("score above the inter-animal consistency: the model predicts these units better than other animals do")
         counts = Counter(chosen)
         return {
             "benchmark": self.name,
@@ -172,7 +228,7 @@ class Benchmark:
         metric = self.metric
         scores_all = metric.summarize(reported, responses)
         per_neuroid = scores_all[metric.primary]
-        ceiling = metric.ceiling(ceiling_data) if ceiling_data is not None else None
+        ceiling = self._ceiling(ceiling_data, reported, n=responses.shape[0])
         raw = agg(per_neuroid)
         ceiling_agg = agg(ceiling) if ceiling is not None else None
         out = {
@@ -181,15 +237,34 @@ class Benchmark:
             "ceiled": _f(raw / ceiling_agg) if ceiling_agg else None,
             "ceiling_note": None if ceiling is not None else "no noise ceiling: this recording has no repeats to estimate one",
             "other_scores": {k: _f(agg(v)) for k, v in scores_all.items() if k != metric.primary},
-            "n_neuroids": int(per_neuroid.shape[0]) if metric.per_neuroid else int(recording.sizes["neuroid"]),
+            "n_neuroids": int(per_neuroid.shape[0]) if metric.per_neuroid else _size(recording, "neuroid"),
             "n_neuroids_scored": int(np.isfinite(per_neuroid).sum()),
             "n_stimuli": int(responses.shape[0]),
-            "n_subjects": int(len(np.unique(recording["subject"].values))),
+            "n_subjects": int(len(np.unique(recording["subject"].values))) if "subject" in recording.coords else None,
         }
         out["ci95_stimuli"] = self._bootstrap_stimuli(reported, responses, ceiling_data, agg)
         if metric.per_neuroid:
             out["ci95_subjects"] = self._bootstrap_subjects(per_neuroid, ceiling, recording["subject"].values, agg)
+        elif hasattr(metric, "reweight") and "subject" in recording.coords:
+            out["ci95_subjects"] = self._bootstrap_subjects_population(reported, responses, ceiling_data, recording, agg)
         return out
+
+    def _ceiling(self, ceiling_data, reported, n: int, counts: np.ndarray | None = None):
+        """The metric's ceiling; for population metrics, on each reported split's test stimuli, averaged."""
+        metric = self.metric
+        if ceiling_data is None:
+            return None
+        if metric.per_neuroid or not all(isinstance(o, dict) and "test" in o for o in reported):
+            return metric.ceiling(ceiling_data, counts)
+        values = []
+        for output in reported:
+            weights = np.zeros(n)
+            weights[np.asarray(output["test"])] = 1.0
+            value = metric.ceiling(ceiling_data, weights if counts is None else weights * counts)
+            if value is None:
+                return None
+            values.append(np.asarray(value, dtype=float))
+        return np.mean(values, axis=0)
 
     def _bootstrap_stimuli(self, reported, responses, ceiling_data, agg) -> dict:
         metric, n = self.metric, responses.shape[0]
@@ -200,7 +275,7 @@ class Benchmark:
             raw = agg(metric.summarize(reported, responses, counts)[metric.primary])
             raws.append(raw)
             if ceiling_data is not None:
-                ceiling = metric.ceiling(ceiling_data, counts)
+                ceiling = self._ceiling(ceiling_data, reported, n, counts)
                 ceileds.append(raw / agg(ceiling) if ceiling is not None else np.nan)
         return {"raw": _interval(raws), "ceiled": _interval(ceileds) if ceileds else None, "n_bootstrap": self.protocol.n_bootstrap}
 
@@ -218,6 +293,30 @@ class Benchmark:
             if ceiling is not None:
                 ceileds.append(raw / agg(ceiling[idx]))
         return {"raw": _interval(raws), "ceiled": _interval(ceileds) if ceileds else None, "n_bootstrap": self.protocol.n_bootstrap}
+
+
+    def _bootstrap_subjects_population(self, reported, target, ceiling_data, recording, agg) -> dict | None:
+        """Population metrics: resample subjects, rebuild the recorded population (and its ceiling) from
+        the drawn subjects (a subject drawn twice counts twice), rescore the same model outputs."""
+        metric = self.metric
+        unique = np.unique(recording["subject"].values)
+        if len(unique) < 2:
+            return None
+        rng = np.random.default_rng(self.protocol.bootstrap_seed + 1)
+        n = target.shape[0]
+        raws, ceileds = [], []
+        for _ in range(self.protocol.n_bootstrap):
+            weights = np.bincount(rng.integers(0, len(unique), len(unique)), minlength=len(unique)).astype(float)
+            raw = agg(metric.summarize(reported, metric.reweight(target, weights))[metric.primary])
+            raws.append(raw)
+            if ceiling_data is not None:
+                ceiling = self._ceiling(metric.reweight(ceiling_data, weights), reported, n)
+                ceileds.append(raw / agg(ceiling) if ceiling is not None else np.nan)
+        return {"raw": _interval(raws), "ceiled": _interval(ceileds) if ceileds else None, "n_bootstrap": self.protocol.n_bootstrap}
+
+
+def _size(recording, dim: str) -> int | None:
+    return int(recording.sizes[dim]) if dim in recording.sizes else None
 
 
 def _argmax(scores: dict, order: list[str]) -> str:
@@ -243,3 +342,57 @@ def _f(x):
         return None
     x = float(x)
     return x if np.isfinite(x) else None
+
+
+@dataclass(frozen=True)
+class PublishedReliability:
+    """A recording's ceiling as published with it (no trials to recompute it from): the split-half
+    reliability of the recorded quantity, Spearman–Brown corrected, and its standard error."""
+
+    reliability: float
+    sem: float | None = None
+    source: str = ""
+
+
+@dataclass
+class RDMBenchmark(Benchmark):
+    """A benchmark whose recording is a dissimilarity matrix per region (no trials, no units).
+
+    ``dataset.recording``: DataArray (region, stimulus, stimulus_b) of dissimilarities with coords
+    ``region``, ``stimulus_id`` and, per region, ``reliability`` (+ ``reliability_sem``): the published
+    split-half reliability of that RDM, used as the ceiling. Splits, layer selection and stimulus
+    bootstrap as in Benchmark; there is no subject bootstrap (no per-animal data).
+    """
+
+    def region_recording(self):
+        recording = self.dataset.recording
+        regions = [str(r) for r in recording["region"].values]
+        if self.region not in regions:
+            from .errors import UnknownNameError
+
+            raise UnknownNameError("region", self.region, regions)
+        return recording.sel(region=self.region)
+
+    def target(self, recording):
+        if not getattr(self.metric, "accepts_rdm", False):
+            from .errors import BrainbenchError
+
+            raise BrainbenchError(f"metric {self.metric.name!r} cannot score a dissimilarity-matrix recording ({self.name}); use rsa")
+        return self.metric.prepare_target(recording)
+
+    def ceiling_data(self, recording):
+        if not self.metric.ceiling_kind or "reliability" not in recording.coords:
+            return None
+        sem = float(recording["reliability_sem"]) if "reliability_sem" in recording.coords else None
+        return PublishedReliability(float(recording["reliability"]), sem, str(recording.attrs.get("ceiling_source", "")))
+
+    def _summarize(self, reported, responses, ceiling_data, recording, agg) -> dict:
+        out = super()._summarize(reported, responses, ceiling_data, recording, agg)
+        if isinstance(ceiling_data, PublishedReliability):
+            sem = f" ± {ceiling_data.sem:.4f} (s.e.m.)" if ceiling_data.sem is not None else ""
+            out["ceiling_note"] = (
+                f"published split-half reliability of the RDM {ceiling_data.reliability:.4f}{sem}"
+                f"{' from ' + ceiling_data.source if ceiling_data.source else ''}; ceiling = its square root (r scale)"
+            )
+            out["ceiling_reliability"] = {"value": ceiling_data.reliability, "sem": ceiling_data.sem}
+        return out

@@ -105,9 +105,13 @@ def load(data_dir=None) -> Dataset:
 
 
 def protocol_for(metric: str | None) -> Protocol:
+    if metric in ("rsa", "cka"):
+        # population metrics fit nothing: 2-fold over images, the layer chosen on one half (the
+        # training half, whole) and scored on the other, both ways; the two held-out scores averaged
+        return Protocol(kind="kfold", n_splits=2, seed=0, selection="nested", inner_splits=1, inter_animal_ceiling=True)
     # 5-fold CV over the 118 images (fixed seed); layer chosen per fold by inner 4-fold CV on the
     # fold's training images only.
-    return Protocol(kind="kfold", n_splits=5, seed=0, selection="nested", inner_splits=4)
+    return Protocol(kind="kfold", n_splits=5, seed=0, selection="nested", inner_splits=4, inter_animal_ceiling=True)
 
 
 CARD = {

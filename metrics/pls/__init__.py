@@ -1,0 +1,123 @@
+"""PLS regression (25 components, Brain-Score's default) from a layer's features to each neuroid.
+
+Brain-Score's ``pls`` mapping is scikit-learn ``PLSRegression(n_components=25, scale=False)``. Here the
+same estimator runs in kernel form: every X-side quantity of NIPALS PLS2 (weights, scores, loadings,
+rotations) lies in the span of the training stimuli, so the fit needs only the n x n Gram matrix of the
+layer (one per layer, shared by every split) and works for layers of any width without a PCA step.
+Each component's weight vector is the exact dominant singular vector of the deflated X'ᵀY (where
+NIPALS iterates towards it), so predictions equal scikit-learn's to 1e-6 once its power iteration
+has converged (tests/test_reference_agreement.py).
+
+Scoring, pooling of out-of-fold predictions, ceiling and intervals: exactly as ridge (metrics/ridge).
+"""
+from __future__ import annotations
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from brainbench.metrics.ridge import RidgeMetric
+from brainbench.registry import MetricPlugin
+from brainbench.ridge import gram_matrix
+
+
+def centre_blocks(gram: np.ndarray, train: np.ndarray, test: np.ndarray):
+    """Training and test-by-training Gram blocks, centred on the training-feature mean."""
+    k_tt = gram[np.ix_(train, train)]
+    k_st = gram[np.ix_(test, train)]
+    col_mean = k_tt.mean(axis=0)
+    grand = k_tt.mean()
+    return (k_tt - col_mean[None, :] - col_mean[:, None] + grand, k_st - k_st.mean(axis=1, keepdims=True) - col_mean[None, :] + grand)
+
+
+def kernel_pls_predict(gram: np.ndarray, responses: np.ndarray, train, test, n_components: int = 25, tol: float = 1e-10) -> tuple[np.ndarray, int]:
+    """PLS2 (NIPALS, regression deflation, no scaling) fitted on ``train``, predictions for ``test``.
+
+    Returns (predictions (len(test), targets), components used). Fewer components than asked when
+    the deflated features or targets run out of variance (scikit-learn stops there too).
+    """
+    # ~100 x 100 products: multi-threaded BLAS only spin-waits on them (measured 40x slower on a
+    # loaded 2-core machine), so the fit runs on one thread
+    with threadpool_limits(1, user_api="blas"):
+        return _kernel_pls(gram, responses, train, test, n_components, tol)
+
+
+def _kernel_pls(gram, responses, train, test, n_components, tol):
+    train, test = np.asarray(train), np.asarray(test)
+    k, k_test = centre_blocks(np.asarray(gram, dtype=np.float64), train, test)
+    y = np.asarray(responses, dtype=np.float64)[train]
+    y_mean = y.mean(axis=0)
+    y_c = y - y_mean
+    n = len(train)
+    m = y_c @ y_c.T  # targets enter only through Y Yᵀ until the final loadings
+    deflate = np.eye(n)  # X_k = D X_c, Y_k = D Y_c, D = I - Σ t tᵀ / tᵀt
+    scale = max(np.trace(k), 1e-300)
+    scores, duals = [], []
+    for _ in range(min(n_components, n - 1)):
+        k_k = deflate @ k @ deflate
+        m_k = deflate @ m @ deflate
+        eigval, eigvec = np.linalg.eigh((k_k + k_k.T) / 2)
+        keep = eigval > tol * scale
+        if not keep.any() or np.trace(m_k) <= tol * max(np.trace(m), 1e-300):
+            break
+        root = eigvec[:, keep] * np.sqrt(eigval[keep])  # K_k = root rootᵀ
+        sym = root.T @ m_k @ root
+        _, vecs = np.linalg.eigh((sym + sym.T) / 2)
+        t = root @ vecs[:, -1]  # dominant eigenvector of K_k Y_k Y_kᵀ: the component's scores
+        dual = deflate @ (m_k @ t)  # w = X_kᵀ Y_k Y_kᵀ t  =  X_cᵀ (D M_k t)
+        norm = np.sqrt(dual @ k @ dual)
+        if not np.isfinite(norm) or norm <= 0:
+            break
+        dual /= norm  # unit-norm x weights, as NIPALS
+        t = deflate @ (k @ dual)  # x scores t = X_k w
+        tt = t @ t
+        if tt <= tol * scale:
+            break
+        scores.append(t)
+        duals.append(dual)
+        deflate = deflate - np.outer(t, t) / tt
+    if not scores:
+        return np.tile(y_mean, (len(test), 1)), 0
+    t_mat, a_mat = np.stack(scores, axis=1), np.stack(duals, axis=1)
+    tt = (t_mat * t_mat).sum(axis=0)
+    p_w = (t_mat.T @ k @ a_mat) / tt[:, None]  # Pᵀ W, P = X loadings
+    y_loadings_t = (t_mat.T @ y_c) / tt[:, None]  # Qᵀ
+    prediction = k_test @ a_mat @ np.linalg.pinv(p_w) @ y_loadings_t + y_mean
+    return prediction, len(scores)
+
+
+class PLSMetric(RidgeMetric):
+    name = "pls"
+    version = "1"
+
+    def __init__(self, n_components: int = 25, device: str = "cpu", ceiling_splits: int = 20, ceiling_seed: int = 0, primary: str = "pearson_r"):
+        super().__init__(device=device, ceiling_splits=ceiling_splits, ceiling_seed=ceiling_seed, primary=primary)
+        if int(n_components) < 1:
+            raise ValueError(f"pls: n_components must be >= 1, got {n_components}")
+        self.n_components = int(n_components)
+
+    def config(self) -> dict:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "primary": self.primary,
+            "solver": "kernel NIPALS PLS2, regression deflation, scale=False (= sklearn PLSRegression)",
+            "n_components": self.n_components,
+            "ceiling": f"sqrt(Spearman-Brown split-half reliability), {self.ceiling_splits} splits, seed {self.ceiling_seed}",
+        }
+
+    def prepare(self, features):
+        return gram_matrix(features, device=self.device)
+
+    def evaluate(self, prepared, responses, train, test):
+        prediction, used = kernel_pls_predict(prepared, responses, train, test, self.n_components)
+        return {"test": np.asarray(test), "prediction": prediction, "n_components": used}
+
+
+PLUGINS = [
+    MetricPlugin(
+        name="pls",
+        factory=PLSMetric,
+        applies_to=("trials", "components"),
+        description="cross-validated PLS regression (25 components, scale=False; Brain-Score's default), Pearson r per neuroid",
+    )
+]
