@@ -15,7 +15,8 @@
   var SVGNS = "http://www.w3.org/2000/svg";
   var TRAININGS = ["supervised", "self-supervised", "untrained", "baseline"];
   var PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#7a5195", "#666666"];
-  var DEFAULT_STATE = { q: "", modality: "", training: "", metric: "", ci: "stimuli", sort: "avg", dir: "desc" };
+  var DEFAULT_STATE = { q: "", modality: "", training: "", metric: "", ci: "stimuli", sort: "avg", dir: "desc", toggle: "" };
+  var COLLAPSE_ABOVE = 8; // groups with more benchmarks than this start collapsed to their mean
 
   // ---------------------------------------------------------------------------------------------
   // DOM helpers (text only: strings become text nodes, never markup)
@@ -242,10 +243,17 @@
       head2.appendChild(sortHeader("training", "training"));
       head2.appendChild(sortHeader("avg", "average", "mean over the benchmarks in view that apply to the model; the count says how many of them it covers", "avg"));
       groups.forEach(function (g, gi) {
-        var withMean = g.benchmarks.length > 1;
-        head1.appendChild(el("th", { colspan: g.benchmarks.length + (withMean ? 1 : 0), className: "group " + (gi % 2 ? "odd" : "even"), title: g.id },
-          g.title, " · ", el("span", { className: "metric" }, g.metric)));
+        var withMean = g.benchmarks.length > 1, shut = collapsed(g, state);
+        var toggle = withMean ? el("button", { type: "button", className: "group-toggle", "data-group": g.id, "aria-expanded": shut ? "false" : "true",
+          title: shut ? "show the " + g.benchmarks.length + " benchmarks" : "collapse to the mean", onclick: function () {
+            var toggled = state.toggle ? state.toggle.split(",") : [], at = toggled.indexOf(g.id);
+            if (at >= 0) toggled.splice(at, 1); else toggled.push(g.id);
+            update({ toggle: toggled.join(",") });
+          } }, shut ? "+" + g.benchmarks.length : "−") : null;
+        head1.appendChild(el("th", { colspan: shut ? 1 : g.benchmarks.length + (withMean ? 1 : 0), className: "group " + (gi % 2 ? "odd" : "even") + (shut ? " collapsed" : ""), title: g.title + " · " + g.metric },
+          toggle, " ", shut ? g.dataset : g.title, " · ", el("span", { className: "metric" }, g.metric)));
         if (withMean) head2.appendChild(sortHeader("g:" + g.id, "mean", "mean over " + g.title + " (" + g.metric + ")", "group-mean " + (gi % 2 ? "odd" : "even")));
+        if (shut) return;
         g.benchmarks.forEach(function (id) {
           var th = sortHeader("b:" + id, BENCH[id].region, id, "bench " + (gi % 2 ? "odd" : "even"));
           th.appendChild(el("a", { className: "bench-link", href: benchHref(id), title: "benchmark page: " + id, "aria-label": "benchmark page: " + id }, "i"));
@@ -254,7 +262,7 @@
       });
       table.appendChild(el("thead", null, head1, head2));
       var body = el("tbody");
-      var columns = 5 + groups.reduce(function (n, g) { return n + g.benchmarks.length + (g.benchmarks.length > 1 ? 1 : 0); }, 0);
+      var columns = 5 + groups.reduce(function (n, g) { return n + (collapsed(g, state) ? 1 : g.benchmarks.length + (g.benchmarks.length > 1 ? 1 : 0)); }, 0);
       models.forEach(function (m, i) {
         var avg = average(m, benchIds, state.ci);
         var toggle = el("button", { type: "button", className: "expand", "aria-expanded": expanded[m.name] ? "true" : "false", title: "raw scores, ceilings and chosen layers" }, expanded[m.name] ? "▾" : "▸");
@@ -266,7 +274,7 @@
           aggregateCell(avg, "avg", "the " + avg.applicable + " benchmarks in view that apply to " + m.modality + " models"));
         groups.forEach(function (g, gi) {
           if (g.benchmarks.length > 1) row.appendChild(aggregateCell(average(m, g.benchmarks, state.ci), "group-mean " + (gi % 2 ? "odd" : "even"), g.title + " · " + g.metric));
-          g.benchmarks.forEach(function (id) { row.appendChild(scoreCell(m, id, state.ci, gi)); });
+          if (!collapsed(g, state)) g.benchmarks.forEach(function (id) { row.appendChild(scoreCell(m, id, state.ci, gi)); });
         });
         body.appendChild(row);
         var detail = el("tr", { className: "detail-row", "data-model": m.name, hidden: expanded[m.name] ? null : "hidden" },
@@ -284,6 +292,12 @@
       tableWrap.appendChild(table);
     }
     fill();
+  }
+
+  /** A group shows only its mean when it is large (or the user collapsed it); the URL's toggle lists groups flipped from that default. */
+  function collapsed(g, state) {
+    var flipped = (state.toggle ? state.toggle.split(",") : []).indexOf(g.id) >= 0;
+    return g.benchmarks.length > 1 && ((g.benchmarks.length > COLLAPSE_ABOVE) !== flipped);
   }
 
   function aggregateCell(avg, cls, over) {
@@ -332,7 +346,7 @@
         el("td", null, el("a", { href: benchHref(id) }, id)),
         el("td", { className: "status-" + c.status.replace(/[^a-z]/g, ""), title: c.error || null }, c.status === "failed" ? "failed: " + c.error : c.status),
         el("td", null, fmt(e.ceiled)), el("td", null, fmtCI(c.ci)), el("td", null, fmt(e.raw)), el("td", null, fmt(e.ceiling)),
-        el("td", null, e.chosen_layer || ""), el("td", null, e.n_neuroids === undefined ? "" : String(e.n_neuroids)),
+        el("td", null, e.chosen_layer || ""), el("td", null, e.n_neuroids === undefined || e.n_neuroids === null ? "" : String(e.n_neuroids)),
         el("td", null, (e.flags || []).join("; "))));
     });
     t.appendChild(body);
@@ -484,9 +498,9 @@
     return el("div", null, el("p", { className: "problem" }, "No " + kind + " named “", name, "” in this leaderboard."), el("p", null, el("a", { href: "#/" }, "← leaderboard")));
   }
 
-  /** Score vs layer depth, one line per region of the group; chosen layer marked with the reported score and its interval. */
+  /** Score vs layer depth per region of the group; the chosen layer marked with the reported score and its interval.
+   * Up to 8 regions share one plot (a line each); more become small multiples on a shared y scale. */
   function layerProfile(model, group, ids) {
-    var W = 760, L = 56, R = 150, T = 28, B = 96, H = Math.max(340, T + B + ids.length * 18);
     var layers = [];
     ids.forEach(function (id) { (model.scores[id].layer_order || []).forEach(function (l) { if (layers.indexOf(l) < 0) layers.push(l); }); });
     if (!layers.length) layers = model.layers.slice();
@@ -496,32 +510,48 @@
     ids.forEach(function (id) {
       var e = model.scores[id];
       layers.forEach(function (l) { var p = (e.layer_profile || {})[l]; if (p && p[key] !== null && p[key] !== undefined) values.push(p[key]); });
-      values.push(e[key]);
+      if (e[key] !== null && e[key] !== undefined) values.push(e[key]);
       var ci = e.ci95_stimuli && e.ci95_stimuli[key];
       if (ci) values.push(ci[0], ci[1]);
     });
-    var lo = Math.min(0, Math.min.apply(null, values)), hi = Math.max.apply(null, values.concat([0.1]));
-    hi = Math.ceil(hi * 10 + 0.001) / 10; lo = Math.floor(lo * 10) / 10;
-    var pw = W - L - R, ph = H - T - B;
+    var range = [Math.floor(Math.min.apply(null, values.concat([0])) * 10) / 10, Math.ceil(Math.max.apply(null, values.concat([0.1])) * 10 + 0.001) / 10];
+    var axisLabel = (useCeiled ? "ceiled " : "raw ") + (model.scores[ids[0]].score_name || "score");
+    var caption = el("figcaption", null, group.title + " · " + group.metric);
+    if (ids.length <= 8) {
+      return el("figure", { className: "profile" }, profilePlot(model, group, ids, layers, key, range, axisLabel, { W: 760, H: Math.max(340, 124 + ids.length * 18), legend: true }), caption);
+    }
+    var grid = el("div", { className: "small-multiples" }, ids.map(function (id, k) {
+      return profilePlot(model, group, [id], layers, key, range, axisLabel, { W: 300, H: 230, legend: false, title: model.scores[id].region, colorIndex: k });
+    }));
+    return el("figure", { className: "profile" }, grid, caption);
+  }
+
+  function profilePlot(model, group, ids, layers, key, range, axisLabel, o) {
+    var W = o.W, H = o.H, L = o.legend ? 56 : 44, R = o.legend ? 150 : 26, T = o.title ? 26 : 28, B = o.legend ? 96 : 78;
+    var lo = range[0], hi = range[1], pw = W - L - R, ph = H - T - B;
     function x(i) { return L + (layers.length > 1 ? (i / (layers.length - 1)) * pw : pw / 2); }
     function y(v) { return T + ph - ((v - lo) / (hi - lo)) * ph; }
-    var root = svg("svg", { className: "layer-profile", "data-group": group.id, viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img", "aria-label": "layer profile of " + model.name + " on " + group.title });
-    root.appendChild(svg("title", null, "Layer profile: " + model.name + " · " + group.title + " · " + group.metric));
-    // grid and y axis
+    var root = svg("svg", { className: "layer-profile", "data-group": group.id, viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img",
+      "aria-label": "layer profile of " + model.name + " on " + group.title + (o.title ? ", " + o.title : "") });
+    root.appendChild(svg("title", null, "Layer profile: " + model.name + " · " + group.title + " · " + group.metric + (o.title ? " · " + o.title : "")));
+    if (o.title) root.appendChild(svg("text", { x: L + pw / 2, y: 15, "text-anchor": "middle", className: "panel-title" }, o.title));
     for (var t = lo; t <= hi + 1e-9; t += (hi - lo) > 0.6 ? 0.2 : 0.1) {
       root.appendChild(svg("line", { x1: L, x2: L + pw, y1: y(t), y2: y(t), className: Math.abs(t) < 1e-9 ? "zero" : "grid" }));
       root.appendChild(svg("text", { x: L - 6, y: y(t) + 4, "text-anchor": "end", className: "tick" }, fmt(t, 1)));
     }
-    root.appendChild(svg("text", { x: 14, y: T + ph / 2, transform: "rotate(-90 14 " + (T + ph / 2) + ")", "text-anchor": "middle", className: "axis-label" }, (useCeiled ? "ceiled " : "raw ") + (model.scores[ids[0]].score_name || "score")));
-    var labelEvery = Math.ceil(layers.length / 24); // keep rotated labels from overlapping on deep networks
+    if (o.legend) root.appendChild(svg("text", { x: 14, y: T + ph / 2, transform: "rotate(-90 14 " + (T + ph / 2) + ")", "text-anchor": "middle", className: "axis-label" }, axisLabel));
+    var labelEvery = Math.ceil(layers.length / (o.legend ? 24 : 8)); // keep rotated labels from overlapping on deep networks
     layers.forEach(function (l, i) {
       root.appendChild(svg("line", { x1: x(i), x2: x(i), y1: T + ph, y2: T + ph + 4, className: "axis" }));
-      if (i % labelEvery === 0 || i === layers.length - 1) root.appendChild(svg("text", { x: x(i), y: T + ph + 10, transform: "rotate(40 " + x(i) + " " + (T + ph + 10) + ")", className: "tick layer-name" }, l.length > 22 ? l.slice(0, 10) + "…" + l.slice(-11) : l, svg("title", null, l)));
+      if (i % labelEvery === 0 || i === layers.length - 1) {
+        root.appendChild(svg("text", { x: x(i), y: T + ph + 10, transform: "rotate(40 " + x(i) + " " + (T + ph + 10) + ")", className: "tick layer-name" },
+          l.length > 22 ? l.slice(0, 10) + "…" + l.slice(-11) : l, svg("title", null, l)));
+      }
     });
     root.appendChild(svg("line", { x1: L, x2: L + pw, y1: T + ph, y2: T + ph, className: "axis" }));
-    root.appendChild(svg("text", { x: L + pw / 2, y: H - 4, "text-anchor": "middle", className: "axis-label" }, "layer (input → output)"));
+    if (o.legend) root.appendChild(svg("text", { x: L + pw / 2, y: H - 4, "text-anchor": "middle", className: "axis-label" }, "layer (input → output)"));
     ids.forEach(function (id, k) {
-      var e = model.scores[id], color = PALETTE[k % PALETTE.length];
+      var e = model.scores[id], color = PALETTE[(o.colorIndex || k) % PALETTE.length];
       var series = svg("g", { className: "series", "data-benchmark": id });
       var pts = [];
       layers.forEach(function (l, i) {
@@ -538,21 +568,22 @@
         series.appendChild(svg("circle", { cx: x(i), cy: y(p[key]), r: 3, fill: color, className: "layer-point" }, svg("title", null, e.region + " · " + l + ": " + fmt(p[key]))));
       });
       var ci = e.ci95_stimuli && e.ci95_stimuli[key];
-      var ci2 = layers.indexOf(e.chosen_layer);
-      if (ci2 >= 0 && e[key] !== null) {
-        var cx = x(ci2) + (k - (ids.length - 1) / 2) * 3; // small dodge so overlapping choices stay visible
+      var at = layers.indexOf(e.chosen_layer);
+      if (at >= 0 && e[key] !== null && e[key] !== undefined) {
+        var cx = x(at) + (k - (ids.length - 1) / 2) * 3; // small dodge so overlapping choices stay visible
         if (ci) series.appendChild(svg("line", { x1: cx, x2: cx, y1: y(ci[0]), y2: y(ci[1]), stroke: color, className: "chosen-ci" }));
         series.appendChild(svg("circle", { cx: cx, cy: y(e[key]), r: 6.5, fill: "#fff", stroke: color, className: "chosen", "data-layer": e.chosen_layer },
           svg("title", null, e.region + ": chosen layer " + e.chosen_layer + " (per fold: " + (e.chosen_layer_per_split || []).join(", ") + "); reported " + key + " " + fmt(e[key]) + " " + fmtCI(ci))));
       }
       root.appendChild(series);
+      if (!o.legend) return;
       var ly = T + 4 + k * 18;
       root.appendChild(svg("g", { className: "legend" },
         svg("line", { x1: L + pw + 16, x2: L + pw + 36, y1: ly, y2: ly, stroke: color, className: "profile-line" }),
         svg("circle", { cx: L + pw + 26, cy: ly, r: 5, fill: "#fff", stroke: color, className: "chosen-legend" }),
         svg("text", { x: L + pw + 42, y: ly + 4, className: "legend-text" }, e.region)));
     });
-    return el("figure", { className: "profile" }, root, el("figcaption", null, group.title + " · " + group.metric));
+    return root;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -228,8 +228,9 @@ def test_filters_change_rows_and_the_url_restores_them(browser, site):
 
     _open(browser, site["url"])
     Select(browser.find_element("id", "modality")).select_by_value("vision")
-    columns = {th.get_attribute("data-sort") for th in browser.find_elements("css selector", "button.sort") if th.get_attribute("data-sort").startswith("b:")}
-    assert columns == {"b:" + b["id"] for b in site["data"]["benchmarks"] if b["modality"] == "vision"}
+    shown = {th.find_element("css selector", "button.group-toggle").get_attribute("data-group") for th in browser.find_elements("css selector", "th.group")
+             if th.find_elements("css selector", "button.group-toggle")}
+    assert shown == {g["id"] for g in site["data"]["groups"] if g["modality"] == "vision" and len(g["benchmarks"]) > 1}
     modalities = {b["modality"] for b in site["data"]["benchmarks"]}
     if "audio" in modalities:
         Select(browser.find_element("id", "modality")).select_by_value("audio")
@@ -353,3 +354,18 @@ def test_benchmark_page_shows_data_card_ceiling_and_every_models_score(browser, 
     assert [d.get_attribute("data-model") for d in dots][0] == max(scored, key=lambda n: site["models"][n]["scores"][bench]["ceiled"])
     without = browser.find_element("css selector", "#distribution p.note").text
     assert "partial_untrained (not run)" in without or "partial_untrained (failed)" in without
+
+
+def test_a_group_collapses_to_its_mean_and_back(browser, site):
+    _open(browser, site["url"])
+
+    def region_columns():
+        return [b.get_attribute("data-sort") for b in browser.find_elements("css selector", "button.sort") if b.get_attribute("data-sort").startswith("b:allen_np.")]
+
+    allen = [b for b in next(g for g in site["data"]["groups"] if g["id"] == "allen_np.ridge")["benchmarks"]]
+    assert region_columns() == ["b:" + b for b in allen]
+    browser.find_element("css selector", 'button.group-toggle[data-group="allen_np.ridge"]').click()
+    assert region_columns() == [] and "toggle=allen_np.ridge" in browser.current_url
+    assert browser.find_elements("css selector", 'button.sort[data-sort="g:allen_np.ridge"]'), "the mean stays, sortable"
+    browser.find_element("css selector", 'button.group-toggle[data-group="allen_np.ridge"]').click()
+    assert region_columns() == ["b:" + b for b in allen] and "toggle" not in browser.current_url
