@@ -115,7 +115,7 @@ def unsafe_calls(tree: ast.AST) -> list[tuple[int, str]]:
                 found.append((node.lineno, "torch.load without weights_only=True can execute code hidden in the file; pass weights_only=True (or use brainbench.model.load_checkpoint)"))
         elif name in ("pickle.load", "pickle.loads", "dill.load", "cloudpickle.load"):
             found.append((node.lineno, f"{name} executes code hidden in the file; store weights as a state dict (torch.save) or safetensors"))
-        elif name in ("pip.main", "pip._internal.main") or _installs(node):
+        elif name in ("pip.main", "pip._internal.main") or (_runs_a_command(name) and _installs(node)):
             found.append((node.lineno, "installs packages from code; declare them in the card's 'dependencies' instead (checked, never installed)"))
     return found
 
@@ -128,6 +128,11 @@ def _dotted(node) -> str:
     if isinstance(node, ast.Name):
         parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+def _runs_a_command(name: str) -> bool:
+    # only process launchers: a message such as ImportError("pip install x") installs nothing
+    return name.startswith("subprocess.") or name in ("os.system", "os.popen", "run", "call", "check_call", "check_output", "Popen") or name.startswith("os.exec") or name.startswith("os.spawn")
 
 
 def _installs(call: ast.Call) -> bool:

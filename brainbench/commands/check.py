@@ -28,7 +28,8 @@ def _mb(n: float) -> str:
     return f"{n / 2**20:,.1f} MB" if n < 2**30 else f"{n / 2**30:,.2f} GB"
 
 
-def print_report(report, file=sys.stdout) -> None:
+def print_report(report, file=None) -> None:
+    file = file or sys.stdout  # looked up per call: a captured or replaced stdout is honoured
     print(f"brainbench check {report.target}", file=file)
     for info in report.models:
         print(f"\n{info['name']} ({info['modality']}, {info['training']}): built in {info['build_s']:.1f} s, "
