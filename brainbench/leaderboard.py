@@ -235,7 +235,7 @@ def _merge(collected: Collected, record: dict, path: Path) -> None:
         for bench in record["scores"]:
             earlier["failed"].pop(bench, None)
         for bench, error in record["failed"].items():
-            if bench not in earlier["scores"] or bench in record["scores"]:
+            if bench not in earlier["scores"]:  # a failed rerun never hides a score that exists
                 earlier["failed"][bench] = error
         earlier["files"] += record["files"]
         earlier["provenance"] = record["provenance"] or earlier["provenance"]

@@ -636,7 +636,7 @@
     app.appendChild(el("section", { id: "ceiling" }, el("h2", null, "Noise ceiling"), defList([
       ["ceiling", fmt(b.ceiling) + (b.ceiling_values_differ ? " (results disagree on the ceiling: they were computed on different data versions)" : "")],
       ["how it is computed", config.ceiling ? asText(config.ceiling) : (b.ceiling_note || "—")],
-      ["ceiled score", "the " + (ds.aggregate || "aggregate") + " score over units divided by the " + (ds.aggregate || "aggregate") + " ceiling; values above 1 are kept and flagged, never clipped"],
+      ["ceiled score", "the score divided by the ceiling" + (ds.aggregate ? " (where the metric scores units one by one, both are their " + ds.aggregate + " over units)" : "") + "; values above 1 are kept and flagged, never clipped"],
     ])));
     var entries = DATA.models.map(function (m) { return { m: m, c: cell(m, b.id, "stimuli") }; });
     var scored = entries.filter(function (x) { return x.c.status === "scored"; }).sort(function (p, q) { return q.c.value - p.c.value; });
