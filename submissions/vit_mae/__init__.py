@@ -108,12 +108,19 @@ def _load_pretrained(weights) -> tuple[torch.nn.Module, str]:
     if not where.exists():
         raise _unavailable(f"{where} does not exist")
     if where.is_dir():
+        from transformers.utils import logging as hf_logging
+
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()  # the decoder weights it skips are expected; missing ones are checked below
         try:
             module, info = ViTMAEModel.from_pretrained(str(where), local_files_only=True, mask_ratio=0.0, output_loading_info=True)
         except (OSError, ValueError) as exc:
             raise WeightsUnavailableError(f"cannot load ViT-MAE weights from {where}: {exc}") from exc
-        if info["missing_keys"]:  # a partial checkpoint would leave layers at random init: refuse
-            raise WeightsUnavailableError(f"{where} lacks {len(info['missing_keys'])} encoder weights, e.g. {info['missing_keys'][:3]}")
+        finally:
+            hf_logging.set_verbosity(verbosity)
+        missing = sorted(info["missing_keys"])
+        if missing:  # a partial checkpoint would leave layers at random init: refuse
+            raise WeightsUnavailableError(f"{where} lacks {len(missing)} encoder weights, e.g. {missing[:3]}")
         weights_file = next((where / n for n in ("model.safetensors", "pytorch_model.bin") if (where / n).is_file()), where)
         warning = _verify_sha256(weights_file)
     else:
