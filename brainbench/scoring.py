@@ -14,6 +14,8 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from .activations import activation_key, check_storage_dtype, extract
 from .benchmark import Benchmark, Dataset, Protocol
 from .errors import BrainbenchError
@@ -75,6 +77,25 @@ def resolve_benchmarks(registry: Registry, modality: str, benchmarks: list[str] 
     if not names:
         raise BrainbenchError(f"no {modality} benchmarks" + (f" for metric {metric!r}" if metric else ""))
     return names
+
+
+def _prepare_layer(store: Store, metric, activation_key_: str, metric_key: str):
+    """A metric's per-layer preparation (e.g. the Gram matrix), from the store when an earlier run
+    made it: a grid's cells and re-scores of the same activations then skip the pass over the layer.
+
+    One layer at a time: its activations are mapped, prepared, and the mapping let go.
+    """
+    prepared_key = json_key({"prepared_version": "1", "activations": activation_key_, "metric": metric_key})
+    cached = store.get_array("prepared", prepared_key)
+    if cached is not None:
+        return np.array(cached)
+    features = store.get_array("activations", activation_key_)
+    prepared = metric.prepare(features)
+    del features
+    if isinstance(prepared, np.ndarray) and prepared.ndim >= 1 and prepared.dtype != object:
+        with store.stream_writer("prepared", prepared_key, prepared.shape, prepared.dtype, {"activations": activation_key_}) as writer:
+            writer.append(prepared)
+    return prepared
 
 
 def score(
@@ -216,10 +237,7 @@ def score(
                 for layer in layer_order:
                     cache_key = (metric_key, layer)
                     if cache_key not in prepared_cache:
-                        # one layer at a time: map it, prepare it, let the mapping go
-                        features = store.get_array("activations", keys[layer])
-                        prepared_cache[cache_key] = bench.metric.prepare(features)
-                        del features
+                        prepared_cache[cache_key] = _prepare_layer(store, bench.metric, keys[layer], metric_key)
                     prepared[layer] = prepared_cache[cache_key]
                 entry = bench.run(prepared, layer_order)
                 entry["seconds"] = time.perf_counter() - t

@@ -1,0 +1,132 @@
+"""Pipeline speed and memory on the real Allen images: extraction against the bare forward pass,
+warm re-score against cold score, and peak memory against the largest layer.
+
+    python benchmarks/pipeline.py [--model efficientnet_lite0] [--benchmark allen_np.VISp.ridge] [--repeats 2]
+
+Prints, as ratios:
+  (a) extraction of every candidate layer (decode + preprocess + forward + hooks + store writes)
+      / the bare forward pass of the same images at the same batch size, with their decoding and
+      preprocessing (what extraction cannot avoid), and also / the forward pass alone;
+  (d) warm re-score (same model and benchmark, answered by the score cache) / cold score (empty
+      store: dataset load, extraction, mapping, ceilings, bootstrap); and a re-score that recomputes
+      the scores from stored activations (--no-score-cache) / cold;
+  (e) peak resident memory added by a cold score (sampled every 5 ms, above what the process held
+      before: interpreter, torch, model, dataset) / the largest single layer's activations (float32).
+Each step runs in a fresh temporary store; nothing is written to the user's cache.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import goal  # noqa: E402
+
+from brainbench.activations import extract  # noqa: E402
+from brainbench.preflight import current_rss_bytes  # noqa: E402
+from brainbench.registry import default_registry  # noqa: E402
+from brainbench.scoring import load_dataset, score  # noqa: E402
+from brainbench.store import Store  # noqa: E402
+
+
+class PeakSampler:
+    """Highest resident memory of this process while active, sampled on a thread."""
+
+    def __init__(self, interval=0.005):
+        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+
+    def __enter__(self):
+        self.peak = current_rss_bytes()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, current_rss_bytes())
+            time.sleep(self.interval)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, current_rss_bytes())
+
+
+def bare_forward(adapter, paths, batch_size, device, preprocess: bool):
+    module = adapter.module.to(device)
+    batches = [adapter.preprocess(paths[i : i + batch_size]) for i in range(0, len(paths), batch_size)] if not preprocess else None
+    t = time.perf_counter()
+    with torch.inference_mode():
+        for i in range(0, len(paths), batch_size):
+            batch = adapter.preprocess(paths[i : i + batch_size]) if preprocess else batches[i // batch_size]
+            adapter.forward(module, batch.to(device))
+    return time.perf_counter() - t
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="efficientnet_lite0")
+    parser.add_argument("--benchmark", default="allen_np.VISp.ridge")
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--data-dir")
+    args = parser.parse_args(argv)
+
+    registry = default_registry()
+    dataset = load_dataset(registry, "allen_np", args.data_dir)
+    adapter = registry.model(args.model).build(device=args.device)
+    paths, batch = dataset.stimuli.paths, adapter.batch_size
+    print(f"{args.model}: {len(adapter.layers)} candidate layers, {len(paths)} images, batch {batch}, device {args.device}, torch threads {torch.get_num_threads()}")
+
+    # (a) interleaved repeats, best of each (the machine may be shared)
+    t_fwd, t_pre_fwd, t_ext = [], [], []
+    for _ in range(args.repeats):
+        t_pre_fwd.append(bare_forward(adapter, paths, batch, args.device, preprocess=True))
+        t_fwd.append(bare_forward(adapter, paths, batch, args.device, preprocess=False))
+        with tempfile.TemporaryDirectory() as root:
+            t = time.perf_counter()
+            extract(adapter, dataset.stimuli, store=Store(root), device=args.device, progress=False)
+            t_ext.append(time.perf_counter() - t)
+    ext, pre_fwd, fwd = min(t_ext), min(t_pre_fwd), min(t_fwd)
+    print(f"  extraction, all layers {ext:.2f} s; decode+preprocess+forward {pre_fwd:.2f} s; forward alone {fwd:.2f} s")
+    print(f"(a) extraction / (decode + preprocess + forward) = {ext / pre_fwd:.3f}  ({goal(ext / pre_fwd, 1.15, '<=')});  extraction / forward alone = {ext / fwd:.2f}")
+
+    # (d) and (e): one cold score in an empty store, then warm re-scores
+    with tempfile.TemporaryDirectory() as root:
+        store = Store(root)
+        import brainbench.scoring as scoring
+
+        scoring._DATASET_CACHE.clear()  # cold means the dataset is loaded too
+        cold_adapter = registry.model(args.model).build(device=args.device)
+        before = current_rss_bytes()
+        t = time.perf_counter()
+        with PeakSampler() as sampler:
+            cold = score(cold_adapter, [args.benchmark], data_dir=args.data_dir, device=args.device, store=store, progress=False, log=lambda m: None)
+        t_cold = time.perf_counter() - t
+        t = time.perf_counter()
+        warm = score(args.model, [args.benchmark], data_dir=args.data_dir, device=args.device, store=store, progress=False, log=lambda m: None)
+        t_warm = time.perf_counter() - t
+        t = time.perf_counter()
+        rescored = score(args.model, [args.benchmark], data_dir=args.data_dir, device=args.device, store=store, progress=False, use_score_cache=False, log=lambda m: None)
+        t_rescore = time.perf_counter() - t
+    assert warm["scores"][0].get("from_cache") and rescored["scores"][0]["raw"] == cold["scores"][0]["raw"]
+    print(f"  cold score {t_cold:.1f} s (raw {cold['scores'][0]['raw']:.4f}); warm re-score {t_warm:.2f} s; re-score from stored activations {t_rescore:.1f} s")
+    print(f"(d) warm re-score / cold score = {t_warm / t_cold:.4f}  ({goal(t_warm / t_cold, 0.1, '<=')});  "
+          f"re-score from stored activations / cold = {t_rescore / t_cold:.3f}")
+    widths = cold["memory_plan"]
+    largest = widths["largest_layer_mb"] * 2**20
+    added = sampler.peak - before
+    print(f"  resident before {before / 2**20:.0f} MiB, peak during cold score {sampler.peak / 2**20:.0f} MiB (+{added / 2**20:.0f} MiB); "
+          f"largest layer {largest / 2**20:.0f} MiB; preflight estimated peak {widths['estimated_peak_mb']:.0f} MiB")
+    print(f"(e) added peak memory / largest layer = {added / largest:.2f}  ({goal(added / largest, 2, '<=')})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

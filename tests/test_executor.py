@@ -1,0 +1,72 @@
+"""The distributed engine (Dask) gives a serial run's results, and an interrupted grid resumes."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytest.importorskip("distributed")
+
+from brainbench.executor import ScoreOptions, comparable, plan_grid, run_grid  # noqa: E402
+from brainbench.errors import BrainbenchError  # noqa: E402
+from brainbench.scoring import score  # noqa: E402
+
+BENCHMARKS = ["allen_np.VISl.ridge", "allen_np.VISpm.ridge"]
+
+
+def _scores(document):
+    return {entry["benchmark"]: comparable(entry) for entry in document["scores"]}
+
+
+def test_engine_equals_serial_on_a_small_grid(shared_data, store, tmp_path):
+    """pixels + efficientnet_lite0_untrained on two benchmarks: every cell's numbers identical."""
+    models = ["pixels", "efficientnet_lite0_untrained"]
+    serial = {m: score(m, BENCHMARKS, data_dir=shared_data, store=store, use_score_cache=False, progress=False) for m in models}
+    options = ScoreOptions(data_dir=str(shared_data), cache_dir=str(store.root), use_score_cache=False)
+    engine = run_grid(models, BENCHMARKS, options, executor="dask", workers=2, out_dir=tmp_path)
+    for model in models:
+        assert not engine[model]["failed"]
+        assert _scores(engine[model]) == _scores(serial[model])
+        assert [s["benchmark"] for s in engine[model]["scores"]] == BENCHMARKS
+        written = json.loads((tmp_path / f"{model}.json").read_text())
+        assert written["provenance"]["executor"]["kind"] == "dask" and written["model"]["weights_sha256"] == serial[model]["model"]["weights_sha256"]
+    # the grid: one cell per model x benchmark, in order
+    assert [(c.model, c.benchmark) for c in plan_grid(models, BENCHMARKS, None)] == [(m, b) for m in models for b in BENCHMARKS]
+
+
+def test_killed_grid_resumes_from_finished_cells(shared_data, store, tmp_path):
+    cache, out = tmp_path / "cache", tmp_path / "results"
+    command = [sys.executable, "-m", "brainbench", "score", "--models", "pixels", "--benchmarks", ",".join(BENCHMARKS),
+               "--executor", "dask", "--workers", "1", "--quiet", "--data-dir", str(shared_data), "--cache-dir", str(cache), "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and process.poll() is None:
+        if any((cache / "scores").rglob("*.meta.json")) if (cache / "scores").is_dir() else False:
+            break  # one cell finished: kill the run in the middle of the grid
+        time.sleep(0.2)
+    killed = process.poll() is None
+    if killed:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(30)
+    finished_before = len(list((cache / "scores").rglob("*.meta.json")))
+    assert finished_before >= 1
+    resumed = run_grid(["pixels"], BENCHMARKS, ScoreOptions(data_dir=str(shared_data), cache_dir=str(cache)), executor="dask", workers=1, out_dir=out)
+    document = resumed["pixels"]
+    from_cache = [s["benchmark"] for s in document["scores"] if s.get("from_cache")]
+    assert len(from_cache) >= finished_before  # finished cells are not recomputed
+    assert not killed or len(from_cache) < len(BENCHMARKS) or finished_before == len(BENCHMARKS)
+    serial = score("pixels", BENCHMARKS, data_dir=shared_data, store=store, progress=False)
+    assert _scores(document) == _scores(serial)
+    assert json.loads((out / "pixels.json").read_text())["scores"] == document["scores"]
+
+
+def test_engine_errors_name_the_problem(shared_data):
+    with pytest.raises(BrainbenchError, match="executor"):
+        run_grid(["pixels"], BENCHMARKS, ScoreOptions(), executor="ray")
+    with pytest.raises(BrainbenchError, match="Dask scheduler"):
+        run_grid(["pixels"], BENCHMARKS, ScoreOptions(data_dir=str(shared_data)), executor="dask", scheduler="tcp://127.0.0.1:9")
