@@ -690,7 +690,7 @@
       "The reported layer is chosen honestly: inside each outer fold by an inner cross-validation on that fold's training stimuli only. The layer profile (every layer's score over all folds) is shown for insight, not used for the score.",
       "Averages are plain means of the ceiled scores over the benchmarks in view that the model has scores for; the count next to each says how many of the applicable benchmarks it covers. A model with fewer benchmarks is not comparable one-to-one; sort by a single column for a like-for-like comparison.",
       "Missing scores are shown as “not run” (no result) or “failed” (the run raised an error, recorded in the result file), never as zero.",
-    ].forEach(function (p) { app.appendChild(el("p", null, p)); });
+    ].forEach(function (p) { app.appendChild(el("p", { className: "prose" }, p)); });
     app.appendChild(el("p", null, "Generated " + DATA.generated_utc + " by brainbench " + DATA.brainbench_version + " from " + DATA.models.length + " models."));
     app.appendChild(problemsNote());
   }

@@ -22,6 +22,10 @@ def builtin_result(name: str) -> dict:
     return json.loads((BUILTIN / f"{name}.json").read_text())
 
 
+def entry_of(document: dict, benchmark: str) -> dict:
+    return next(s for s in document["scores"] if s["benchmark"] == benchmark)
+
+
 def test_builtin_results_are_complete_and_small():
     """A fresh build is never empty: the committed results cover the offline models on every mouse area."""
     files = sorted(BUILTIN.glob("*.json"))
@@ -49,7 +53,7 @@ def test_groups_follow_benchmark_ids_and_dataset_regions(registry):
     ids = {b["id"] for b in data["benchmarks"]}
     assert set(registry.benchmark_names(default_only=True)) <= ids
     bench = next(b for b in data["benchmarks"] if b["id"] == "allen_np.VISp.ridge")
-    assert bench["ceiling"] == pytest.approx(builtin_result("pixels")["scores"][0]["ceiling"]) and 0.5 < bench["ceiling"] <= 1
+    assert bench["ceiling"] == pytest.approx(entry_of(builtin_result("pixels"), "allen_np.VISp.ridge")["ceiling"]) and 0.5 < bench["ceiling"] <= 1
     assert not bench["ceiling_values_differ"]
     assert "Spearman-Brown" in data["metrics"]["ridge"]["config"]["ceiling"]
 
@@ -110,8 +114,9 @@ def test_cli_build_reports_bad_files_and_writes_the_site(tmp_path, capsys):
 def test_site_data_is_strict_json_and_cannot_close_a_script(tmp_path):
     doc = builtin_result("pixels")
     doc["model"]["name"] = "</script><script>alert(1)</script>\u2028"
-    doc["scores"][0]["ceiling"] = float("nan")  # Python's json writes NaN; browsers' JSON.parse rejects it
-    doc["scores"][0]["layer_profile"]["pixels"]["raw"] = float("inf")
+    visp = entry_of(doc, "allen_np.VISp.ridge")
+    visp["ceiling"] = float("nan")  # Python's json writes NaN; browsers' JSON.parse rejects it
+    visp["layer_profile"]["pixels"]["raw"] = float("inf")
     (tmp_path / "r").mkdir()
     (tmp_path / "r" / "evil.json").write_text(json.dumps(doc))
     out, data = build_site([tmp_path / "r"], tmp_path / "site", include_builtin=False)
@@ -123,6 +128,7 @@ def test_site_data_is_strict_json_and_cannot_close_a_script(tmp_path):
     model = parsed["models"][0]
     assert model["name"] == doc["model"]["name"]
     assert model["scores"]["allen_np.VISp.ridge"]["ceiling"] is None
+    assert model["scores"]["allen_np.VISp.ridge"]["layer_profile"]["pixels"]["raw"] is None
     script = (out / "data.js").read_text()
     assert "</script" not in script.lower() and "\u2028" not in script
 

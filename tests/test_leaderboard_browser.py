@@ -90,8 +90,10 @@ def site(tmp_path_factory):
     untrained = json.loads((builtin / "efficientnet_lite0_untrained.json").read_text())
     partial = json.loads(json.dumps(untrained))
     partial["model"]["name"] = "partial_untrained"
-    partial["scores"] = untrained["scores"][:4]
-    partial["failed"] = [{"benchmark": untrained["scores"][4]["benchmark"], "error": "RuntimeError: <i>boom</i>"}]
+    # two mouse areas without a score: one failed, one not run
+    failed_area, missing_area = "allen_np.VISam.ridge", "allen_np.VISpm.ridge"
+    partial["scores"] = [s for s in untrained["scores"] if s["benchmark"] not in (failed_area, missing_area)]
+    partial["failed"] = [{"benchmark": failed_area, "error": "RuntimeError: <i>boom</i>"}]
     (extra / "partial.json").write_text(json.dumps(partial))
     (extra / "broken.json").write_text(json.dumps(pixels)[:300])
     out, data = build_site([extra], tmp_path_factory.mktemp("site"))
