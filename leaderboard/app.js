@@ -449,6 +449,8 @@
     app.appendChild(el("p", { className: "crumbs" }, el("a", { href: "#/" }, "← leaderboard")));
     app.appendChild(el("h1", { className: "model-name" }, m.name));
     app.appendChild(el("p", null, el("span", { className: "tag" }, m.modality), " ", el("span", { className: "tag training-" + m.training }, m.training)));
+    var toc = el("p", { className: "toc" }, "Jump to: ");
+    app.appendChild(toc);
     app.appendChild(el("section", { className: "card", id: "model-card" }, el("h2", null, "Model card"), defList(rows)));
     app.appendChild(el("section", { id: "reproduce" }, el("h2", null, "Reproduce"),
       el("pre", { className: "command" }, el("code", null, m.reproduce)),
@@ -469,9 +471,20 @@
 
     var plots = el("section", { id: "layer-profiles" }, el("h2", null, "Layer profiles"),
       el("p", { className: "note" }, "Lines: each candidate layer's score over all folds (for this plot only). Marker: the reported score, at the layer chosen by nested cross-validation on training stimuli only (the most frequent choice over folds), with its 95% interval over stimuli."));
+    var targets = [["reproduce", "reproduce"], ["model-scores", "scores"]];
     DATA.groups.forEach(function (g) {
       var ids = g.benchmarks.filter(function (id) { return m.scores[id]; });
-      if (ids.length) plots.appendChild(layerProfile(m, g, ids));
+      if (!ids.length) return;
+      var figure = layerProfile(m, g, ids);
+      plots.appendChild(figure);
+      targets.push([figure, "layer profile: " + g.dataset + " · " + g.metric]);
+    });
+    // the page is hash-routed, so in-page links would change the route: scroll instead
+    targets.forEach(function (t, i) {
+      toc.appendChild(document.createTextNode(i ? " · " : ""));
+      toc.appendChild(el("button", { type: "button", className: "link", onclick: function () {
+        (typeof t[0] === "string" ? document.getElementById(t[0]) : t[0]).scrollIntoView({ block: "start" });
+      } }, t[1]));
     });
     if (plots.childNodes.length === 2) plots.appendChild(el("p", null, "No scores, so no layer profile."));
     app.appendChild(plots);

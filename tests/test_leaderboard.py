@@ -204,3 +204,16 @@ def test_browser_tests_fail_in_ci_and_skip_elsewhere_without_chromium(tmp_path, 
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="no chromium"):
         _unavailable("no chromium")
+
+
+def test_build_reads_the_default_results_folder_of_score(tmp_path, monkeypatch, capsys):
+    """`brainbench score` writes ./results; `brainbench leaderboard build` then shows the new model without flags."""
+    doc = builtin_result("pixels")
+    doc["model"]["name"] = "my_new_model"
+    (tmp_path / "results").mkdir()
+    _write(tmp_path / "results", "my_new_model.json", doc)
+    monkeypatch.chdir(tmp_path)
+    assert main(["leaderboard", "build"]) == 0
+    assert "reading ./results" in capsys.readouterr().out
+    names = {m["name"] for m in json.loads((tmp_path / "site" / "data.json").read_text())["models"]}
+    assert names == {"my_new_model"} | {p.stem for p in BUILTIN.glob("*.json")}
