@@ -39,7 +39,8 @@ def run_build(args) -> int:
     return 0
 
 
-def report(data: dict, file=sys.stdout) -> None:
+def report(data: dict, file=None) -> None:
+    file = file or sys.stdout  # looked up per call: a default bound at import would outlive a redirected stdout
     models, benchmarks = data["models"], data["benchmarks"]
     scored = sum(len(m["scores"]) for m in models)
     print(f"{len(models)} models, {len(benchmarks)} benchmarks, {scored} scores", file=file)
