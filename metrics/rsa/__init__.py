@@ -12,6 +12,10 @@ repeats (20 splits, the split-half permutations of brainbench.ceiling), computed
 comparator on the same test stimuli as the score; the r-scale ceiling is its square root, the agreement
 a perfect model of the true RDM would reach with the observed one (as for units; brainbench.ceiling).
 For ``rdm`` recordings the published split-half reliability takes its place.
+
+Default comparator: Pearson, on both recording methods, so ``rsa`` means one thing everywhere and the
+published 2-photon ceiling (a Pearson split-half reliability) matches the score it ceils; Spearman and
+Kendall's tau-a are reported beside it (``other_scores``) and selectable (``comparator``).
 """
 from __future__ import annotations
 
@@ -78,7 +82,7 @@ class RSAMetric(Metric):
     #: can score recordings that are RDMs already (DatasetPlugin recording_kind "rdm")
     accepts_rdm = True
 
-    def __init__(self, rdm: str = "correlation", comparator: str = "spearman", ceiling_splits: int = 20, ceiling_seed: int = 0, device: str = "cpu"):
+    def __init__(self, rdm: str = "correlation", comparator: str = "pearson", ceiling_splits: int = 20, ceiling_seed: int = 0, device: str = "cpu"):
         if rdm not in RDM_METHODS:
             raise BrainbenchError(f"rsa: unknown RDM method {rdm!r}; choose one of {', '.join(RDM_METHODS)}")
         if comparator not in COMPARATORS:
@@ -169,6 +173,6 @@ PLUGINS = [
         name="rsa",
         factory=RSAMetric,
         applies_to=("trials", "rdm"),
-        description="representational similarity: layer RDM vs recorded RDM (correlation distance, Spearman), layer chosen on held-out images",
+        description="representational similarity: layer RDM vs recorded RDM (correlation distance, Pearson), layer chosen on held-out images",
     )
 ]
