@@ -116,7 +116,8 @@ def _fmt(x, digits=3):
     return "—" if x is None else f"{x:.{digits}f}"
 
 
-def print_table(result: dict, wall: float, file=sys.stdout) -> None:
+def print_table(result: dict, wall: float, file=None) -> None:
+    file = file or sys.stdout  # looked up per call, not bound at import (a replaced/captured stdout may be closed)
     rows = [("benchmark", "chosen layer", "raw", "ceiling", "ceiled", "ceiled 95% CI (stimuli)", "time s")]
     for s in result["scores"]:
         ci = (s.get("ci95_stimuli") or {}).get("ceiled") or (s.get("ci95_stimuli") or {}).get("raw")
