@@ -47,8 +47,8 @@ def print_report(report, file=None) -> None:
                 print(f"  {dataset}: cost unknown ({cost.get('error')})", file=file)
                 continue
             print(f"  full benchmarks on {dataset} ({cost['stimuli']} stimuli): activations {_mb(cost['activations_bytes'])} on disk, "
-                  f"Gram matrices {_mb(cost['gram_bytes'])}, peak memory ~{_mb(cost['peak_bytes'])}, "
-                  f"~{cost['cpu_seconds']:.0f} s of forward passes on this CPU", file=file)
+                  f"Gram matrices {_mb(cost['gram_bytes'])}, peak memory ~{_mb(cost['peak_bytes'])} above the interpreter's own, "
+                  f"~{cost['cpu_seconds']:.{0 if cost['cpu_seconds'] >= 10 else 1}f} s of forward passes on this CPU", file=file)
     warnings = [f for f in report.findings if f.severity != "error"]
     if warnings:
         print("\nwarnings:", file=file)
