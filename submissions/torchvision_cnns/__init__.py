@@ -99,6 +99,8 @@ for _name, _spec in SPECS.items():
         "training_data": "ImageNet-1k",
         "objective": "supervised classification",
         "weights_source": f"torchvision {_spec['weights']} (sha256 prefix checked from the file name)",
+        # torchvision publishes the first 8 hex digits of each file's sha256 in its name; checked on load
+        "weights_sha256": _weights_enum(_spec).url.rsplit("-", 1)[-1].split(".")[0],
         "licence": "BSD-3-Clause (torchvision)",
         "preprocessing": "resize 256, centre-crop 224, ImageNet mean/std",
         "layers": _spec["layers"],
