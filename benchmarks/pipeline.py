@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import goal  # noqa: E402
 
 from brainbench.activations import extract  # noqa: E402
-from brainbench.preflight import current_rss_bytes  # noqa: E402
+from brainbench.preflight import current_rss_bytes, plan_memory  # noqa: E402
 from brainbench.registry import default_registry  # noqa: E402
 from brainbench.scoring import load_dataset, score  # noqa: E402
 from brainbench.store import Store  # noqa: E402
@@ -81,7 +81,9 @@ def main(argv=None) -> int:
     registry = default_registry()
     dataset = load_dataset(registry, "allen_np", args.data_dir)
     adapter = registry.model(args.model).build(device=args.device)
-    paths, batch = dataset.stimuli.paths, adapter.batch_size
+    # the batch a score would use: the memory preflight's choice (at most the adapter's own)
+    paths = dataset.stimuli.paths
+    batch = plan_memory(adapter, dataset.stimuli, adapter.layers, 1, device=args.device).batch_size
     print(f"{args.model}: {len(adapter.layers)} candidate layers, {len(paths)} images, batch {batch}, device {args.device}, torch threads {torch.get_num_threads()}")
 
     # (a) interleaved repeats, best of each (the machine may be shared)
@@ -91,7 +93,7 @@ def main(argv=None) -> int:
         t_fwd.append(bare_forward(adapter, paths, batch, args.device, preprocess=False))
         with tempfile.TemporaryDirectory() as root:
             t = time.perf_counter()
-            extract(adapter, dataset.stimuli, store=Store(root), device=args.device, progress=False)
+            extract(adapter, dataset.stimuli, store=Store(root), device=args.device, batch_size=batch, progress=False)
             t_ext.append(time.perf_counter() - t)
     ext, pre_fwd, fwd = min(t_ext), min(t_pre_fwd), min(t_fwd)
     print(f"  extraction, all layers {ext:.2f} s; decode+preprocess+forward {pre_fwd:.2f} s; forward alone {fwd:.2f} s")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import torch
@@ -99,12 +100,18 @@ def _extract_missing(adapter, stimuli, layers, keys, store, device, batch_size, 
     n = len(stimuli)
     writers, arrays = {}, {}
     with contextlib.ExitStack() as stack:
+        # decoding and preprocessing of the next batch overlap this batch's forward pass (one
+        # thread: preprocess never runs concurrently with itself; one extra batch in memory)
+        prefetch = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="brainbench-preprocess"))
         try:
             batches = range(0, n, batch_size)
             bar = tqdm(batches, total=math.ceil(n / batch_size), desc=f"{adapter.name}: activations", unit="batch", disable=not progress)
+            upcoming = prefetch.submit(adapter.preprocess, stimuli.paths[0:batch_size])
             for start in bar:
                 paths = stimuli.paths[start : start + batch_size]
-                batch = adapter.preprocess(paths)
+                batch = upcoming.result()
+                if start + batch_size < n:
+                    upcoming = prefetch.submit(adapter.preprocess, stimuli.paths[start + batch_size : start + 2 * batch_size])
                 batch = batch.to(device) if isinstance(batch, torch.Tensor) else batch
                 captured.clear()
                 with torch.inference_mode():
@@ -126,12 +133,13 @@ def _extract_missing(adapter, stimuli, layers, keys, store, device, batch_size, 
                         arrays[layer] = writers[layer]
                     elif block.shape[1] != arrays[layer].shape[1]:
                         raise PluginError(f"model {adapter.name!r}: layer {layer!r} changed width from {arrays[layer].shape[1]} to {block.shape[1]} between batches")
-                    if not np.all(np.isfinite(block)):
+                    # a float64 sum of float32/16 values cannot overflow: it is finite iff every value is
+                    if not np.isfinite(block.sum(dtype=np.float64)):
                         raise PluginError(f"model {adapter.name!r}: layer {layer!r} produced non-finite activations")
-                    if dtype == "float16" and np.abs(block).max(initial=0.0) > FLOAT16_MAX:
+                    if dtype == "float16" and block.size and max(block.max(), -block.min()) > FLOAT16_MAX:
                         raise PluginError(
                             f"model {adapter.name!r}: layer {layer!r} has activations beyond float16's range "
-                            f"(|x| up to {np.abs(block).max():.3g} > {FLOAT16_MAX:.0f}); store this model in float32"
+                            f"(|x| up to {max(block.max(), -block.min()):.3g} > {FLOAT16_MAX:.0f}); store this model in float32"
                         )
                     arrays[layer].append(block)  # batches come in stimulus order
         finally:

@@ -132,6 +132,7 @@ class Plan:
     max_targets: int
     bound_bytes: int | None
     bound_source: str
+    on_gpu: bool = False
     notes: list = field(default_factory=list)
 
     def activation_bytes(self, layer: str) -> int:
@@ -146,9 +147,11 @@ class Plan:
         return max(self.layer_widths, key=self.layer_widths.get)
 
     def extraction_bytes(self, batch_size: int | None = None) -> int:
+        """Host memory added by extraction. On CUDA the parameters and the forward's working set
+        live on the GPU; the host holds the captured outputs on their way to the store."""
         b = batch_size or self.batch_size
         captured = 2 * b * sum(self.layer_widths.values()) * 4
-        return self.parameter_bytes + captured + 4 * b * self.largest_output_bytes
+        return self.parameter_bytes + captured + (0 if self.on_gpu else 4 * b * self.largest_output_bytes)
 
     def mapping_bytes(self, target_batch: int | None = None) -> int:
         n, t = self.n_stimuli, self.max_targets
@@ -208,7 +211,16 @@ def plan_memory(
         max_targets=max_targets,
         bound_bytes=bound,
         bound_source=source,
+        on_gpu=str(device).startswith("cuda"),
     )
+    if batch_size is None:
+        # memory must not grow with the number of layers: unless told otherwise, a batch adds at
+        # most what the largest layer's activations take (64 MiB at least), whatever the model
+        budget = max(plan.activation_bytes(plan.largest_layer), 64 * MIB)
+        while plan.batch_size > 1 and plan.extraction_bytes() > budget:
+            plan.batch_size = max(1, plan.batch_size // 2)
+        if plan.batch_size != adapter.batch_size:
+            plan.notes.append(f"extraction batch {plan.batch_size} (not {adapter.batch_size}) keeps extraction within the largest layer's size")
     if bound is None or plan.peak_bytes <= bound:
         return plan
     # fit: halve the extraction batch, then the target batch, until the estimate is under the bound
