@@ -20,7 +20,7 @@ from .activations import activation_key, check_storage_dtype, extract
 from .benchmark import Benchmark, Dataset, Protocol
 from .errors import BrainbenchError
 from .model import ModelAdapter, json_key
-from .preflight import plan_memory
+from .preflight import plan_memory, release_freed_memory
 from .registry import Registry, default_registry
 from .result import SCHEMA, provenance, write_json_atomic
 from .store import Store
@@ -224,6 +224,7 @@ def score(
             batch_size=plan.batch_size if plan else batch_size, dtype=storage_dtype, progress=progress,
         )
         document["timings"][f"activations_{dataset_name}_s"] = time.perf_counter() - t
+        release_freed_memory()
         if extract_only:
             continue
         prepared_cache: dict[tuple, object] = {}
@@ -239,6 +240,7 @@ def score(
                     if cache_key not in prepared_cache:
                         prepared_cache[cache_key] = _prepare_layer(store, bench.metric, keys[layer], metric_key)
                     prepared[layer] = prepared_cache[cache_key]
+                release_freed_memory()
                 entry = bench.run(prepared, layer_order)
                 entry["seconds"] = time.perf_counter() - t
                 store.put_json("scores", score_key, entry, {"benchmark": bench.name, "model": adapter.name})

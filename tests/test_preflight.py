@@ -36,7 +36,7 @@ def test_plan_fits_batches_under_a_bound_or_refuses(registry, allen):
     assert free.largest_layer == "_bn0" and free.activation_bytes("_bn0") == 118 * 401408 * 4
     assert free.total_activation_bytes == 118 * sum(free.layer_widths.values()) * 4
     # a bound that holds the process plus a few stimuli per batch: the batch shrinks, the plan fits
-    bound = free.baseline_bytes + free.extraction_bytes(batch_size=2) + (32 << 20)
+    bound = free.baseline_bytes + max(free.extraction_bytes(batch_size=2), free.mapping_bytes(target_batch=64)) + (32 << 20)
     tight = plan_memory(adapter, allen.stimuli, adapter.layers, max_targets=1139, max_memory=bound, batch_size=32)
     assert tight.batch_size < 32 and tight.peak_bytes <= bound
     assert "fitted under the bound" in tight.describe()
