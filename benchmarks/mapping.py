@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import allen_problem, best_time, goal, loglog_slope  # noqa: E402
 
 from brainbench.ceiling import pearson_columns  # noqa: E402
-from brainbench.ridge import RELATIVE_ALPHAS, _small_problem_threads, centre_split, gram_matrix, ridge_predict_split, symmetric_eigh  # noqa: E402
+from brainbench.ridge import RELATIVE_ALPHAS, centre_split, gram_matrix, ridge_predict_split, symmetric_eigh  # noqa: E402
 
 
 def absolute_alphas(gram, train, test):
@@ -70,15 +70,14 @@ def bare_linear_algebra(features, responses, splits, device="cpu"):
     out = []
     n_alphas = len(RELATIVE_ALPHAS)
     for tr, te in splits:
-        with _small_problem_threads(device, len(tr)):  # the same threading as brainbench's splits
-            tr_t, te_t = torch.as_tensor(tr, device=device), torch.as_tensor(te, device=device)
-            k = gram[tr_t][:, tr_t]
-            eigval, eigvec = symmetric_eigh(k)
-            projected = eigvec.T @ y[tr_t]  # (n, t)
-            operator = eigvec.repeat(n_alphas, 1)  # (A n, n): one row block per alpha
-            loo = operator @ projected  # every alpha's residuals at once
-            dual = eigvec @ projected
-            out.append((gram[te_t][:, tr_t] @ dual, loo.shape))
+        tr_t, te_t = torch.as_tensor(tr, device=device), torch.as_tensor(te, device=device)
+        k = gram[tr_t][:, tr_t]
+        eigval, eigvec = symmetric_eigh(k)
+        projected = eigvec.T @ y[tr_t]  # (n, t)
+        operator = eigvec.repeat(n_alphas, 1)  # (A n, n): one row block per alpha
+        loo = operator @ projected  # every alpha's residuals at once
+        dual = eigvec @ projected
+        out.append((gram[te_t][:, tr_t] @ dual, loo.shape))
     return out
 
 
@@ -97,8 +96,8 @@ def growth(repeats: int, device: str) -> dict:
 
     plans = {
         "stimuli": ([100, 200, 400, 800], lambda s: timed(s, 4096, 500)),
-        "features (model units)": ([4096, 16384, 65536, 262144], lambda s: timed(118, s, 500)),
-        "targets (neural units)": ([250, 500, 1000, 2000, 4000], lambda s: timed(118, 4096, s)),
+        "features (model units)": ([16384, 65536, 262144, 524288], lambda s: timed(118, s, 500)),
+        "targets (neural units)": ([500, 1000, 2000, 4000, 8000], lambda s: timed(118, 4096, s)),
     }
     out = {}
     for name, (sizes, run) in plans.items():

@@ -151,37 +151,16 @@ def ridge_predict_split(gram, responses, train, test, relative_alphas=RELATIVE_A
     gram: (n, n) Gram matrix of one layer over all stimuli; responses: (n, targets).
     Returns (predictions (len(test), targets) as numpy, chosen absolute alphas per target).
     """
-    with _small_problem_threads(device, len(train)):
-        gram_t = torch.as_tensor(gram, dtype=torch.float64, device=device)
-        y = torch.as_tensor(np.asarray(responses, dtype=np.float64), device=device)
-        train_t = torch.as_tensor(np.asarray(train), device=device)
-        test_t = torch.as_tensor(np.asarray(test), device=device)
-        k_tt, k_st = centre_split(gram_t, train_t, test_t)
-        scale = torch.trace(k_tt) / k_tt.shape[0]
-        alphas = torch.as_tensor(relative_alphas, dtype=torch.float64, device=device) * torch.clamp(scale, min=1e-12)
-        dual, chosen, y_mean = kernel_ridge_loo(k_tt, y[train_t], alphas, target_batch)
-        prediction = k_st @ dual + y_mean
-        return prediction.cpu().numpy(), chosen.cpu().numpy()
-
-
-#: up to this many training stimuli a split's products are too small to gain from intra-op threads
-SINGLE_THREAD_MAX_STIMULI = 1024
-
-
-@contextlib.contextmanager
-def _small_problem_threads(device, n_train: int):
-    """Run a small CPU split single-threaded.
-
-    Measured here (2 cores, shared): a 94-stimulus, 483-target split took 0.13 s with torch's 2
-    intra-op threads and 0.04 s with one, because threads that wait on each other cost more than
-    the products they share. The Gram product (large) keeps every thread.
-    """
-    if torch.device(device).type != "cpu" or n_train > SINGLE_THREAD_MAX_STIMULI or torch.get_num_threads() == 1:
-        yield
-        return
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
+    # one thread count throughout (never toggled per split): with several engine tasks in one
+    # process a toggle would change the products' rounding under another task's feet, and results
+    # must be identical to a serial run's. On an oversubscribed machine, torch.set_num_threads(1).
+    gram_t = torch.as_tensor(gram, dtype=torch.float64, device=device)
+    y = torch.as_tensor(np.asarray(responses, dtype=np.float64), device=device)
+    train_t = torch.as_tensor(np.asarray(train), device=device)
+    test_t = torch.as_tensor(np.asarray(test), device=device)
+    k_tt, k_st = centre_split(gram_t, train_t, test_t)
+    scale = torch.trace(k_tt) / k_tt.shape[0]
+    alphas = torch.as_tensor(relative_alphas, dtype=torch.float64, device=device) * torch.clamp(scale, min=1e-12)
+    dual, chosen, y_mean = kernel_ridge_loo(k_tt, y[train_t], alphas, target_batch)
+    prediction = k_st @ dual + y_mean
+    return prediction.cpu().numpy(), chosen.cpu().numpy()

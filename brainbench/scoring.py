@@ -29,6 +29,9 @@ SCORE_VERSION = "1"
 
 _DATASET_CACHE: dict[tuple, Dataset] = {}
 _DATASET_LOCK = threading.Lock()  # engine tasks run as threads: load each dataset once, not once per task
+# model builds one at a time per process: untrained controls seed torch's global RNG, and two builds
+# interleaving their draws would give both models other weights than a serial run's
+_BUILD_LOCK = threading.Lock()
 
 
 def load_dataset(registry: Registry, name: str, data_dir=None) -> Dataset:
@@ -139,7 +142,8 @@ def score(
         plugin = registry.model(model)
         plugin_info = {"name": plugin.name, "modality": plugin.modality, "training": plugin.training, "card": plugin.card}
         try:
-            adapter = plugin.build(weights=weights, device=device)
+            with _BUILD_LOCK:
+                adapter = plugin.build(weights=weights, device=device)
         except BrainbenchError:
             raise
         except Exception as exc:  # a broken plugin: recorded as failed, never scored as zero
