@@ -157,6 +157,8 @@ def test_cache_info_and_clear_commands(tmp_path, capsys):
     assert cli_main(["cache", "info", "--cache-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "activations: 1 entries, 2.0 MiB" in out and "scores: 1 entries" in out
+    assert cli_main(["cache", "clear", "--orphans", "--cache-dir", str(tmp_path)]) == 0  # no orphans: nothing goes
+    assert store.get_json("scores", "bb" * 32) == {"raw": 0.1}
     assert cli_main(["cache", "clear", "--kind", "scores", "--cache-dir", str(tmp_path)]) == 0
     assert store.get_json("scores", "bb" * 32) is None and store.get_array("activations", "aa" * 32) is not None
     assert cli_main(["cache", "clear", "--cache-dir", str(tmp_path)]) == 0
