@@ -118,25 +118,28 @@ def _fmt(x, digits=3):
 
 def print_table(result: dict, wall: float, file=None) -> None:
     file = file or sys.stdout  # looked up per call, not bound at import (a replaced/captured stdout may be closed)
-    rows = [("benchmark", "chosen layer", "raw", "ceiling", "ceiled", "ceiled 95% CI (stimuli)", "time s")]
+    # The interval is of the ceiled score where a ceiling exists, else of the raw score (e.g. NH2015).
+    rows = [("benchmark", "score", "chosen layer", "raw", "ceiling", "ceiled", "95% CI over stimuli", "time s")]
     for s in result["scores"]:
-        ci = (s.get("ci95_stimuli") or {}).get("ceiled") or (s.get("ci95_stimuli") or {}).get("raw")
+        ci_all = s.get("ci95_stimuli") or {}
+        ci, of = (ci_all.get("ceiled"), "ceiled") if ci_all.get("ceiled") else (ci_all.get("raw"), "raw")
         rows.append(
             (
                 s["benchmark"],
+                s.get("score_name", ""),
                 s["chosen_layer"],
                 _fmt(s["raw"]),
                 _fmt(s["ceiling"]),
                 _fmt(s["ceiled"]),
-                f"[{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else "—",
+                f"[{_fmt(ci[0])}, {_fmt(ci[1])}] {of}" if ci else "—",
                 "cached" if s.get("from_cache") else f"{s['seconds']:.1f}",
             )
         )
     for f in result["failed"]:
-        rows.append((f["benchmark"], "FAILED", "—", "—", "—", f["error"][:40], "—"))
+        rows.append((f["benchmark"], "", "FAILED", "—", "—", "—", f["error"][:40], "—"))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     model = result["model"]
-    print(f"\n{model['name']} ({model['modality']}, {model['training']})  score: {result['scores'][0]['score_name'] if result['scores'] else ''}", file=file)
+    print(f"\n{model['name']} ({model['modality']}, {model['training']})", file=file)
     for i, row in enumerate(rows):
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)), file=file)
         if i == 0:
