@@ -101,7 +101,13 @@ def cell_task(cell: Cell, options: ScoreOptions, _extracted=None) -> dict:
     try:
         return score(cell.model, benchmarks=[cell.benchmark], metric=options.metric, log=_quiet, **options.score_kwargs())
     except BrainbenchError as exc:  # e.g. a memory refusal: this cell fails, the grid goes on
-        return {"model": {"name": cell.model}, "scores": [], "timings": {}, "failed": [{"benchmark": cell.benchmark, "error": str(exc), "traceback": traceback.format_exc()}]}
+        return _failed_cell(cell, str(exc), traceback.format_exc())
+
+
+def _failed_cell(cell: Cell, error: str, trace: str = "") -> dict:
+    plugin = default_registry().model(cell.model)
+    model = {"name": plugin.name, "modality": plugin.modality, "training": plugin.training, "card": plugin.card}
+    return {"model": model, "scores": [], "timings": {}, "failed": [{"benchmark": cell.benchmark, "error": error, "traceback": trace}]}
 
 
 def _quiet(message: str) -> None:
@@ -230,7 +236,7 @@ def run_dask(
             try:
                 done[c] = future.result()
             except Exception as exc:  # a worker died or the task raised: the cell fails, recorded
-                done[c] = {"model": {"name": c.model}, "scores": [], "timings": {}, "failed": [{"benchmark": c.benchmark, "error": f"{type(exc).__name__}: {exc}"}]}
+                done[c] = _failed_cell(c, f"{type(exc).__name__}: {exc}")
             model_cells = [x for x in cells if x.model == c.model]
             if all(x in done for x in model_cells):
                 results[c.model] = merge_cells(c.model, [done[x] for x in model_cells], options.device, started, info)
