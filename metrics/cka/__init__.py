@@ -21,7 +21,7 @@ import numpy as np
 from brainbench.ceiling import pearson_ceiling, spearman_brown
 from brainbench.errors import BrainbenchError
 from brainbench.metric import Metric
-from brainbench.metrics.rsa.population import SubjectPooled, finite_units, nanmean_repeats, per_subject, split_half_orders
+from brainbench.metrics.rsa.population import SubjectPooled, finite_units, nanmean_repeats, per_subject, split_half_orders, stimulus_weights
 from brainbench.registry import MetricPlugin
 from brainbench.ridge import gram_matrix
 
@@ -115,7 +115,7 @@ class CKAMetric(Metric):
 
     def summarize(self, outputs, responses, counts=None):
         recorded = responses.value
-        values = [cka_debiased(o["gram"], recorded, _test_weights(o["test"], len(recorded), counts)) for o in outputs]
+        values = [cka_debiased(o["gram"], recorded, stimulus_weights(o["test"], len(recorded), counts)) for o in outputs]
         return {"cka": np.array([np.mean(values)])}
 
     def ceiling(self, ceiling_data, counts=None):
@@ -124,12 +124,6 @@ class CKAMetric(Metric):
         halves = ceiling_data.value
         r = np.mean([cka_debiased(h[0], h[1], counts) for h in halves])
         return np.atleast_1d(pearson_ceiling(spearman_brown(r)))
-
-
-def _test_weights(test, n, counts):
-    weights = np.zeros(n)
-    weights[test] = 1.0
-    return weights if counts is None else weights * counts
 
 
 PLUGINS = [

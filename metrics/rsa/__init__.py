@@ -26,7 +26,7 @@ from brainbench.errors import BrainbenchError
 from brainbench.metric import Metric
 from brainbench.registry import MetricPlugin
 
-from .population import SubjectPooled, finite_units, nanmean_repeats, per_subject, split_half_orders
+from .population import SubjectPooled, finite_units, nanmean_repeats, per_subject, split_half_orders, stimulus_weights
 from .rdm import COMPARATORS, RDM_METHODS, compare_many, compare_rdms, correlation_rdm_from_gram, rdm_from_features
 
 
@@ -145,7 +145,7 @@ class RSAMetric(Metric):
         comparators = (self.comparator,) if resampled else (self.comparator, *[c for c in COMPARATORS if c != self.comparator])
         out = {}
         for comparator in comparators:
-            values = [compare_rdms(o["model_rdm"], recorded, comparator, _test_weights(o["test"], len(recorded), counts)) for o in outputs]
+            values = [compare_rdms(o["model_rdm"], recorded, comparator, stimulus_weights(o["test"], len(recorded), counts)) for o in outputs]
             out[comparator] = np.array([np.mean(values)])
         return out
 
@@ -160,12 +160,6 @@ class RSAMetric(Metric):
         halves = ceiling_data.value  # (split, 2, n, n)
         r = np.mean(compare_many(halves[:, 0], halves[:, 1], self.comparator, counts))
         return np.atleast_1d(pearson_ceiling(spearman_brown(r)))
-
-
-def _test_weights(test, n, counts):
-    weights = np.zeros(n)
-    weights[test] = 1.0
-    return weights if counts is None else weights * counts
 
 
 PLUGINS = [

@@ -82,3 +82,10 @@ def finite_units(*means: np.ndarray) -> np.ndarray:
     for m in means:
         keep &= np.all(np.isfinite(m), axis=0)
     return keep
+
+
+def stimulus_weights(test, n, counts):
+    """Weights over all n stimuli that select a split's test stimuli, times bootstrap counts if any."""
+    weights = np.zeros(n)
+    weights[test] = 1.0
+    return weights if counts is None else weights * counts
