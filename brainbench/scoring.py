@@ -249,6 +249,8 @@ def score(
                 release_freed_memory()
                 entry = bench.run(prepared, layer_order)
                 entry["seconds"] = time.perf_counter() - t
+                # what produced the numbers: metric settings, protocol with its seeds, data checksums
+                entry["config"] = bench.config()
                 store.put_json("scores", score_key, entry, {"benchmark": bench.name, "model": adapter.name})
                 document["scores"].append(entry)
             except BrainbenchError:

@@ -33,14 +33,20 @@ def test_builtin_results_are_complete_and_small():
     assert {"pixels", "efficientnet_lite0", "efficientnet_lite0_untrained", "alexnet_untrained"} <= names
     collected = collect_results([BUILTIN])
     assert collected.problems == []
+    modalities = set()
     for name, model in collected.models.items():
-        areas = {b.split(".")[1] for b in model["scores"] if b.startswith("allen_np.")}
-        assert areas == {"VISp", "VISl", "VISal", "VISrl", "VISam", "VISpm"}, name
+        modality = model["modality"]
+        modalities.add(modality)
+        prefix, regions = ("allen_np.", {"VISp", "VISl", "VISal", "VISrl", "VISam", "VISpm"}) if modality == "vision" else (
+            "nh2015.", {"lowfreq", "highfreq", "envsounds", "pitch", "speech", "music", "all"})
+        covered = {b.split(".")[1] for b in model["scores"] if b.startswith(prefix)}
+        assert covered == regions, name
         for bench, entry in model["scores"].items():
             if bench.startswith("allen_np."):  # what the table shows: ceiled = raw / ceiling, with an interval
                 assert 0.5 < entry["ceiling"] <= 1 and entry["ceiled"] == pytest.approx(entry["raw"] / entry["ceiling"])
                 low, high = entry["ci95_stimuli"]["ceiled"]
                 assert low < high
+    assert modalities == {"vision", "audio"}
     assert all(p.stat().st_size < 200_000 for p in files), "result files only, no data"
 
 
