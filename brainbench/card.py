@@ -64,6 +64,12 @@ def _text(card: dict, key: str, problems: list, allow_empty: bool = False) -> No
         problems.append(CardProblem(key, "is empty"))
 
 
+def bibtex_entry(bib_file: Path, key: str) -> str:
+    """The one entry of a plugin's bibtex.bib whose first line names ``key`` (model families share a file)."""
+    entries = Path(bib_file).read_text().split("\n@")
+    return next(("@" + e.lstrip("@")).strip() for e in entries if key in e.split("\n")[0])
+
+
 def validate_card(card, folder: Path | None = None) -> list[CardProblem]:
     """Every problem of a card, each with its field name. ``folder`` resolves file references."""
     if not isinstance(card, dict):

@@ -23,6 +23,7 @@ from brainbench.audio import audio_preprocessing, load_batch, pool_time
 from brainbench.errors import WeightsUnavailableError
 from brainbench.model import ModelAdapter
 from brainbench.registry import ModelPlugin
+from brainbench.card import bibtex_entry
 
 from .mel import mel_filterbank, power_mel
 from .nets import CREPE_FRAME, Crepe, VoiceEncoder, crepe_frames
@@ -160,8 +161,7 @@ def build_resemblyzer(pretrained: bool = True, weights=None, pooling: str = "mea
 
 
 def _bibtex(key: str) -> str:
-    text = (HERE / "bibtex.bib").read_text()
-    return next(("@" + e.lstrip("@")).strip() for e in text.split("\n@") if key in e.split("\n")[0])
+    return bibtex_entry(HERE / "bibtex.bib", key)
 
 
 _CREPE_CARD = {

@@ -26,6 +26,7 @@ from brainbench.audio import audio_preprocessing, load_batch, pool_time
 from brainbench.errors import WeightsUnavailableError
 from brainbench.model import ModelAdapter
 from brainbench.registry import ModelPlugin
+from brainbench.card import bibtex_entry
 
 HERE = Path(__file__).resolve().parent
 SAMPLE_RATE = 16000
@@ -138,8 +139,7 @@ def _builder(kind: str, pretrained: bool):
 
 
 def _bibtex(key: str) -> str:
-    text = (HERE / "bibtex.bib").read_text()
-    return next(("@" + e.lstrip("@")).strip() for e in text.split("\n@") if key in e.split("\n")[0])
+    return bibtex_entry(HERE / "bibtex.bib", key)
 
 
 PLUGINS = []

@@ -13,6 +13,7 @@ import torch
 
 from brainbench.model import ModelAdapter, torch_hub_checkpoint_dir, torchvision_weights, vision_preprocess
 from brainbench.registry import ModelPlugin
+from brainbench.card import bibtex_entry
 
 HERE = Path(__file__).resolve().parent
 
@@ -87,9 +88,7 @@ def _builder(name, pretrained):
 
 
 def _bibtex(key: str) -> str:
-    text = (HERE / "bibtex.bib").read_text()
-    entries = text.split("\n@")
-    return next(("@" + e.lstrip("@")).strip() for e in entries if key in e.split("\n")[0])
+    return bibtex_entry(HERE / "bibtex.bib", key)
 
 
 PLUGINS = []
