@@ -93,3 +93,15 @@ def test_packaging_script_loads_format_without_brainbench():
     module = package_allensdk.load_format()
     assert module.write_spike_counts.__code__.co_filename.endswith("allen_neuropixels/format.py")
     assert "allensdk" not in repr(vars(module).keys())
+
+
+def test_rewriting_the_published_images_reproduces_their_bytes(shared_data):
+    """The image writer must re-encode decoded pixels to the exact published PNG bytes (sha256 in the manifest)."""
+    from PIL import Image
+
+    images = shared_data / allen.FOLDER / "images"
+    for frame in range(0, fmt.N_IMAGES, 3):  # every third image keeps this under a few seconds
+        published = (images / f"scene_{frame:03d}.png").read_bytes()
+        with Image.open(images / f"scene_{frame:03d}.png") as image:
+            pixels = np.asarray(image)
+        assert fmt.encode_png(pixels) == published, frame

@@ -138,10 +138,20 @@ def write_spike_counts(folder: str | os.PathLike, sessions: dict[str, tuple[np.n
     }
 
 
-def write_images(folder: str | os.PathLike, stack: np.ndarray) -> list[Path]:
-    """Write the (118, height, width) uint8 template stack as ``images/scene_NNN.png``."""
+def encode_png(image: np.ndarray) -> bytes:
+    """One (height, width) uint8 image as the published PNG bytes (deterministic: Pillow with optimize=True, as published)."""
     from PIL import Image
 
+    image = np.asarray(image)
+    if image.ndim != 2 or image.dtype != np.uint8:
+        raise FormatError(f"expected a (height, width) uint8 image, got {image.shape} {image.dtype}")
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def write_images(folder: str | os.PathLike, stack: np.ndarray) -> list[Path]:
+    """Write the (118, height, width) uint8 template stack as ``images/scene_NNN.png``."""
     stack = np.asarray(stack)
     if stack.ndim != 3 or stack.shape[0] != N_IMAGES or stack.dtype != np.uint8:
         raise FormatError(f"expected a ({N_IMAGES}, height, width) uint8 image stack, got {stack.shape} {stack.dtype}")
@@ -150,9 +160,7 @@ def write_images(folder: str | os.PathLike, stack: np.ndarray) -> list[Path]:
     paths = []
     for frame, image in enumerate(stack):
         path = images / f"scene_{frame:03d}.png"
-        buffer = io.BytesIO()
-        Image.fromarray(image, mode="L").save(buffer, format="PNG")
-        _write_atomic(path, buffer.getvalue())
+        _write_atomic(path, encode_png(image))
         paths.append(path)
     return paths
 
