@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import io
+import json
 import os
 import pickle
 import shutil
@@ -49,7 +50,11 @@ class FetchError(DataNotFoundError):
 
 
 class ChecksumError(FetchError):
-    """A file's sha256 differs from the pinned one."""
+    """A file's sha256 differs from the pinned one. ``culprits``: the upstream files found at fault."""
+
+    def __init__(self, message: str, culprits: tuple[Path, ...] = ()):
+        super().__init__(message)
+        self.culprits = tuple(culprits)
 
 
 @dataclass(frozen=True)
@@ -57,9 +62,9 @@ class FileSpec:
     """One file of a dataset: where it goes, what it must hash to, and where it comes from.
 
     ``url`` is the pinned upstream file; ``derive`` names a converter in ``CONVERTERS`` that turns the
-    upstream file into this one (the sha256 is then that of the converted file, so the conversion is
-    checked byte for byte). ``url=None``: no public host serves this exact file; see the dataset's
-    ``rebuild`` note, a mirror, or ``brainbench data import``.
+    upstream file (with the further upstream files in ``also``) into this one; the sha256 is then that
+    of the converted file, so the conversion is checked byte for byte. ``url=None``: no public host
+    serves this exact file; see the dataset's ``rebuild`` note, a mirror, or ``brainbench data import``.
     """
 
     path: str
@@ -67,6 +72,11 @@ class FileSpec:
     size: int
     url: str | None = None
     derive: str | None = None
+    also: tuple[str, ...] = ()
+
+    @property
+    def upstream_urls(self) -> tuple[str, ...]:
+        return (self.url, *self.also) if self.url else ()
 
 
 @dataclass(frozen=True)
@@ -155,7 +165,109 @@ def convert_conwell_rdms(upstream: Path, target: Path, expected_sha256: str) -> 
     )
 
 
-CONVERTERS: dict[str, Callable[[Path, Path, str], None]] = {"conwell_rdms_pickle": convert_conwell_rdms}
+def _write_verified(data: bytes, target: Path, expected_sha256: str, what: str, culprits=()) -> None:
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected_sha256:
+        raise ChecksumError(
+            f"{what} builds a {target.name} whose sha256 {actual[:16]}... differs from the published "
+            f"{expected_sha256[:16]}...: the upstream files changed or are not the ones the published data "
+            "were built from; use a mirror or `brainbench data import`.",
+            culprits,
+        )
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+
+
+def _allen_np_format():
+    from brainbench.datasets.allen_neuropixels import format as fmt  # numpy + Pillow only
+
+    return fmt
+
+
+def convert_allen_scene_tiff(upstreams: list[tuple[str, Path]], target: Path, expected_sha256: str) -> None:
+    """Allen's ``natural_scene_<frame>.tiff`` stimulus template -> ``images/scene_NNN.png`` (same pixels)."""
+    from PIL import Image
+
+    (url, path), = upstreams
+    try:
+        with Image.open(path) as image:
+            pixels = np.asarray(image)
+    except (OSError, ValueError) as exc:
+        raise FetchError(f"{url}: not a readable TIFF image ({exc})") from exc
+    if pixels.ndim != 2 or pixels.dtype.kind not in "ui" or pixels.min() < 0 or pixels.max() > 255:
+        raise FetchError(f"{url}: expected an 8-bit grayscale image, got {pixels.shape} {pixels.dtype}")
+    _write_verified(_allen_np_format().encode_png(pixels.astype(np.uint8)), target, expected_sha256,
+                    f"{url} ({pixels.shape[0]}x{pixels.shape[1]} pixels)", (path,))
+
+
+def _allen_np_sessions(upstreams: list[tuple[str, Path]]) -> dict[str, dict]:
+    """Pair each session's ``<KEY>.json`` and ``<KEY>.npy``; read the metadata (n_bins_10ms appended)."""
+    sessions: dict[str, dict] = {}
+    for url, path in upstreams:
+        key, ext = url.rsplit("/", 1)[1].rsplit(".", 1)
+        sessions.setdefault(key, {})[ext] = (url, path)
+    for key, files in sessions.items():
+        if set(files) != {"json", "npy"}:
+            raise FetchError(f"session {key}: expected a .json and a .npy upstream file, got {sorted(files)}")
+        url, path = files["json"]
+        try:
+            meta = json.loads(path.read_text())
+            start, stop = meta["time_window_idx"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise FetchError(f"{url}: not the expected session metadata ({type(exc).__name__}: {exc})") from exc
+        meta["n_bins_10ms"] = int(stop) - int(start)
+        files["meta"] = meta
+    return sessions
+
+
+def _check_session(key: str, kind: str, digest: str, files: dict, expect: str) -> None:
+    if expect and digest[:16] != expect:
+        url, path = files["npy" if kind == "counts" else "json"]
+        raise ChecksumError(
+            f"session {key}: the {kind} built from {url} do not match the published ones (sha256 {digest[:16]} "
+            f"vs {expect}); that upstream file changed. Use a mirror or `brainbench data import`.",
+            (path,),
+        )
+
+
+def convert_allen_np_counts(upstreams: list[tuple[str, Path]], target: Path, expected_sha256: str) -> None:
+    """Per-session window means (``<KEY>.npy``, float32) -> ``spike_counts.npz`` of uint8 spike counts."""
+    fmt = _allen_np_format()
+    arrays = {}
+    for key, files in sorted(_allen_np_sessions(upstreams).items()):
+        url, path = files["npy"]
+        try:
+            mean = np.load(path, allow_pickle=False)
+            counts = fmt.counts_from_window_mean(mean, files["meta"]["n_bins_10ms"], where=url)
+        except (ValueError, OSError) as exc:  # FormatError is a ValueError
+            raise FetchError(f"{url}: {exc}") from exc
+        _check_session(key, "counts", hashlib.sha256(counts.tobytes()).hexdigest(), files, ALLEN_NP_SESSIONS.get(key, ("",) * 4)[2])
+        arrays[key] = counts
+    _write_verified(_npz_bytes(arrays), target, expected_sha256, f"{len(arrays)} upstream sessions")
+
+
+def convert_allen_np_units(upstreams: list[tuple[str, Path]], target: Path, expected_sha256: str) -> None:
+    """Per-session metadata (``<KEY>.json``) -> ``units.json`` (keys sorted, n_bins_10ms appended)."""
+    units = {}
+    for key, files in sorted(_allen_np_sessions(upstreams).items()):
+        text = json.dumps(files["meta"])
+        _check_session(key, "metadata", hashlib.sha256(text.encode()).hexdigest(), files, ALLEN_NP_SESSIONS.get(key, ("",) * 4)[3])
+        units[key] = files["meta"]
+    _write_verified(json.dumps(units).encode(), target, expected_sha256, f"{len(units)} upstream sessions")
+
+
+def _single(convert: Callable[[Path, Path, str], None]) -> Callable[[list[tuple[str, Path]], Path, str], None]:
+    return lambda upstreams, target, digest: convert(upstreams[0][1], target, digest)
+
+
+#: converter name -> f([(upstream url, local file)], target, expected sha256); raises ChecksumError
+CONVERTERS: dict[str, Callable[[list[tuple[str, Path]], Path, str], None]] = {
+    "conwell_rdms_pickle": _single(convert_conwell_rdms),
+    "allen_scene_tiff": convert_allen_scene_tiff,
+    "allen_np_counts": convert_allen_np_counts,
+    "allen_np_units": convert_allen_np_units,
+}
 
 
 # -- look-up -----------------------------------------------------------------------------------------
@@ -244,6 +356,11 @@ def download(url: str, target: Path, expected_sha256: str | None = None, expecte
     return target
 
 
+def _upstream_name(url: str) -> str:
+    """A local name for an upstream file: its base name, prefixed by a digest of the URL (names repeat)."""
+    return f"{hashlib.sha256(url.encode()).hexdigest()[:10]}-{url.rsplit('/', 1)[1]}"
+
+
 def _file_ok(path: Path, spec: FileSpec, verify: bool = True) -> bool:
     if not path.is_file() or path.stat().st_size != spec.size:
         return False
@@ -305,18 +422,26 @@ def fetch(name: str, root: str | os.PathLike | None = None, mirror: str | None =
     if log:
         where = f"mirror {mirror}" if mirror else src.origin
         log(f"{name}: fetching {len(todo)} of {len(src.files)} files ({sum(s.size for s in todo) / 2**20:.1f} MiB) from {where} into {final}")
-    for spec in todo:
+    for number, spec in enumerate(todo, 1):
         target = staging / spec.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if log and len(todo) > 1:
+            log(f"[{number}/{len(todo)}] {spec.path}")
         if mirror:
             download(mirror_url(mirror, src, spec), target, spec.sha256, spec.size, timeout, src, log)
         elif spec.derive:
-            upstream = staging / ".upstream" / Path(spec.url).name
-            if not upstream.exists():
-                download(spec.url, upstream, None, None, timeout, src, log)
+            upstreams = []
+            for url in spec.upstream_urls:  # files shared by several outputs are downloaded once
+                local = staging / ".upstream" / _upstream_name(url)
+                if not local.exists():
+                    download(url, local, None, None, timeout, src, log)
+                upstreams.append((url, local))
             try:
-                CONVERTERS[spec.derive](upstream, target, spec.sha256)
-            except ChecksumError:
-                upstream.unlink(missing_ok=True)  # do not keep an upstream file that builds the wrong bytes
+                CONVERTERS[spec.derive](upstreams, target, spec.sha256)
+            except ChecksumError as exc:
+                # do not keep upstream files that build the wrong bytes: the next fetch downloads them again
+                for path in exc.culprits or [local for _, local in upstreams]:
+                    path.unlink(missing_ok=True)
                 raise
         else:
             download(spec.url, target, spec.sha256, spec.size, timeout, src, log)
@@ -441,12 +566,47 @@ NH2015_DATA_COMMIT = "e760b0781d744ad0eba8158ec0ea5b787d435db8"  # data/componen
 NH2015_STIMULI_COMMIT = "b41b99ff620d7997dbf278fc770f58566707726a"  # stimuli/ (wav, category_labels.csv)
 CONWELL_REPO = "https://raw.githubusercontent.com/ColinConwell/DeepMouseTrap"
 CONWELL_COMMIT = "706ab15a823db0067af9eae31efba872e0c0825c"  # neural_data/rdms_*.{pkl,csv}
+# The Neuropixels images: the Allen Institute's own stimulus templates (what allensdk's
+# EcephysProjectCache.get_natural_scene_template downloads), in its public S3 bucket.
+ALLEN_S3 = "https://allen-brain-observatory.s3.us-west-2.amazonaws.com"
+ALLEN_SCENE_TEMPLATES = "visual-coding-neuropixels/ecephys-cache/natural_scene_templates"
+# The Neuropixels responses: per-session files (window means of 10-ms bin counts, float32, and their
+# metadata) in giovanni-lucarelli/mice-representation (MIT), built from Nayebi et al. 2023's packaging
+# of the Allen data. Each session is pinned to the commit and folder of the exact version published.
+LUCARELLI_REPO = "https://raw.githubusercontent.com/giovanni-lucarelli/mice-representation"
 
 
 def _nh2015_url(path: str) -> str:
     if path == "components.mat":
         return f"{NH2015_REPO}/{NH2015_DATA_COMMIT}/data/components.mat"
     return f"{NH2015_REPO}/{NH2015_STIMULI_COMMIT}/stimuli/{path}"
+
+
+def _allen_np_scene_url(path: str) -> str:
+    frame = int(path.removeprefix("images/scene_").removesuffix(".png"))
+    return f"{ALLEN_S3}/{ALLEN_SCENE_TEMPLATES}/natural_scene_{frame}.tiff"
+
+
+def _allen_np_session_urls(ext: str) -> tuple[str, ...]:
+    return tuple(f"{LUCARELLI_REPO}/{commit}/{folder}/{key}.{ext}" for key, (commit, folder, *_) in sorted(ALLEN_NP_SESSIONS.items()))
+
+
+def _allen_np_specs() -> tuple[FileSpec, ...]:
+    """Images from Allen's templates; spike_counts.npz and units.json each from all 56 session files."""
+    specs = []
+    metas, arrays = _allen_np_session_urls("json"), _allen_np_session_urls("npy")
+    for path, (digest, size) in sorted(_ALLEN_NP.items()):
+        if path.startswith("images/"):
+            specs.append(FileSpec(path, digest, size, _allen_np_scene_url(path), "allen_scene_tiff"))
+        elif path == "spike_counts.npz":  # counts need each session's window length, from its .json
+            pairs = tuple(url for pair in zip(metas, arrays) for url in pair)
+            specs.append(FileSpec(path, digest, size, pairs[0], "allen_np_counts", pairs[1:]))
+        elif path == "units.json":
+            pairs = tuple(url for pair in zip(metas, arrays) for url in pair)
+            specs.append(FileSpec(path, digest, size, pairs[0], "allen_np_units", pairs[1:]))
+        else:
+            raise AssertionError(f"allen_np: no upstream for {path}")
+    return tuple(specs)
 
 
 def _specs(table: dict, url_of: Callable[[str], str | None], derive: dict | None = None) -> tuple[FileSpec, ...]:
@@ -459,11 +619,12 @@ def _build_sources() -> dict[str, DatasetSource]:
         DatasetSource(
             name="allen_np",
             folder="allen_neuropixels_natural_scenes",
-            files=_specs(_ALLEN_NP, lambda path: None),
-            origin="Allen Brain Observatory Visual Coding Neuropixels (brain_observatory_1.1, natural scenes), "
-            "spike counts packaged per area-session (Nayebi et al. 2023 -> giovanni-lucarelli/mice-representation)",
-            rebuild="no public host serves these packaged files byte for byte: use a brainbench data mirror "
-            f"(${MIRROR_ENV}), `brainbench data import DIR`, or rebuild them from the Allen Institute's servers "
+            files=_allen_np_specs(),
+            origin="the Allen Institute's S3 bucket (stimulus templates) and giovanni-lucarelli/mice-representation "
+            "(per-session spike counts of Allen Brain Observatory Visual Coding Neuropixels, natural scenes, "
+            "via Nayebi et al. 2023)",
+            rebuild="should the pinned upstream files ever disappear: use a brainbench data mirror "
+            f"(${MIRROR_ENV}), `brainbench data import DIR`, or rebuild from the Allen Institute's servers "
             "with datasets/allen_neuropixels/package_allensdk.py (see docs/data.md; a rebuild is a new data "
             "version, with its own checksums)",
         ),
@@ -786,5 +947,64 @@ _ALLEN_2P_RDM = {
     "similarity.npz": ("866c1227a9b9051ba908051e50152d09430603176ad7d7c0fbe8f7a1b166cf1d", 1923612),
 }
 
+#: session key -> (commit, folder, sha256[:16] of the uint8 counts, sha256[:16] of the json.dumps metadata)
+ALLEN_NP_SESSIONS = {
+    "AL_717038288": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "33d5eb3eb810187c", "b559aea0f14902f0"),
+    "AL_726141251": ("c8dee6ac87182a000ab38d504bd5e5e3dcd66ae3", "PreprocData/PreprocData", "eec74a541eb06e89", "077c1335734fc099"),
+    "AL_735109609": ("c8dee6ac87182a000ab38d504bd5e5e3dcd66ae3", "PreprocData/PreprocData", "eecc509c74455625", "d5e3d428f6fa4569"),
+    "AL_738651054": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "a04f091577573ec4", "07d1fee8796280f3"),
+    "AL_739783171": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "f73a0f584464ac36", "3e50d523fbc9eb0f"),
+    "AL_745276236": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "51530311bc46b0bd", "7da8ea7acb0b463d"),
+    "AL_757329624": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "706d760655023615", "477df128cbd1a1e2"),
+    "AL_775876828": ("c8dee6ac87182a000ab38d504bd5e5e3dcd66ae3", "PreprocData/PreprocData", "0bfadadb59b75555", "d654ff25e4a5af85"),
+    "AM_730756780": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "5f5fcd3973e4bc83", "147d7d3f9e77b2aa"),
+    "AM_730760270": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "2722e9830ae44f36", "d97f3157c9953a26"),
+    "AM_732548380": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "f7247e88cf1b4bbb", "48001fcb6edacac6"),
+    "AM_734865738": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "b26ec8dfe57b43ee", "1b2b12b42c78a400"),
+    "AM_738651054": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "e72a6b22e2888163", "a3bf11e721f12f07"),
+    "AM_739783171": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "17407f322a06f79d", "0d5ec5ba2d63abe8"),
+    "AM_742602892": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "5d3754a1dc825217", "80e560140368782f"),
+    "AM_775876828": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "27f46d6eeb8be0a3", "10fd112056410e4d"),
+    "LM_699733581": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "332ea163bf1d82e7", "acaf75ce60c3bbc3"),
+    "LM_723627604": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "fc63068d8259f934", "a9c4695f3cc1d197"),
+    "LM_726141251": ("c8dee6ac87182a000ab38d504bd5e5e3dcd66ae3", "PreprocData/PreprocData", "b67ef8f52fa9bcca", "50dac3a2d5b1196a"),
+    "LM_733457989": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "9f7f0a10d3f09506", "4b629c10326e1557"),
+    "LM_739783171": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "eb89df682e113afd", "49aa67d0cbdc3cb7"),
+    "LM_745276236": ("c8dee6ac87182a000ab38d504bd5e5e3dcd66ae3", "PreprocData/PreprocData", "e8b3f09cd8a895dd", "c2f7169e2607ad4d"),
+    "LM_769360779": ("c8dee6ac87182a000ab38d504bd5e5e3dcd66ae3", "PreprocData/PreprocData", "6ef4f2a45895e469", "397de61e61a10a5b"),
+    "LM_775876828": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "20a47804841f6ec4", "7c689c2151fe2d73"),
+    "LM_776061251": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "6b7c73e3a8a45b5c", "cecc9d3e09ce4ee1"),
+    "PM_717038288": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "d7a167f78f47376f", "90fb176e8340bca2"),
+    "PM_726170935": ("c8dee6ac87182a000ab38d504bd5e5e3dcd66ae3", "PreprocData/PreprocData", "17f25531419daa5a", "00e86da562936470"),
+    "PM_730760270": ("c8dee6ac87182a000ab38d504bd5e5e3dcd66ae3", "PreprocData/PreprocData", "11848188c2daa453", "54a579cc0d648e5a"),
+    "PM_734865738": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "b0a8ae0ed0f0d5ec", "a5ca540d8f053dda"),
+    "PM_738651054": ("c8dee6ac87182a000ab38d504bd5e5e3dcd66ae3", "PreprocData/PreprocData", "55f64e99a54c04fb", "5a6213c81ec4629d"),
+    "PM_739783171": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "a8aea361f172aa8d", "6844271b20617f30"),
+    "PM_740268986": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "1974b4acb064fed1", "cfc73c3e58bf18e3"),
+    "PM_742714475": ("c8dee6ac87182a000ab38d504bd5e5e3dcd66ae3", "PreprocData/PreprocData", "aa80a7b019ba2594", "ad24b1d08b2b5770"),
+    "RL_699733581": ("c8dee6ac87182a000ab38d504bd5e5e3dcd66ae3", "PreprocData/PreprocData", "af5117d0ad7e1848", "d9e455f16cd3aae2"),
+    "RL_716813543": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "b1aad13af47a2480", "6e22907eff615c49"),
+    "RL_718643567": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "c646805e16e40e0e", "40a06c51ac285925"),
+    "RL_722882755": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "61da3f7357b5af10", "9ab4f13855322254"),
+    "RL_723627604": ("c8dee6ac87182a000ab38d504bd5e5e3dcd66ae3", "PreprocData/PreprocData", "b5f490d41a3b9c9c", "4dd9cbf703f7f427"),
+    "RL_732548380": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "b6e1350ffbc374ea", "cea9271fea3a56ac"),
+    "RL_738651054": ("c8dee6ac87182a000ab38d504bd5e5e3dcd66ae3", "PreprocData/PreprocData", "0e3f1636bc3a8460", "44910ca39861bba2"),
+    "RL_742714475": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "c1ca8a554a11ad8a", "68d7a41d6439dfb7"),
+    "RL_744915204": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "9af8aad8b1a6aa74", "83117540455ba619"),
+    "V1_717038288": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "876c29dd1df69a1c", "2c3e2cddcd2eb7d8"),
+    "V1_719828690": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "f9acc7593db95b44", "34a17ad615160fc8"),
+    "V1_726298253": ("c8dee6ac87182a000ab38d504bd5e5e3dcd66ae3", "PreprocData/PreprocData", "7540d1217bb250a5", "eb1b273afb6c4017"),
+    "V1_730756780": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "2f6052f6415edbe2", "0bfb60f247076cd0"),
+    "V1_733457989": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "43994ad28a0218bf", "3517d60a56723c60"),
+    "V1_738651054": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "8ccf4b9cd12c5715", "990d4ee8847812a2"),
+    "V1_739783171": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "b15d8a35f7fc93a6", "98ef3f32d3206569"),
+    "V1_742602892": ("c8dee6ac87182a000ab38d504bd5e5e3dcd66ae3", "PreprocData/PreprocData", "6850e633bdfe3231", "7f54bae8fa565427"),
+    "V1_744915204": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "ed4b41ab4749e6dc", "67b01679e7851292"),
+    "V1_745276236": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "fc6a3d8c75875dad", "b3c2c548ab4d5c5f"),
+    "V1_769360779": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "d7c2b407bef978d6", "6ad3d1537b6cfba2"),
+    "V1_772616823": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "87550107d975a7e9", "c24f36760a342c75"),
+    "V1_775876828": ("964fc6da7bcc1eeb495073cb0e7522b6bf29c867", "allen-data-clean/data", "b64b8ffa9973ba29", "e9bc93e1ae90926b"),
+    "V1_776061251": ("ca9d1dee5bb84601f75d6b7ebfd169d35a1e8beb", "allen-data-clean/PreprocData", "5c526f3337bdfd19", "6281831f5f1be4e0"),
+}
 
 SOURCES: dict[str, DatasetSource] = _build_sources()

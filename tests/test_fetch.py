@@ -6,7 +6,9 @@ told to cut a response short or to serve a corrupted file.
 from __future__ import annotations
 
 import hashlib
+import json
 import pickle
+import re
 import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -98,7 +100,12 @@ def test_manifest_matches_the_reference_copy(shared_data):
     assert hashlib.sha256((shared_data / RDM.folder / spec.path).read_bytes()).hexdigest() == spec.sha256
     for src in fetch.SOURCES.values():
         for spec in src.files:
-            assert spec.url is None or spec.url.startswith("https://raw.githubusercontent.com/") and "/main/" not in spec.url
+            assert spec.upstream_urls, (src.name, spec.path)  # every file has a public source
+            for url in spec.upstream_urls:
+                if url.startswith("https://raw.githubusercontent.com/"):  # a repository file at a pinned commit
+                    assert re.fullmatch(r"https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/.+", url), url
+                else:
+                    assert url.startswith(f"{fetch.ALLEN_S3}/visual-coding-neuropixels/"), url
 
 
 def test_good_fetch_lands_complete_and_verified(mirror, isolated, monkeypatch, shared_data):
@@ -157,9 +164,106 @@ def test_offline_error_names_url_and_fix(isolated):
     assert "brainbench data import" in message and "offline" in message
 
 
-def test_packaged_files_without_public_host_say_how_to_rebuild(isolated):
-    with pytest.raises(fetch.FetchError, match="package_allensdk.py"):
-        fetch.fetch("allen_np", log=None)
+# -- allen_np from its upstream sources (Allen's S3 templates, per-session files at pinned commits) ----
+@pytest.fixture(scope="module")
+def allen_np_upstream(tmp_path_factory, shared_data):
+    """A server on 127.0.0.1 laid out like the two upstream hosts, holding upstream-format files made
+    from the published copy: Allen's TIFF templates (the same pixels) and, per session, the window-mean
+    ``.npy`` (float32 count / bins, NaN-padded trials) and ``.json`` metadata (without n_bins_10ms)."""
+    from PIL import Image
+
+    root = tmp_path_factory.mktemp("upstream")
+    folder = shared_data / fetch.SOURCES["allen_np"].folder
+    units = json.loads((folder / "units.json").read_text())
+    with np.load(folder / "spike_counts.npz") as archive:
+        counts = {key: archive[key] for key in archive.files}
+    with _Server(root) as server:
+        s3, gh = f"{server.url}/s3", f"{server.url}/gh"
+        for url in {u for spec in _allen_np_source(s3, gh).files for u in spec.upstream_urls}:
+            path = root / url[len(server.url) + 1:]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            name = path.name
+            if name.endswith(".tiff"):
+                frame = int(name.removeprefix("natural_scene_").removesuffix(".tiff"))
+                with Image.open(folder / "images" / f"scene_{frame:03d}.png") as image:
+                    image.save(path, format="TIFF")
+                continue
+            key = path.stem
+            meta = dict(units[key])
+            n_bins = meta.pop("n_bins_10ms")
+            if name.endswith(".json"):
+                path.write_text(json.dumps(meta))
+            else:
+                mean = (counts[key] / n_bins).astype(np.float32)
+                missing = meta["n_trials"] - len(mean)
+                mean = np.concatenate([mean, np.full((missing, *mean.shape[1:]), np.nan, np.float32)])
+                np.save(path, mean)
+        yield server, s3, gh
+
+
+def _allen_np_source(s3: str, gh: str):
+    saved = fetch.ALLEN_S3, fetch.LUCARELLI_REPO
+    fetch.ALLEN_S3, fetch.LUCARELLI_REPO = s3, gh
+    try:
+        return fetch._build_sources()["allen_np"]
+    finally:
+        fetch.ALLEN_S3, fetch.LUCARELLI_REPO = saved
+
+
+def test_allen_np_is_rebuilt_byte_for_byte_from_its_upstream_files(allen_np_upstream, isolated, monkeypatch, shared_data):
+    server, s3, gh = allen_np_upstream
+    src = _allen_np_source(s3, gh)
+    monkeypatch.setitem(fetch.SOURCES, "allen_np", src)
+    lines = []
+    folder = fetch.fetch("allen_np", log=lines.append)
+    assert fetch.status("allen_np").state == "ok"  # every sha256 of the published files holds
+    for name in ("spike_counts.npz", "units.json", "images/scene_117.png"):
+        assert (folder / name).read_bytes() == (shared_data / src.folder / name).read_bytes()
+    n_upstream = len({u for spec in src.files for u in spec.upstream_urls})
+    assert n_upstream == 118 + 2 * 56
+    assert len(server.requests) == n_upstream  # the session files feed two outputs but are fetched once
+    server.requests.clear()
+    assert not (isolated / ".incoming" / src.folder).exists()
+    assert any(line.startswith(f"[{len(src.files)}/{len(src.files)}]") for line in lines)  # progress
+
+
+def test_allen_np_changed_upstream_session_is_named_and_only_it_is_fetched_again(allen_np_upstream, isolated, monkeypatch, shared_data):
+    server, s3, gh = allen_np_upstream
+    src = _allen_np_source(s3, gh)
+    monkeypatch.setitem(fetch.SOURCES, "allen_np", src)
+    # an earlier, interrupted fetch left the verified images in the staging folder: they are kept
+    shutil.copytree(shared_data / src.folder / "images", isolated / ".incoming" / src.folder / "images")
+    first = len(server.requests)  # the server is shared with the test above
+    counts_spec = next(spec for spec in src.files if spec.path == "spike_counts.npz")
+    npy_url = next(u for u in counts_spec.upstream_urls if u.endswith("/V1_719828690.npy"))
+    served = server.root / npy_url[len(server.url) + 1:]
+    start, stop = json.loads(served.with_suffix(".json").read_text())["time_window_idx"]
+    original = served.read_bytes()
+    mean = np.load(served)
+    mean[0, 0, 0] += np.float32(1 / (stop - start))  # one more spike in one trial of one unit
+    np.save(served, mean)
+    try:
+        with pytest.raises(fetch.ChecksumError) as info:
+            fetch.fetch("allen_np", log=None)
+    finally:
+        served.write_bytes(original)
+    message = str(info.value)
+    assert "session V1_719828690" in message and npy_url in message and "brainbench data import" in message
+    assert not (isolated / src.folder).exists()  # nothing half-built under the final name
+    before = len(server.requests)
+    fetch.fetch("allen_np", log=None)  # the verified images and the other sessions are not downloaded again
+    assert [p for p, _ in server.requests[before:]] == [npy_url[len(server.url):]]
+    assert not any(p.endswith(".tiff") for p, _ in server.requests[first:])
+    assert fetch.status("allen_np").state == "ok"
+
+
+def test_allen_scene_that_is_not_a_grayscale_image_is_refused(tmp_path):
+    from PIL import Image
+
+    upstream = tmp_path / "natural_scene_3.tiff"
+    Image.new("RGB", (8, 6)).save(upstream, format="TIFF")
+    with pytest.raises(fetch.FetchError, match="expected an 8-bit grayscale image"):
+        fetch.convert_allen_scene_tiff([("https://x/natural_scene_3.tiff", upstream)], tmp_path / "scene_003.png", "0" * 64)
 
 
 def test_import_verifies_and_links(isolated, shared_data, tmp_path):

@@ -100,6 +100,27 @@ def arrange_trials(frame_ids, counts: np.ndarray, n_images: int = N_IMAGES) -> n
     return out
 
 
+def counts_from_window_mean(mean: np.ndarray, n_bins: int, where: str = "array") -> np.ndarray:
+    """Per-session (trials, 118, units) mean spike count per 10-ms bin -> summed counts, uint8.
+
+    This is the layout of the per-session ``.npy`` files the published data were taken from (the mean
+    of the 10-ms bins in the session's window, float32). Trials that are not finite are dropped: a
+    session with fewer presentations is padded with NaN there (the published RL_718643567 keeps 47).
+    The products must be whole numbers of spikes; anything else is not the expected file.
+    """
+    mean = np.asarray(mean)
+    if mean.dtype.kind != "f" or mean.ndim != 3 or mean.shape[1] != N_IMAGES:
+        raise FormatError(f"{where}: expected float (trials, {N_IMAGES}, units) window means, got {mean.shape} {mean.dtype}")
+    finite = np.isfinite(mean).all(axis=(1, 2))
+    counts = mean[finite].astype(np.float64) * int(n_bins)
+    whole = np.rint(counts)
+    if counts.size == 0 or np.abs(counts - whole).max() > 1e-3:
+        raise FormatError(f"{where}: values x {n_bins} bins are not whole spike counts (or no finite trial)")
+    if whole.min() < 0 or whole.max() > 255:
+        raise FormatError(f"{where}: spike counts {whole.min():.0f}..{whole.max():.0f} do not fit uint8")
+    return whole.astype(np.uint8)
+
+
 def _write_atomic(path: Path, data: bytes) -> str:
     tmp = path.with_name(path.name + f".tmp{os.getpid()}")
     tmp.write_bytes(data)
