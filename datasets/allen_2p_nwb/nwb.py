@@ -166,11 +166,16 @@ def write_session_b(path: str | Path, dff: np.ndarray, timestamps: np.ndarray, c
         f[f"{DFF}/data"] = np.asarray(dff, dtype=np.float32)
         f[f"{DFF}/timestamps"] = np.asarray(timestamps, dtype=np.float64)
         f[CELL_IDS] = np.asarray(cell_ids, dtype=np.int64)
+        # every Allen file has this group (sessions A and C hold other stimuli there); allensdk looks
+        # stimuli up inside it and fails with a bare KeyError when the group itself is missing
+        f.require_group("stimulus/presentation")
         if frame is not None:  # None: a session without natural scenes (A or C)
             f[f"{SCENES}/data"] = np.asarray(frame, dtype=np.float64)  # Allen stores the index as float
             f[f"{SCENES}/frame_duration"] = np.stack([start, end], axis=1).astype(np.float64)
             f[TEMPLATE] = np.asarray(template, dtype=np.uint8)
         for key, value in {"area": area, "imaging_depth": f"{depth_um} microns", "genotype": genotype, "session_type": session_type,
                            "experiment_id": str(experiment_id), "container_id": str(container_id)}.items():
-            f[META[key]] = value.encode()
+            # fixed-length byte strings, as in Allen's files: allensdk's get_metadata reads ``.dtype`` of each
+            # value, which a variable-length string (returned as Python bytes) lacks
+            f[META[key]] = np.bytes_(value.encode())
     return path

@@ -3,7 +3,7 @@
 allensdk pins old numpy/pandas: run this in its own environment, never in the scoring path:
 
     python3.10 -m venv ~/.venvs/allensdk
-    ~/.venvs/allensdk/bin/pip install "allensdk==2.16.2"
+    ~/.venvs/allensdk/bin/pip install "allensdk==2.16.2" "hdmf<4" "statsmodels<0.15" pillow
     ~/.venvs/allensdk/bin/python datasets/allen_2p_nwb/package_allensdk.py \
         --cache ~/allen_boc --out ~/brainbench_data/allen_2p_nwb --areas VISp VISl --max 4
     BRAINBENCH_DATA=~/brainbench_data brainbench data list
@@ -15,6 +15,9 @@ each NWB file (``get_ophys_experiment_data``; ~0.3-2 GB each), links or copies i
 sha256). The allen_2p dataset plugin then reads the files directly with h5py (see nwb.py) and
 builds the per-trial dF/F responses; ``--responses`` also writes them here as ``<id>_trials.npz``
 (responses (repetition, 118, cells), cell ids) through the same reader.
+
+The environment is the Neuropixels script's (its docstring says why each pin); tests/test_allensdk_env.py
+runs this script's main() over a real BrainObservatoryCache with synthetic experiments.
 """
 from __future__ import annotations
 
@@ -34,6 +37,8 @@ def load_reader():
     """nwb.py needs numpy and h5py only; load it by path (brainbench is not installed here)."""
     spec = importlib.util.spec_from_file_location("brainbench_allen_2p_nwb", HERE / "nwb.py")
     module = importlib.util.module_from_spec(spec)
+    # registered first: @dataclass resolves the module's string annotations through sys.modules
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
