@@ -2,7 +2,7 @@
 
 allensdk pins old numpy/pandas: run this in its own environment, never in the scoring path:
 
-    python3.10 -m venv ~/.venvs/allensdk
+    python3.11 -m venv ~/.venvs/allensdk   # checked with Python 3.11 (tests/test_allensdk_env.py)
     ~/.venvs/allensdk/bin/pip install "allensdk==2.16.2" "hdmf<4" "statsmodels<0.15" pillow
     ~/.venvs/allensdk/bin/python datasets/allen_2p_nwb/package_allensdk.py \
         --cache ~/allen_boc --out ~/brainbench_data/allen_2p_nwb --areas VISp VISl --max 4

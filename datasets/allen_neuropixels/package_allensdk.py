@@ -3,7 +3,7 @@
 allensdk pins old numpy/pandas, so this runs in its own environment and never in the scoring path;
 it imports nothing from brainbench except ``format.py`` (numpy only), loaded by file path:
 
-    python3.10 -m venv ~/.venvs/allensdk
+    python3.11 -m venv ~/.venvs/allensdk   # checked with Python 3.11 (tests/test_allensdk_env.py)
     ~/.venvs/allensdk/bin/pip install "allensdk==2.16.2" "hdmf<4" "statsmodels<0.15" pillow
     ~/.venvs/allensdk/bin/python datasets/allen_neuropixels/package_allensdk.py \
         --cache ~/allen_ecephys_cache --out ~/brainbench_rebuild/allen_neuropixels_natural_scenes
