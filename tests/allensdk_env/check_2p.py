@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
 import io
 import json
 import shutil
@@ -29,24 +28,14 @@ from pathlib import Path
 
 import numpy as np
 
+from _common import CheckFailed, check, load_module  # this folder (the scripts run in the allensdk venv)
+
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "datasets" / "allen_2p_nwb" / "package_allensdk.py"
 
 
-class CheckFailed(AssertionError):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise CheckFailed(message)
-
-
 def load_script():
-    spec = importlib.util.spec_from_file_location("package_allensdk_2p_under_test", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(SCRIPT, "package_allensdk_2p_under_test")
 
 
 def sha256(path) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import importlib.util
 import io
 import json
 import sys
@@ -24,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from _common import CheckFailed, check, load_module  # this folder (the scripts run in the allensdk venv)
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "datasets" / "allen_neuropixels" / "package_allensdk.py"
@@ -47,20 +48,8 @@ FAILING = {"noise": dict(quality="noise"), "amplitude_cutoff": dict(amplitude_cu
 AREAS = ["VISp", "VISl", "VISal", "VISrl", "VISam", "VISpm"]
 
 
-class CheckFailed(AssertionError):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise CheckFailed(message)
-
-
 def load_script():
-    spec = importlib.util.spec_from_file_location("package_allensdk_under_test", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(SCRIPT, "package_allensdk_under_test")
 
 
 # ---------------------------------------------------------------- synthetic session
