@@ -46,15 +46,19 @@ USER_AGENT = "brainbench-fetch/1"
 
 
 class FetchError(DataNotFoundError):
-    """A download failed, was interrupted, or produced a file whose checksum is wrong."""
+    """A download failed, was interrupted, or produced a file whose checksum is wrong.
 
-
-class ChecksumError(FetchError):
-    """A file's sha256 differs from the pinned one. ``culprits``: the upstream files found at fault."""
+    ``culprits``: downloaded upstream files found at fault; they are deleted so the next fetch gets
+    them again (a retry must never trip over the same bad file).
+    """
 
     def __init__(self, message: str, culprits: tuple[Path, ...] = ()):
         super().__init__(message)
         self.culprits = tuple(culprits)
+
+
+class ChecksumError(FetchError):
+    """A file's sha256 differs from the pinned one."""
 
 
 @dataclass(frozen=True)
@@ -194,9 +198,9 @@ def convert_allen_scene_tiff(upstreams: list[tuple[str, Path]], target: Path, ex
         with Image.open(path) as image:
             pixels = np.asarray(image)
     except (OSError, ValueError) as exc:
-        raise FetchError(f"{url}: not a readable TIFF image ({exc})") from exc
+        raise FetchError(f"{url}: not a readable TIFF image ({exc})", (path,)) from exc
     if pixels.ndim != 2 or pixels.dtype.kind not in "ui" or pixels.min() < 0 or pixels.max() > 255:
-        raise FetchError(f"{url}: expected an 8-bit grayscale image, got {pixels.shape} {pixels.dtype}")
+        raise FetchError(f"{url}: expected an 8-bit grayscale image, got {pixels.shape} {pixels.dtype}", (path,))
     _write_verified(_allen_np_format().encode_png(pixels.astype(np.uint8)), target, expected_sha256,
                     f"{url} ({pixels.shape[0]}x{pixels.shape[1]} pixels)", (path,))
 
@@ -215,7 +219,7 @@ def _allen_np_sessions(upstreams: list[tuple[str, Path]]) -> dict[str, dict]:
             meta = json.loads(path.read_text())
             start, stop = meta["time_window_idx"]
         except (ValueError, KeyError, TypeError) as exc:
-            raise FetchError(f"{url}: not the expected session metadata ({type(exc).__name__}: {exc})") from exc
+            raise FetchError(f"{url}: not the expected session metadata ({type(exc).__name__}: {exc})", (path,)) from exc
         meta["n_bins_10ms"] = int(stop) - int(start)
         files["meta"] = meta
     return sessions
@@ -241,7 +245,7 @@ def convert_allen_np_counts(upstreams: list[tuple[str, Path]], target: Path, exp
             mean = np.load(path, allow_pickle=False)
             counts = fmt.counts_from_window_mean(mean, files["meta"]["n_bins_10ms"], where=url)
         except (ValueError, OSError) as exc:  # FormatError is a ValueError
-            raise FetchError(f"{url}: {exc}") from exc
+            raise FetchError(f"{url}: {exc}", (path,)) from exc
         _check_session(key, "counts", hashlib.sha256(counts.tobytes()).hexdigest(), files, ALLEN_NP_SESSIONS.get(key, ("",) * 4)[2])
         arrays[key] = counts
     _write_verified(_npz_bytes(arrays), target, expected_sha256, f"{len(arrays)} upstream sessions")
@@ -326,6 +330,9 @@ def download(url: str, target: Path, expected_sha256: str | None = None, expecte
                     if not content_range.startswith(f"bytes {offset}-"):
                         raise FetchError(f"{url}: the server answered Range bytes={offset}- with {content_range!r}. {help_text}")
                 received = offset
+                length = response.headers.get("Content-Length")
+                # without a pinned size, the server's Content-Length is what tells a cut-off body
+                announced = offset + int(length) if length and length.isdigit() else None
                 try:
                     with open(part, "ab" if offset else "wb") as out:
                         while block := response.read(CHUNK):
@@ -336,9 +343,10 @@ def download(url: str, target: Path, expected_sha256: str | None = None, expecte
                         f"download of {url} was interrupted after {received} bytes ({exc}); "
                         f"the partial file {part} is kept: run the same command again to resume. {help_text}"
                     ) from exc
-                if expected_size is not None and received < expected_size:
+                wanted = expected_size if expected_size is not None else announced
+                if wanted is not None and received < wanted:
                     raise FetchError(
-                        f"download of {url} stopped after {received} of {expected_size} bytes; the partial file "
+                        f"download of {url} stopped after {received} of {wanted} bytes; the partial file "
                         f"{part} is kept: run the same command again to resume. {help_text}"
                     )
     if expected_sha256 is not None:
@@ -438,9 +446,11 @@ def fetch(name: str, root: str | os.PathLike | None = None, mirror: str | None =
                 upstreams.append((url, local))
             try:
                 CONVERTERS[spec.derive](upstreams, target, spec.sha256)
-            except ChecksumError as exc:
-                # do not keep upstream files that build the wrong bytes: the next fetch downloads them again
-                for path in exc.culprits or [local for _, local in upstreams]:
+            except FetchError as exc:
+                # do not keep upstream files that are unreadable or build the wrong bytes: the next fetch
+                # downloads them again (all of them when the culprit is unknown)
+                unknown = [local for _, local in upstreams] if isinstance(exc, ChecksumError) else []
+                for path in exc.culprits or unknown:
                     path.unlink(missing_ok=True)
                 raise
         else:

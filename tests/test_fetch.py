@@ -257,6 +257,38 @@ def test_allen_np_changed_upstream_session_is_named_and_only_it_is_fetched_again
     assert fetch.status("allen_np").state == "ok"
 
 
+def test_allen_np_cut_off_or_unreadable_upstream_file_is_fetched_again(allen_np_upstream, isolated, monkeypatch, shared_data):
+    """Upstream files have no pinned size: a body cut short (Content-Length) resumes with Range, and a
+    complete but unreadable file is named and deleted, so a retry never trips over it again."""
+    server, s3, gh = allen_np_upstream
+    src = _allen_np_source(s3, gh)
+    monkeypatch.setitem(fetch.SOURCES, "allen_np", src)
+    shutil.copytree(shared_data / src.folder / "images", isolated / ".incoming" / src.folder / "images")
+    counts_spec = next(spec for spec in src.files if spec.path == "spike_counts.npz")
+    npy_url = next(u for u in counts_spec.upstream_urls if u.endswith("/AM_730756780.npy"))
+    url_path = npy_url[len(server.url):]
+    served = server.root / url_path.lstrip("/")
+    original = served.read_bytes()
+
+    first = len(server.requests)
+    server.cut_after[url_path] = 5000
+    with pytest.raises(fetch.FetchError, match="stopped after 5000 of"):
+        fetch.fetch("allen_np", log=None)
+    served.write_bytes(b"\x93NUMPY garbage, not an array")
+    try:
+        with pytest.raises(fetch.FetchError) as info:  # resumes at byte 5000 of what is now a broken file
+            fetch.fetch("allen_np", log=None)
+        assert npy_url in str(info.value)
+    finally:
+        served.write_bytes(original)
+    fetch.fetch("allen_np", log=None)
+    assert fetch.status("allen_np").state == "ok"
+    asked = [(p, r) for p, r in server.requests[first:] if p == url_path]
+    assert asked == [(url_path, None), (url_path, "bytes=5000-"), (url_path, None)]
+    others = {p for p, _ in server.requests[first:]} - {url_path}
+    assert len(others) == 2 * 56 - 1  # every other session file was downloaded once, and kept
+
+
 def test_allen_scene_that_is_not_a_grayscale_image_is_refused(tmp_path):
     from PIL import Image
 
