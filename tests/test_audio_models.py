@@ -140,3 +140,76 @@ def test_pretrained_and_untrained_twin_score_differently(registry, shared_data, 
     assert profile_gap > 0.05, "trained and untrained CREPE layer profiles nearly identical"
     # a pitch network explains the pitch component clearly better than its random twin (0.42 vs 0.15 measured)
     assert trained["raw"] > untrained["raw"] + 0.1
+
+
+# -- PESTO (pesto-pitch 2.0.1 wheel) ----------------------------------------------------------------
+from brainbench.stimuli import sha256_file  # noqa: E402
+from brainbench.submissions.audio_wheels import pesto_net  # noqa: E402
+
+PESTO_WIDTHS = {"prefilt1": 40 * 219, "prefilt2": 40 * 219, "prefilt3": 40 * 219, "pointwise1": 30 * 219,
+                "pointwise2": 30 * 219, "pointwise3": 10 * 219, "pointwise4": 3 * 219, "pitch_probs": 384}
+
+
+def harmonic_tone(f0: float, seconds: float = 1.0, rate: int = pesto_net.RATE) -> torch.Tensor:
+    t = np.arange(int(seconds * rate)) / rate
+    wave = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
+    return torch.tensor(0.01 * wave / np.sqrt(np.mean(wave**2)), dtype=torch.float32)
+
+
+def test_pesto_wheel_weights_are_the_pinned_ones(tmp_path):
+    for name, digest in pesto_net.SHA256.items():
+        assert sha256_file(wheel_file("pesto", f"weights/{name}.ckpt", pesto_net.PIP)) == digest
+    # the wheel's other checkpoint is real PESTO weights, but not the pinned mir-1k_g7 file
+    other = wheel_file("pesto", "weights/mir-1k.ckpt", pesto_net.PIP)
+    with pytest.raises(WeightsUnavailableError, match="sha256"):
+        audio_wheels.build_pesto(weights=other)
+
+
+def test_pesto_without_its_wheel_is_a_clear_error(monkeypatch):
+    from brainbench.submissions.audio_wheels import wheels
+
+    monkeypatch.setattr(wheels.importlib.util, "find_spec", lambda name, *a: None)
+    with pytest.raises(WeightsUnavailableError, match=r"pesto-pitch==2.0.1.*not installed(.|\n)*pip install --no-deps"):
+        audio_wheels.build_pesto(True)
+
+
+def test_pesto_tracks_the_pitch_of_harmonic_tones_and_matches_its_own_forward():
+    adapter = audio_wheels.build_pesto(True)
+    assert "pesto.core" not in sys.modules and "torchaudio" not in sys.modules  # pesto/__init__ never ran
+    tones = torch.stack([harmonic_tone(220.0), harmonic_tone(440.0)])
+    with torch.inference_mode():
+        midi = adapter.module.pitch(tones)[:, 10:-10].median(dim=1).values
+        ours = adapter.module(tones)
+        theirs = adapter.module.net(tones, sr=pesto_net.RATE)[3]  # pesto's own PESTO.forward
+    np.testing.assert_allclose(midi.numpy(), [57.0, 69.0], atol=1.0)  # A3, A4 within a semitone
+    torch.testing.assert_close(ours, theirs)
+    untrained = audio_wheels.build_pesto(False)
+    with torch.inference_mode():
+        random_midi = untrained.module.pitch(tones)[:, 10:-10].median(dim=1).values
+    assert not np.allclose(random_midi.numpy(), [57.0, 69.0], atol=1.0)
+
+
+def test_pesto_layers_are_finite_with_a_stable_width():
+    for pretrained in (True, False):
+        adapter = audio_wheels.build_pesto(pretrained)
+        assert adapter.layers == list(PESTO_WIDTHS)
+        for seconds in (0.5, 2.0):
+            captured = {}
+            modules = dict(adapter.module.named_modules())
+            hooks = [modules[l].register_forward_hook(lambda m, i, o, l=l: captured.__setitem__(l, adapter.features(l, o))) for l in adapter.layers]
+            waves = torch.stack([harmonic_tone(300.0, seconds), torch.randn(int(seconds * pesto_net.RATE)) * 0.01])
+            with torch.inference_mode():
+                adapter.module(waves)
+            for hook in hooks:
+                hook.remove()
+            for layer, width in PESTO_WIDTHS.items():
+                assert captured[layer].shape == (2, width), layer
+                assert torch.isfinite(captured[layer]).all(), layer
+
+
+def test_pesto_beats_its_untrained_twin_on_the_pitch_component(registry, shared_data, store):
+    kwargs = dict(benchmarks=["nh2015.pitch.ridge"], data_dir=shared_data, store=store, registry=registry, progress=False)
+    trained = score("pesto", **kwargs)["scores"][0]
+    untrained = score("pesto_untrained", **kwargs)["scores"][0]
+    print(f"pitch component R²: PESTO {trained['raw']:.3f}, untrained twin {untrained['raw']:.3f}")
+    assert trained["raw"] > untrained["raw"] + 0.05
