@@ -50,7 +50,9 @@ def pesto_modules():
                 f"PESTO's weights and model code ship in the PyPI package {PIP}, which is not installed.\n"
                 f"Fix: pip install --no-deps -r submissions/audio_wheels/requirements.txt   (or: pip install --no-deps {PIP} omegaconf)"
             )
-        # module_from_spec sets __path__ to the installed folder; not exec'd, so pesto.core/torchaudio never load
+        # module_from_spec sets __path__ to the installed folder; not exec'd, so pesto.core/torchaudio never load.
+        # It must be named "pesto" (pesto/utils/hcqt.py imports pesto.utils.cached_conv absolutely); so after
+        # this, `import pesto` in the same process gives the package without pesto.predict (which needs torchaudio).
         sys.modules["pesto"] = importlib.util.module_from_spec(spec)
     try:
         return importlib.import_module("pesto.model"), importlib.import_module("pesto.data")
