@@ -226,7 +226,7 @@ def _allen_np_sessions(upstreams: list[tuple[str, Path]]) -> dict[str, dict]:
 
 
 def _check_session(key: str, kind: str, digest: str, files: dict, expect: str) -> None:
-    if expect and digest[:16] != expect:
+    if digest[:16] != expect:
         url, path = files["npy" if kind == "counts" else "json"]
         raise ChecksumError(
             f"session {key}: the {kind} built from {url} do not match the published ones (sha256 {digest[:16]} "
@@ -246,7 +246,7 @@ def convert_allen_np_counts(upstreams: list[tuple[str, Path]], target: Path, exp
             counts = fmt.counts_from_window_mean(mean, files["meta"]["n_bins_10ms"], where=url)
         except (ValueError, OSError) as exc:  # FormatError is a ValueError
             raise FetchError(f"{url}: {exc}", (path,)) from exc
-        _check_session(key, "counts", hashlib.sha256(counts.tobytes()).hexdigest(), files, ALLEN_NP_SESSIONS.get(key, ("",) * 4)[2])
+        _check_session(key, "counts", hashlib.sha256(counts.tobytes()).hexdigest(), files, ALLEN_NP_SESSIONS[key][2])
         arrays[key] = counts
     _write_verified(_npz_bytes(arrays), target, expected_sha256, f"{len(arrays)} upstream sessions")
 
@@ -256,7 +256,7 @@ def convert_allen_np_units(upstreams: list[tuple[str, Path]], target: Path, expe
     units = {}
     for key, files in sorted(_allen_np_sessions(upstreams).items()):
         text = json.dumps(files["meta"])
-        _check_session(key, "metadata", hashlib.sha256(text.encode()).hexdigest(), files, ALLEN_NP_SESSIONS.get(key, ("",) * 4)[3])
+        _check_session(key, "metadata", hashlib.sha256(text.encode()).hexdigest(), files, ALLEN_NP_SESSIONS[key][3])
         units[key] = files["meta"]
     _write_verified(json.dumps(units).encode(), target, expected_sha256, f"{len(units)} upstream sessions")
 
@@ -603,19 +603,15 @@ def _allen_np_session_urls(ext: str) -> tuple[str, ...]:
 
 def _allen_np_specs() -> tuple[FileSpec, ...]:
     """Images from Allen's templates; spike_counts.npz and units.json each from all 56 session files."""
+    # both outputs read every session's pair: the counts need each session's window length (its .json)
+    sessions = tuple(url for pair in zip(_allen_np_session_urls("json"), _allen_np_session_urls("npy")) for url in pair)
+    converter = {"spike_counts.npz": "allen_np_counts", "units.json": "allen_np_units"}
     specs = []
-    metas, arrays = _allen_np_session_urls("json"), _allen_np_session_urls("npy")
     for path, (digest, size) in sorted(_ALLEN_NP.items()):
         if path.startswith("images/"):
             specs.append(FileSpec(path, digest, size, _allen_np_scene_url(path), "allen_scene_tiff"))
-        elif path == "spike_counts.npz":  # counts need each session's window length, from its .json
-            pairs = tuple(url for pair in zip(metas, arrays) for url in pair)
-            specs.append(FileSpec(path, digest, size, pairs[0], "allen_np_counts", pairs[1:]))
-        elif path == "units.json":
-            pairs = tuple(url for pair in zip(metas, arrays) for url in pair)
-            specs.append(FileSpec(path, digest, size, pairs[0], "allen_np_units", pairs[1:]))
         else:
-            raise AssertionError(f"allen_np: no upstream for {path}")
+            specs.append(FileSpec(path, digest, size, sessions[0], converter[path], sessions[1:]))
     return tuple(specs)
 
 
