@@ -39,6 +39,7 @@ import numpy as np
 
 from .errors import BrainbenchError, DataNotFoundError, UnknownNameError
 from .paths import data_search_path, user_data_dir
+from .stimuli import sha256_file
 
 MIRROR_ENV = "BRAINBENCH_MIRROR"
 CHUNK = 1 << 16
@@ -96,14 +97,6 @@ class DatasetSource:
         return sum(f.size for f in self.files)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
-
-
 def mirror_url(mirror: str, source: DatasetSource, spec: FileSpec) -> str:
     return f"{mirror.rstrip('/')}/{source.folder}/{spec.path}"
 
@@ -158,9 +151,7 @@ def convert_conwell_rdms(upstream: Path, target: Path, expected_sha256: str) -> 
     for candidate in candidates:
         data = _npz_bytes(candidate)
         if hashlib.sha256(data).hexdigest() == expected_sha256:
-            tmp = target.with_name(target.name + ".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
+            _replace(target, data)
             return
     raise ChecksumError(
         f"{upstream} converts to a similarity.npz whose sha256 differs from the published "
@@ -178,6 +169,11 @@ def _write_verified(data: bytes, target: Path, expected_sha256: str, what: str, 
             "were built from; use a mirror or `brainbench data import`.",
             culprits,
         )
+    _replace(target, data)
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Write ``target`` in one rename, so a converted file is either whole or absent."""
     tmp = target.with_name(target.name + ".tmp")
     tmp.write_bytes(data)
     os.replace(tmp, target)
@@ -350,7 +346,7 @@ def download(url: str, target: Path, expected_sha256: str | None = None, expecte
                         f"{part} is kept: run the same command again to resume. {help_text}"
                     )
     if expected_sha256 is not None:
-        actual = _sha256(part)
+        actual = sha256_file(part)
         if actual != expected_sha256:
             part.unlink()
             raise ChecksumError(
@@ -372,7 +368,7 @@ def _upstream_name(url: str) -> str:
 def _file_ok(path: Path, spec: FileSpec, verify: bool = True) -> bool:
     if not path.is_file() or path.stat().st_size != spec.size:
         return False
-    return (not verify) or _sha256(path) == spec.sha256
+    return (not verify) or sha256_file(path) == spec.sha256
 
 
 def _staging_dir(root: Path, folder: str) -> Path:
