@@ -120,7 +120,7 @@ CARD = {
     "stimuli": "118 natural scenes (grayscale, 918x1174), 250 ms each, 50 repeats",
     "response": "mean dF/F 0-0.5 s after onset, per presentation",
     "citation": "de Vries et al. 2020 Nat Neurosci 23:138",
-    "bibtex": (HERE / "bibtex.bib").read_text() if (HERE / "bibtex.bib").is_file() else "",
+    "bibtex": (HERE / "bibtex.bib").read_text(),
     "terms": "Allen Institute terms of use (non-commercial research, with citation)",
 }
 

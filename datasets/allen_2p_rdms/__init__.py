@@ -128,7 +128,7 @@ CARD = {
     "response": "1 - Pearson r between population response patterns (correlation distance)",
     "ceiling": "published split-half reliability of each RDM (Conwell et al. 2021); r-scale ceiling = its square root",
     "citation": "de Vries et al. 2020 Nat Neurosci 23:138; Conwell et al. 2021 NeurIPS",
-    "bibtex": (HERE / "bibtex.bib").read_text() if (HERE / "bibtex.bib").is_file() else "",
+    "bibtex": (HERE / "bibtex.bib").read_text(),
     "terms": "Allen Institute terms of use (non-commercial research, with citation)",
 }
 

@@ -124,7 +124,7 @@ CARD = {
     "stimuli": "118 natural scenes (grayscale, 918x1174), 250 ms each, 50 repeats",
     "response": "firing rate (spikes/s) in a per-session reliability window after onset, trial-averaged",
     "citation": "Siegle et al. 2021 Nature 592:86; de Vries et al. 2020 Nat Neurosci 23:138; Nayebi et al. 2023 PLoS Comput Biol 19:e1011506",
-    "bibtex": (HERE / "bibtex.bib").read_text() if (HERE / "bibtex.bib").is_file() else "",
+    "bibtex": (HERE / "bibtex.bib").read_text(),
     "terms": "Allen Institute terms of use (non-commercial research, with citation)",
 }
 

@@ -158,7 +158,7 @@ CARD = {
     "response": "component response profile over the 165 sounds (no repeats, so no noise ceiling)",
     "score": "R² on held-out sounds (primary) and Pearson r, mean over components for 'all'",
     "citation": "Norman-Haignere, Kanwisher & McDermott 2015 Neuron 88:1281; Kell et al. 2018 Neuron 98:630; Tuckute et al. 2023 PLoS Biol 21:e3002366",
-    "bibtex": (HERE / "bibtex.bib").read_text() if (HERE / "bibtex.bib").is_file() else "",
+    "bibtex": (HERE / "bibtex.bib").read_text(),
     "terms": "no licence stated by the authors' repository (snormanhaignere/natsound165-neuron2015); cite the paper",
 }
 
