@@ -227,16 +227,23 @@ def test_allen_np_is_rebuilt_byte_for_byte_from_its_upstream_files(allen_np_upst
     assert any(line.startswith(f"[{len(src.files)}/{len(src.files)}]") for line in lines)  # progress
 
 
-def test_allen_np_changed_upstream_session_is_named_and_only_it_is_fetched_again(allen_np_upstream, isolated, monkeypatch, shared_data):
+def _after_interrupted_fetch(allen_np_upstream, isolated, monkeypatch, shared_data, session: str):
+    """allen_np served from the upstream-like server, an earlier interrupted fetch having left the verified
+    images in the staging folder (they are kept); returns the server, the source, and the URL, request
+    path and served file of ``session``'s .npy."""
     server, s3, gh = allen_np_upstream
     src = _allen_np_source(s3, gh)
     monkeypatch.setitem(fetch.SOURCES, "allen_np", src)
-    # an earlier, interrupted fetch left the verified images in the staging folder: they are kept
     shutil.copytree(shared_data / src.folder / "images", isolated / ".incoming" / src.folder / "images")
-    first = len(server.requests)  # the server is shared with the test above
     counts_spec = next(spec for spec in src.files if spec.path == "spike_counts.npz")
-    npy_url = next(u for u in counts_spec.upstream_urls if u.endswith("/V1_719828690.npy"))
-    served = server.root / npy_url[len(server.url) + 1:]
+    npy_url = next(u for u in counts_spec.upstream_urls if u.endswith(f"/{session}.npy"))
+    url_path = npy_url[len(server.url):]
+    return server, src, npy_url, url_path, server.root / url_path.lstrip("/")
+
+
+def test_allen_np_changed_upstream_session_is_named_and_only_it_is_fetched_again(allen_np_upstream, isolated, monkeypatch, shared_data):
+    server, src, npy_url, url_path, served = _after_interrupted_fetch(allen_np_upstream, isolated, monkeypatch, shared_data, "V1_719828690")
+    first = len(server.requests)  # the server is shared with the test above
     start, stop = json.loads(served.with_suffix(".json").read_text())["time_window_idx"]
     original = served.read_bytes()
     mean = np.load(served)
@@ -252,7 +259,7 @@ def test_allen_np_changed_upstream_session_is_named_and_only_it_is_fetched_again
     assert not (isolated / src.folder).exists()  # nothing half-built under the final name
     before = len(server.requests)
     fetch.fetch("allen_np", log=None)  # the verified images and the other sessions are not downloaded again
-    assert [p for p, _ in server.requests[before:]] == [npy_url[len(server.url):]]
+    assert [p for p, _ in server.requests[before:]] == [url_path]
     assert not any(p.endswith(".tiff") for p, _ in server.requests[first:])
     assert fetch.status("allen_np").state == "ok"
 
@@ -260,14 +267,7 @@ def test_allen_np_changed_upstream_session_is_named_and_only_it_is_fetched_again
 def test_allen_np_cut_off_or_unreadable_upstream_file_is_fetched_again(allen_np_upstream, isolated, monkeypatch, shared_data):
     """Upstream files have no pinned size: a body cut short (Content-Length) resumes with Range, and a
     complete but unreadable file is named and deleted, so a retry never trips over it again."""
-    server, s3, gh = allen_np_upstream
-    src = _allen_np_source(s3, gh)
-    monkeypatch.setitem(fetch.SOURCES, "allen_np", src)
-    shutil.copytree(shared_data / src.folder / "images", isolated / ".incoming" / src.folder / "images")
-    counts_spec = next(spec for spec in src.files if spec.path == "spike_counts.npz")
-    npy_url = next(u for u in counts_spec.upstream_urls if u.endswith("/AM_730756780.npy"))
-    url_path = npy_url[len(server.url):]
-    served = server.root / url_path.lstrip("/")
+    server, src, npy_url, url_path, served = _after_interrupted_fetch(allen_np_upstream, isolated, monkeypatch, shared_data, "AM_730756780")
     original = served.read_bytes()
 
     first = len(server.requests)
