@@ -30,12 +30,15 @@ split-half ceiling.
 from __future__ import annotations
 
 import time
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import xarray as xr
 
+from .bootstrap import ENCODING, encode_index, interval, stimulus_counts, subject_counts
+from .bootstrap import block as bootstrap_block
 from .recording import select_region, trial_average
 from .stimuli import StimulusSet
 
@@ -48,7 +51,8 @@ class Protocol:
     seed: int = 0
     selection: str = "nested"  # "nested" | "held_out_splits"
     inner_splits: int = 4
-    n_bootstrap: int = 200
+    #: resamples of stimuli and of subjects; stored with the score, so that comparisons need no re-score
+    n_bootstrap: int = 1000
     bootstrap_seed: int = 0
     #: also compute the inter-animal consistency ceiling (recordings with >= 2 subjects)
     inter_animal_ceiling: bool = False
@@ -153,78 +157,66 @@ class Benchmark:
         t0 = time.perf_counter()
         recording = self.region_recording()
         responses = self.target(recording)
-        metric = self.metric
-        n = responses.shape[0]
-        outer = self.protocol.splits(n)
-        agg = np.nanmedian if self.aggregate == "median" else np.nanmean
-
-        def primary_of(outputs, counts=None):
-            return metric.summarize(outputs, responses, counts)[metric.primary]
-
+        agg = _aggregator(self.aggregate)
+        outer = self.protocol.splits(responses.shape[0])
         # every layer on every outer split: the layer profile, and the candidates for selection
-        outputs = {layer: [metric.evaluate(prepared[layer], responses, tr, te) for tr, te in outer] for layer in layer_order}
+        outputs = {layer: [self.metric.evaluate(prepared[layer], responses, tr, te) for tr, te in outer] for layer in layer_order}
         if progress:
             progress(f"{self.name}: evaluated {len(layer_order)} layers x {len(outer)} splits")
-
-        # honest layer selection
-        chosen: list[str] = []
-        reported: list = []
-        if self.protocol.selection == "nested":
-            for i, (train, test) in enumerate(outer):
-                inner = self.protocol.inner(train, i)
-                inner_scores = {
-                    layer: agg(primary_of([metric.evaluate(prepared[layer], responses, tr, te) for tr, te in inner]))
-                    for layer in layer_order
-                }
-                best = _argmax(inner_scores, layer_order)
-                chosen.append(best)
-                reported.append(outputs[best][i])
-        elif self.protocol.selection == "held_out_splits":
-            half = len(outer) // 2
-            select_scores = {layer: agg(primary_of(outputs[layer][:half])) for layer in layer_order}
-            best = _argmax(select_scores, layer_order)
-            chosen = [best]
-            reported = outputs[best][half:]
-        else:
-            raise ValueError(f"unknown selection {self.protocol.selection!r}")
-
-        ceiling_data = self.ceiling_data(recording)
-        summary = self._summarize(reported, responses, ceiling_data, recording, agg)
-        profile = {}
-        ceiling_agg = summary["ceiling"]
-        for layer in layer_order:
-            score = agg(primary_of(outputs[layer]))
-            profile[layer] = {"raw": _f(score), "ceiled": _f(score / ceiling_agg) if ceiling_agg else None}
+        chosen, reported = self._select(prepared, outputs, layer_order, responses, outer, agg)
+        counts = stimulus_counts(responses.shape[0], self.protocol.n_bootstrap, self.protocol.bootstrap_seed)
+        summary = self._summarize(reported, responses, self.ceiling_data(recording), recording, agg, counts)
+        profile, best_layer = self._profile(outputs, layer_order, responses, agg, summary["ceiling"], counts)
+        summary["bootstrap"]["stimuli"]["best_layer"] = encode_index(best_layer)
         if self.protocol.inter_animal_ceiling:
             from .consistency import inter_animal_consistency
 
             summary.update(inter_animal_consistency(self, recording, agg, raw=summary["raw"]))
-        flags = []
-        if summary["ceiled"] is not None and summary["ceiled"] > 1:
-            flags.append("ceiled score above 1: the ceiling underestimates the explainable signal here")
-        if summary["raw"] is not None and summary["raw"] < 0:
-            flags.append("raw score below 0")
-        if summary.get("ceiling") is not None and summary["ceiling"] <= 0.1:
-            flags.append(f"ceiling {summary['ceiling']:.3f} is near 0: the recording is too noisy here for a ceiled score to mean much")
-        if summary.get("ceiled_inter_animal") is not None and summary["ceiled_inter_animal"] > 1:
-            flags.append("score above the inter-animal consistency: the model predicts these units better than other animals do")
-        counts = Counter(chosen)
         return {
             "benchmark": self.name,
             "version": self.version,
             "region": self.region,
-            "metric": metric.name,
-            "score_name": metric.primary,
+            "metric": self.metric.name,
+            "score_name": self.metric.primary,
             **summary,
-            "chosen_layer": counts.most_common(1)[0][0],
+            "chosen_layer": Counter(chosen).most_common(1)[0][0],
             "chosen_layer_per_split": chosen,
             "layer_profile": profile,
             "layer_order": list(layer_order),
-            "flags": flags,
+            "flags": _flags(summary),
             "seconds": time.perf_counter() - t0,
         }
 
-    def _summarize(self, reported, responses, ceiling_data, recording, agg) -> dict:
+    # -- honest layer selection --------------------------------------------------------------------
+    def _select(self, prepared, outputs, layer_order, responses, outer, agg) -> tuple[list[str], list]:
+        """The layer chosen for each reported split (never on its test stimuli), and its outputs."""
+        if self.protocol.selection == "nested":
+            return self._select_nested(prepared, outputs, layer_order, responses, outer, agg)
+        if self.protocol.selection == "held_out_splits":
+            half = len(outer) // 2
+            scores = {layer: agg(self._primary(outputs[layer][:half], responses)) for layer in layer_order}
+            best = _argmax(scores, layer_order)
+            return [best], outputs[best][half:]
+        raise ValueError(f"unknown selection {self.protocol.selection!r}")
+
+    def _select_nested(self, prepared, outputs, layer_order, responses, outer, agg):
+        chosen, reported = [], []
+        for i, (train, _) in enumerate(outer):
+            inner = self.protocol.inner(train, i)
+            scores = {
+                layer: agg(self._primary([self.metric.evaluate(prepared[layer], responses, tr, te) for tr, te in inner], responses))
+                for layer in layer_order
+            }
+            best = _argmax(scores, layer_order)
+            chosen.append(best)
+            reported.append(outputs[best][i])
+        return chosen, reported
+
+    def _primary(self, outputs, responses, counts=None):
+        return self.metric.summarize(outputs, responses, counts)[self.metric.primary]
+
+    # -- summary, ceiling and intervals ------------------------------------------------------------
+    def _summarize(self, reported, responses, ceiling_data, recording, agg, counts) -> dict:
         metric = self.metric
         scores_all = metric.summarize(reported, responses)
         per_neuroid = scores_all[metric.primary]
@@ -242,11 +234,18 @@ class Benchmark:
             "n_stimuli": int(responses.shape[0]),
             "n_subjects": int(len(np.unique(recording["subject"].values))) if "subject" in recording.coords else None,
         }
-        out["ci95_stimuli"] = self._bootstrap_stimuli(reported, responses, ceiling_data, agg)
-        if metric.per_neuroid:
-            out["ci95_subjects"] = self._bootstrap_subjects(per_neuroid, ceiling, recording["subject"].values, agg)
-        elif hasattr(metric, "reweight") and "subject" in recording.coords:
-            out["ci95_subjects"] = self._bootstrap_subjects_population(reported, responses, ceiling_data, recording, agg)
+        stimuli = self._bootstrap_stimuli(reported, responses, ceiling_data, agg, counts)
+        subjects = self._bootstrap_subjects_any(reported, responses, per_neuroid, ceiling, ceiling_data, recording, agg)
+        out["ci95_stimuli"] = _intervals(stimuli, self.protocol.n_bootstrap)
+        out["ci95_subjects"] = _intervals(subjects, self.protocol.n_bootstrap) if subjects else None
+        statistic = "ceiled" if out["ceiled"] is not None and stimuli["ceiled"] is not None else "raw"
+        seed = self.protocol.bootstrap_seed
+        out["bootstrap"] = {
+            "statistic": statistic,
+            "encoding": ENCODING,
+            "stimuli": bootstrap_block(seed, stimuli[statistic]),
+            "subjects": bootstrap_block(seed + 1, subjects[statistic]) if subjects and subjects[statistic] is not None else None,
+        }
         return out
 
     def _ceiling(self, ceiling_data, reported, n: int, counts: np.ndarray | None = None):
@@ -258,42 +257,56 @@ class Benchmark:
             return metric.ceiling(ceiling_data, counts)
         values = []
         for output in reported:
-            weights = np.zeros(n)
-            weights[np.asarray(output["test"])] = 1.0
+            weights = _test_mask(output, n)
             value = metric.ceiling(ceiling_data, weights if counts is None else weights * counts)
             if value is None:
                 return None
             values.append(np.asarray(value, dtype=float))
         return np.mean(values, axis=0)
 
-    def _bootstrap_stimuli(self, reported, responses, ceiling_data, agg) -> dict:
-        metric, n = self.metric, responses.shape[0]
-        rng = np.random.default_rng(self.protocol.bootstrap_seed)
-        raws, ceileds = [], []
-        for _ in range(self.protocol.n_bootstrap):
-            counts = np.bincount(rng.integers(0, n, n), minlength=n)
-            raw = agg(metric.summarize(reported, responses, counts)[metric.primary])
-            raws.append(raw)
-            if ceiling_data is not None:
-                ceiling = self._ceiling(ceiling_data, reported, n, counts)
-                ceileds.append(raw / agg(ceiling) if ceiling is not None else np.nan)
-        return {"raw": _interval(raws), "ceiled": _interval(ceileds) if ceileds else None, "n_bootstrap": self.protocol.n_bootstrap}
+    def _ceiling_many(self, ceiling_data, reported, counts: np.ndarray):
+        """``_ceiling`` for every resample (row of ``counts``) at once: (resamples, ...) or None."""
+        metric = self.metric
+        if ceiling_data is None:
+            return None
+        if metric.per_neuroid or not all(isinstance(o, dict) and "test" in o for o in reported):
+            return metric.ceiling_many(ceiling_data, counts)
+        values = []
+        for output in reported:
+            value = metric.ceiling_many(ceiling_data, counts * _test_mask(output, counts.shape[1]))
+            if value is None:
+                return None
+            values.append(np.asarray(value, dtype=float))
+        return np.mean(values, axis=0)
+
+    def _bootstrap_stimuli(self, reported, responses, ceiling_data, agg, counts) -> dict:
+        """Raw and ceiled score on every stimulus resample (same outputs, no refit; ceiling recomputed)."""
+        raw = agg(self.metric.summarize_many(reported, responses, counts)[self.metric.primary], axis=-1)
+        ceiling = self._ceiling_many(ceiling_data, reported, counts)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ceiled = raw / agg(ceiling, axis=-1) if ceiling is not None else None
+        return {"raw": raw, "ceiled": ceiled}
+
+    def _bootstrap_subjects_any(self, reported, responses, per_neuroid, ceiling, ceiling_data, recording, agg) -> dict | None:
+        if "subject" not in recording.coords:
+            return None
+        if self.metric.per_neuroid:
+            return self._bootstrap_subjects(per_neuroid, ceiling, recording["subject"].values, agg)
+        if hasattr(self.metric, "reweight"):
+            return self._bootstrap_subjects_population(reported, responses, ceiling_data, recording, agg)
+        return None
 
     def _bootstrap_subjects(self, per_neuroid, ceiling, subjects, agg) -> dict | None:
-        unique = np.unique(subjects)
+        """Resample animals: every neuroid of a drawn animal counts as often as the animal is drawn."""
+        unique, member_of = np.unique(subjects, return_inverse=True)
         if len(unique) < 2:
             return None
-        rng = np.random.default_rng(self.protocol.bootstrap_seed + 1)
-        members = {s: np.flatnonzero(subjects == s) for s in unique}
-        raws, ceileds = [], []
-        for _ in range(self.protocol.n_bootstrap):
-            idx = np.concatenate([members[s] for s in rng.choice(unique, len(unique))])
-            raw = agg(per_neuroid[idx])
-            raws.append(raw)
-            if ceiling is not None:
-                ceileds.append(raw / agg(ceiling[idx]))
-        return {"raw": _interval(raws), "ceiled": _interval(ceileds) if ceileds else None, "n_bootstrap": self.protocol.n_bootstrap}
-
+        draws = subject_counts(len(unique), self.protocol.n_bootstrap, self.protocol.bootstrap_seed + 1)
+        weights = draws[:, member_of]  # (resamples, neuroids)
+        raw = weighted_aggregate(per_neuroid, weights, self.aggregate)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ceiled = raw / weighted_aggregate(ceiling, weights, self.aggregate) if ceiling is not None else None
+        return {"raw": raw, "ceiled": ceiled}
 
     def _bootstrap_subjects_population(self, reported, target, ceiling_data, recording, agg) -> dict | None:
         """Population metrics: resample subjects, rebuild the recorded population (and its ceiling) from
@@ -302,17 +315,85 @@ class Benchmark:
         unique = np.unique(recording["subject"].values)
         if len(unique) < 2:
             return None
-        rng = np.random.default_rng(self.protocol.bootstrap_seed + 1)
         n = target.shape[0]
         raws, ceileds = [], []
-        for _ in range(self.protocol.n_bootstrap):
-            weights = np.bincount(rng.integers(0, len(unique), len(unique)), minlength=len(unique)).astype(float)
-            raw = agg(metric.summarize(reported, metric.reweight(target, weights))[metric.primary])
-            raws.append(raw)
+        for row in subject_counts(len(unique), self.protocol.n_bootstrap, self.protocol.bootstrap_seed + 1):
+            weights = row.astype(float)
+            raws.append(agg(metric.summarize(reported, metric.reweight(target, weights))[metric.primary]))
             if ceiling_data is not None:
                 ceiling = self._ceiling(metric.reweight(ceiling_data, weights), reported, n)
-                ceileds.append(raw / agg(ceiling) if ceiling is not None else np.nan)
-        return {"raw": _interval(raws), "ceiled": _interval(ceileds) if ceileds else None, "n_bootstrap": self.protocol.n_bootstrap}
+                ceileds.append(raws[-1] / agg(ceiling) if ceiling is not None else np.nan)
+        return {"raw": np.asarray(raws), "ceiled": np.asarray(ceileds) if ceiling_data is not None else None}
+
+    # -- layer profile ------------------------------------------------------------------------------
+    def _profile(self, outputs, layer_order, responses, agg, ceiling_agg, counts) -> tuple[dict, np.ndarray]:
+        """Every layer's score over all splits (for plots, never for choosing the reported layer), and on
+        each stimulus resample the index of the best layer (the spread of which layer matches best)."""
+        profile = {}
+        for layer in layer_order:
+            score = agg(self._primary(outputs[layer], responses))
+            profile[layer] = {"raw": _f(score), "ceiled": _f(score / ceiling_agg) if ceiling_agg else None}
+        per_resample = np.stack([agg(self.metric.summarize_many(outputs[layer], responses, counts)[self.metric.primary], axis=-1) for layer in layer_order])
+        return profile, np.where(np.isfinite(per_resample), per_resample, -np.inf).argmax(axis=0)
+
+
+def _test_mask(output: dict, n: int) -> np.ndarray:
+    weights = np.zeros(n)
+    weights[np.asarray(output["test"])] = 1.0
+    return weights
+
+
+def _aggregator(name: str):
+    """Median or mean over neuroids, ignoring NaN (an all-NaN row gives NaN without a warning)."""
+    base = np.nanmedian if name == "median" else np.nanmean
+
+    def agg(values, axis=None):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return base(values, axis=axis)
+
+    return agg
+
+
+def weighted_aggregate(values: np.ndarray, weights: np.ndarray, how: str) -> np.ndarray:
+    """Median (or mean) of ``values`` repeated ``weights[b]`` times, for every row b; NaN values are
+    ignored (as nanmedian ignores them). Equals ``np.nanmedian(np.repeat(values, weights[b]))``."""
+    values = np.asarray(values, dtype=float)
+    keep = np.isfinite(values)
+    v, w = values[keep], np.asarray(weights)[:, keep]
+    total = w.sum(axis=1)
+    if how != "median":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(total > 0, (w @ v) / np.where(total > 0, total, 1), np.nan)
+    order = np.argsort(v, kind="stable")
+    v, cum = v[order], np.cumsum(w[:, order], axis=1)
+    if v.size == 0:
+        return np.full(w.shape[0], np.nan)
+    # the k-th (0-based) element of the repeated sorted values is v[first j with cum[j] > k]
+    low = v[(cum > ((total - 1) // 2)[:, None]).argmax(axis=1)]
+    high = v[(cum > (total // 2)[:, None]).argmax(axis=1)]
+    return np.where(total > 0, (low + high) / 2, np.nan)
+
+
+def _intervals(samples: dict, n_bootstrap: int) -> dict:
+    return {
+        "raw": interval(samples["raw"]),
+        "ceiled": interval(samples["ceiled"]) if samples["ceiled"] is not None else None,
+        "n_bootstrap": n_bootstrap,
+    }
+
+
+def _flags(summary: dict) -> list[str]:
+    flags = []
+    if summary["ceiled"] is not None and summary["ceiled"] > 1:
+        flags.append("ceiled score above 1: the ceiling underestimates the explainable signal here")
+    if summary["raw"] is not None and summary["raw"] < 0:
+        flags.append("raw score below 0")
+    if summary.get("ceiling") is not None and summary["ceiling"] <= 0.1:
+        flags.append(f"ceiling {summary['ceiling']:.3f} is near 0: the recording is too noisy here for a ceiled score to mean much")
+    if summary.get("ceiled_inter_animal") is not None and summary["ceiled_inter_animal"] > 1:
+        flags.append("score above the inter-animal consistency: the model predicts these units better than other animals do")
+    return flags
 
 
 def _size(recording, dim: str) -> int | None:
@@ -327,14 +408,6 @@ def _argmax(scores: dict, order: list[str]) -> str:
         if np.isfinite(s) and s > best_score:
             best, best_score = layer, s
     return best
-
-
-def _interval(values) -> list | None:
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return None
-    return [float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))]
 
 
 def _f(x):
@@ -386,8 +459,8 @@ class RDMBenchmark(Benchmark):
         sem = float(recording["reliability_sem"]) if "reliability_sem" in recording.coords else None
         return PublishedReliability(float(recording["reliability"]), sem, str(recording.attrs.get("ceiling_source", "")))
 
-    def _summarize(self, reported, responses, ceiling_data, recording, agg) -> dict:
-        out = super()._summarize(reported, responses, ceiling_data, recording, agg)
+    def _summarize(self, reported, responses, ceiling_data, recording, agg, counts) -> dict:
+        out = super()._summarize(reported, responses, ceiling_data, recording, agg, counts)
         if isinstance(ceiling_data, PublishedReliability):
             sem = f" ± {ceiling_data.sem:.4f} (s.e.m.)" if ceiling_data.sem is not None else ""
             out["ceiling_note"] = (

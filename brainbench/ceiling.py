@@ -33,6 +33,35 @@ def pearson_columns(a: np.ndarray, b: np.ndarray, weights: np.ndarray | None = N
         return np.where(denom > 1e-300, (w * a * b).sum(axis=0) / np.where(denom > 1e-300, denom, 1), np.nan)
 
 
+def pearson_columns_many(a: np.ndarray, b: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``pearson_columns(a, b, row)`` for every row of ``counts`` (resamples, samples) at once.
+
+    Weighted moments as matrix products: (resamples, samples) @ (samples, columns). Both sides are
+    centred first (r is shift-invariant), which keeps E[x²] - E[x]² well conditioned; a column whose
+    weighted variance is below 1e-12 of its second moment is constant in that resample: NaN.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    a = a - a.mean(axis=0)
+    b = b - b.mean(axis=0)
+    w = _normalised_rows(counts)
+    mean_a, mean_b = w @ a, w @ b
+    second_a, second_b = w @ (a * a), w @ (b * b)
+    var_a = second_a - mean_a**2
+    var_b = second_b - mean_b**2
+    cov = w @ (a * b) - mean_a * mean_b
+    ok = (var_a > 1e-12 * second_a) & (var_b > 1e-12 * second_b) & (second_a > 0) & (second_b > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(ok, cov / np.sqrt(np.where(ok, var_a * var_b, 1.0)), np.nan)
+
+
+def _normalised_rows(counts: np.ndarray) -> np.ndarray:
+    """Each row of (resamples, samples) weights divided by its sum (a row summing to 0 becomes NaN)."""
+    w = np.asarray(counts, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return w / w.sum(axis=1, keepdims=True)
+
+
 def spearman_brown(r: np.ndarray, factor: float = 2.0) -> np.ndarray:
     r = np.asarray(r, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -67,6 +96,14 @@ class SplitHalves:
         if self.n_repetitions < 2:
             return np.full(self.halves.shape[-1], np.nan)
         r = np.mean([pearson_columns(h[0], h[1], counts) for h in self.halves], axis=0)
+        return spearman_brown(r)
+
+    def reliability_many(self, counts: np.ndarray) -> np.ndarray:
+        """``reliability(row)`` for every row of ``counts`` (resamples, stimuli): (resamples, neuroids)."""
+        counts = np.asarray(counts)
+        if self.n_repetitions < 2:
+            return np.full((counts.shape[0], self.halves.shape[-1]), np.nan)
+        r = np.mean([pearson_columns_many(h[0], h[1], counts) for h in self.halves], axis=0)
         return spearman_brown(r)
 
 

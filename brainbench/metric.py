@@ -7,6 +7,11 @@ outputs of a set of splits into named score arrays, one value per neuroid for ma
 single value for population metrics. Bootstrap resampling of stimuli enters as ``counts`` (how often
 each stimulus was drawn), so summaries never need to refit.
 
+Bootstraps ask for many resamples at once through ``summarize_many`` and ``ceiling_many`` (``counts``
+of shape (resamples, stimuli)). Their defaults loop over ``summarize``/``ceiling`` row by row, so a
+metric is correct without them; a metric overrides them only to be faster, and a test pins the
+override to the loop.
+
 Metric plugins live in ``metrics/<name>/`` and expose ``PLUGINS = [MetricPlugin(...)]``.
 """
 from __future__ import annotations
@@ -49,3 +54,13 @@ class Metric(ABC):
 
     def prepare_ceiling(self, trials: np.ndarray) -> Any:
         return None
+
+    def summarize_many(self, outputs: list, responses: np.ndarray, counts: np.ndarray) -> dict[str, np.ndarray]:
+        """``summarize`` for each row of ``counts`` (resamples, stimuli): the primary score stacked,
+        shape (resamples, ...). Only the primary score is needed (bootstraps resample nothing else)."""
+        return {self.primary: np.stack([self.summarize(outputs, responses, row)[self.primary] for row in counts])}
+
+    def ceiling_many(self, ceiling_data, counts: np.ndarray) -> np.ndarray | None:
+        """``ceiling`` for each row of ``counts``, stacked (resamples, ...); None if undefined."""
+        rows = [self.ceiling(ceiling_data, row) for row in counts]
+        return None if any(r is None for r in rows) else np.stack(rows)

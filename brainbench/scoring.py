@@ -25,9 +25,10 @@ from .registry import Registry, default_registry
 from .result import SCHEMA, provenance, write_json_atomic
 from .store import Store
 
-# Bump whenever the scoring code changes numbers without changing a benchmark's config (e.g. v2: the
-# nested selection now honours inner_splits), so cached scores from older code are never reused.
-SCORE_VERSION = "2"
+# Bump whenever the scoring code changes numbers without changing a benchmark's config, so cached
+# scores from older code are never reused (v2: the nested selection honours inner_splits; v3: 1,000
+# resamples stored with every score, for paired comparisons and the best-layer spread).
+SCORE_VERSION = "3"
 
 _DATASET_CACHE: dict[tuple, Dataset] = {}
 _DATASET_LOCK = threading.Lock()  # engine tasks run as threads: load each dataset once, not once per task

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from brainbench.ceiling import SplitHalves, pearson_ceiling, pearson_columns
+from brainbench.ceiling import SplitHalves, _normalised_rows, pearson_ceiling, pearson_columns, pearson_columns_many
 from brainbench.metric import Metric
 from brainbench.registry import MetricPlugin
 from brainbench.ridge import RELATIVE_ALPHAS, gram_matrix, ridge_predict_split
@@ -24,6 +24,27 @@ def _r_squared(pred: np.ndarray, obs: np.ndarray, weights=None) -> np.ndarray:
     total = ((obs - (obs * w).sum(axis=0)) ** 2 * w).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, 1 - resid / np.where(total > 0, total, 1), np.nan)
+
+
+def _r_squared_many(pred: np.ndarray, obs: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``_r_squared(pred, obs, row)`` for every row of ``counts``: (resamples, columns)."""
+    w = _normalised_rows(counts)
+    shift = np.asarray(obs, dtype=np.float64).mean(axis=0)  # one shift of both sides: R² unchanged, better conditioned
+    obs = np.asarray(obs, dtype=np.float64) - shift
+    pred = np.asarray(pred, dtype=np.float64) - shift
+    resid = w @ ((obs - pred) ** 2)
+    total = w @ (obs * obs) - (w @ obs) ** 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, 1 - resid / np.where(total > 0, total, 1), np.nan)
+
+
+def _groups(outputs) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(test stimuli, predictions) to score: one pooled group when the test sets are disjoint (K-fold:
+    out-of-fold predictions over all stimuli), else one group per split (averaged by the caller)."""
+    pooled = np.concatenate([o["test"] for o in outputs])
+    if len(np.unique(pooled)) == len(pooled):
+        return [(pooled, np.concatenate([o["prediction"] for o in outputs]))]
+    return [(o["test"], o["prediction"]) for o in outputs]
 
 
 class RidgeMetric(Metric):
@@ -61,18 +82,18 @@ class RidgeMetric(Metric):
         return {"test": np.asarray(test), "prediction": prediction, "alpha": alphas}
 
     def summarize(self, outputs, responses, counts=None):
-        tests = [o["test"] for o in outputs]
-        pooled = np.concatenate(tests)
-        if len(np.unique(pooled)) == len(pooled):  # disjoint test sets: pool out-of-fold predictions
-            groups = [(pooled, np.concatenate([o["prediction"] for o in outputs]))]
-        else:
-            groups = [(o["test"], o["prediction"]) for o in outputs]
         r, r2 = [], []
-        for test, prediction in groups:
+        for test, prediction in _groups(outputs):
             weights = None if counts is None else counts[test]
             r.append(pearson_columns(prediction, responses[test], weights))
             r2.append(_r_squared(prediction, responses[test], weights))
         return {"pearson_r": np.mean(r, axis=0), "r2": np.mean(r2, axis=0)}
+
+    def summarize_many(self, outputs, responses, counts):
+        score = pearson_columns_many if self.primary == "pearson_r" else _r_squared_many
+        groups = _groups(outputs)
+        values = [score(prediction, responses[test], counts[:, test]) for test, prediction in groups]
+        return {self.primary: np.mean(values, axis=0)}
 
     def prepare_ceiling(self, trials):
         return SplitHalves(trials, self.ceiling_splits, self.ceiling_seed)
@@ -80,7 +101,14 @@ class RidgeMetric(Metric):
     def ceiling(self, ceiling_data, counts=None):
         if ceiling_data is None or ceiling_data.n_repetitions < 2:
             return None
-        reliability = ceiling_data.reliability(counts)
+        return self._ceiling_of(ceiling_data.reliability(counts))
+
+    def ceiling_many(self, ceiling_data, counts):
+        if ceiling_data is None or ceiling_data.n_repetitions < 2:
+            return None
+        return self._ceiling_of(ceiling_data.reliability_many(counts))
+
+    def _ceiling_of(self, reliability):
         # r of a perfect model is at most sqrt(reliability); its R² at most the reliability itself
         return pearson_ceiling(reliability) if self.primary == "pearson_r" else reliability
 

@@ -27,7 +27,7 @@ from brainbench.metric import Metric
 from brainbench.registry import MetricPlugin
 
 from .population import SubjectPooled, finite_units, nanmean_repeats, per_subject, split_half_orders, stimulus_weights
-from .rdm import COMPARATORS, RDM_METHODS, compare_many, compare_rdms, correlation_rdm_from_gram, rdm_from_features
+from .rdm import COMPARATORS, RDM_METHODS, compare_many, compare_rdms, correlation_rdm_from_gram, pearson_pairs_many, rdm_from_features
 
 
 class FixedRDM:
@@ -148,6 +148,15 @@ class RSAMetric(Metric):
             values = [compare_rdms(o["model_rdm"], recorded, comparator, stimulus_weights(o["test"], len(recorded), counts)) for o in outputs]
             out[comparator] = np.array([np.mean(values)])
         return out
+
+    def summarize_many(self, outputs, responses, counts):
+        if self.comparator != "pearson":
+            return super().summarize_many(outputs, responses, counts)
+        recorded, n = responses.value, counts.shape[1]
+        values = [pearson_pairs_many(o["model_rdm"], recorded, counts * stimulus_weights(o["test"], n, None)) for o in outputs]
+        if any(v is None for v in values):
+            return super().summarize_many(outputs, responses, counts)
+        return {self.comparator: np.mean(values, axis=0)[:, None]}
 
     def ceiling(self, ceiling_data, counts=None):
         if ceiling_data is None:

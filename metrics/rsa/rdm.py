@@ -116,6 +116,35 @@ def _compare_rows(x, y, comparator, pair_w):
     return out
 
 
+def pearson_pairs_many(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray | None:
+    """``compare_rdms(x, y, "pearson", row)`` for every row of ``weights`` (resamples, n): (resamples,).
+
+    The pair-weighted sums over i < j are quadratic forms, sum_ij w_i w_j triu(F)_ij = rowsum((W F) * W),
+    so all resamples cost a few (resamples, n) @ (n, n) products. None when an RDM has a non-finite
+    off-diagonal entry (the caller then compares resample by resample, which drops such pairs).
+    """
+    n = x.shape[-1]
+    iu = np.triu_indices(n, 1)
+    if not (np.isfinite(x[iu]).all() and np.isfinite(y[iu]).all()):
+        return None
+    mask = np.triu(np.ones((n, n)), 1)
+    xu = (x - x[iu].mean()) * mask  # centred for precision; r is shift-invariant
+    yu = (y - y[iu].mean()) * mask
+    w = np.asarray(weights, dtype=np.float64)
+
+    def pair_sum(f):
+        return np.einsum("bi,bi->b", w @ f, w)
+
+    total = pair_sum(mask)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mx, my = pair_sum(xu) / total, pair_sum(yu) / total
+        var_x = pair_sum(xu * xu) / total - mx**2
+        var_y = pair_sum(yu * yu) / total - my**2
+        cov = pair_sum(xu * yu) / total - mx * my
+        ok = ((w > 0).sum(axis=1) >= 3) & (var_x > 0) & (var_y > 0)
+        return np.where(ok, cov / np.sqrt(np.where(ok, var_x * var_y, 1.0)), np.nan)
+
+
 def weighted_pearson_rows(x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
     """Pearson r between matching rows of x and y (k, m), entries weighted by w (m,)."""
     w = np.full(x.shape[1], 1.0 / x.shape[1]) if w is None else w / w.sum()

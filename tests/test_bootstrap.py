@@ -1,0 +1,108 @@
+"""The batched bootstrap (``summarize_many``/``ceiling_many``) equals the per-resample loop it replaces,
+and the stored resamples are what a later paired comparison needs: the same draws for every model."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from brainbench.bootstrap import decode, decode_index, encode, encode_index, interval, stimulus_counts, subject_counts
+from brainbench.ceiling import SplitHalves, pearson_columns, pearson_columns_many
+from brainbench.metric import Metric
+from brainbench.metrics.ridge import RidgeMetric
+from brainbench.metrics.rsa import FixedRDM, RSAMetric
+from brainbench.metrics.rsa.rdm import rdm_from_features
+from brainbench.ridge import gram_matrix
+
+RNG = np.random.default_rng(7)
+N, UNITS, B = 60, 9, 25
+
+
+def _loop(metric, outputs, responses, counts):
+    """What the default hooks of the base class compute: one resample at a time."""
+    return Metric.summarize_many(metric, outputs, responses, counts)[metric.primary]
+
+
+def _features_and_responses():
+    features = RNG.normal(size=(N, 30))
+    responses = features[:, :UNITS] + RNG.normal(size=(N, UNITS))
+    return features, responses
+
+
+def test_counts_are_draws_with_replacement_and_reproducible():
+    counts = stimulus_counts(50, 40, seed=3)
+    assert counts.shape == (40, 50) and (counts.sum(axis=1) == 50).all() and counts.min() >= 0
+    assert (counts == stimulus_counts(50, 40, seed=3)).all()  # every model gets the same resamples
+    assert not (counts == stimulus_counts(50, 40, seed=4)).all()
+    # each stimulus is drawn on average once per resample
+    assert abs(stimulus_counts(30, 4000, seed=0).mean() - 1.0) < 0.01
+    assert subject_counts(5, 3, 1).sum(axis=1).tolist() == [5, 5, 5]
+
+
+def test_pearson_many_equals_loop_and_constant_columns_are_nan():
+    a = RNG.normal(size=(N, UNITS))
+    b = a + RNG.normal(size=(N, UNITS))
+    counts = stimulus_counts(N, B, 1)
+    loop = np.stack([pearson_columns(a, b, row) for row in counts])
+    assert np.max(np.abs(pearson_columns_many(a, b, counts) - loop)) < 1e-12
+    b[:, 0] = 3.0
+    assert np.isnan(pearson_columns_many(a, b, counts)[:, 0]).all()
+
+
+@pytest.mark.parametrize("primary", ["pearson_r", "r2"])
+@pytest.mark.parametrize("kind", ["kfold", "shuffle"])
+def test_ridge_summarize_many_equals_loop(primary, kind):
+    from brainbench.benchmark import Protocol
+
+    features, responses = _features_and_responses()
+    metric = RidgeMetric(primary=primary)
+    protocol = Protocol(kind=kind, n_splits=4, train_size=40)
+    outputs = [metric.evaluate(gram_matrix(features), responses, tr, te) for tr, te in protocol.splits(N)]
+    counts = stimulus_counts(N, B, 2)
+    many = metric.summarize_many(outputs, responses, counts)[primary]
+    assert many.shape == (B, UNITS)
+    assert np.nanmax(np.abs(many - _loop(metric, outputs, responses, counts))) < 1e-10
+
+
+def test_split_half_reliability_many_equals_loop():
+    trials = RNG.normal(size=(6, N, UNITS)) + RNG.normal(size=(1, N, UNITS))
+    halves = SplitHalves(trials, n_splits=5, seed=0)
+    counts = stimulus_counts(N, B, 3)
+    loop = np.stack([halves.reliability(row) for row in counts])
+    assert np.max(np.abs(halves.reliability_many(counts) - loop)) < 1e-10
+    metric = RidgeMetric()
+    assert np.max(np.abs(metric.ceiling_many(halves, counts) - Metric.ceiling_many(metric, halves, counts))) < 1e-10
+
+
+def test_rsa_pearson_summarize_many_equals_loop():
+    features, responses = _features_and_responses()
+    metric = RSAMetric(comparator="pearson")
+    recorded = FixedRDM(rdm_from_features(responses))
+    model_rdm = metric.prepare(features)
+    outputs = [metric.evaluate(model_rdm, recorded, None, test) for test in (np.arange(0, N, 2), np.arange(1, N, 2))]
+    counts = stimulus_counts(N, B, 4)
+    many = metric.summarize_many(outputs, recorded, counts)["pearson"]
+    assert many.shape == (B, 1)
+    assert np.max(np.abs(many - _loop(metric, outputs, recorded, counts))) < 1e-10
+
+
+def test_samples_survive_encoding_to_float32_precision():
+    samples = RNG.normal(0.3, 0.05, size=1000)
+    samples[3] = np.nan
+    back = decode(encode(samples))
+    assert np.isnan(back[3]) and np.nanmax(np.abs(back - samples)) < 1e-7
+    assert len(encode(samples)) < 5400  # 1,000 samples in about 5.3 kB
+    assert decode_index(encode_index([0, 3, 20])).tolist() == [0, 3, 20]
+    assert interval([np.nan, np.nan]) is None
+
+
+@pytest.mark.parametrize("how", ["median", "mean"])
+def test_weighted_aggregate_equals_repeating_the_values(how):
+    from brainbench.benchmark import weighted_aggregate
+
+    values = RNG.normal(size=23)
+    values[[2, 9]] = np.nan
+    weights = subject_counts(23, 50, 5)
+    weights[0] = 0  # a resample with nothing drawn: NaN
+    expected = [np.nan] + [(np.nanmedian if how == "median" else np.nanmean)(np.repeat(values, w)) for w in weights[1:]]
+    got = weighted_aggregate(values, weights, how)
+    assert np.isnan(got[0]) and np.max(np.abs(got[1:] - np.asarray(expected[1:]))) < 1e-12
