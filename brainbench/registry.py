@@ -68,6 +68,17 @@ class DatasetPlugin:
     metric_options: dict = field(default_factory=dict)
     #: the Benchmark class to build (a subclass for recordings that are not trial arrays, e.g. RDMs)
     benchmark_class: Any = None
+    #: region -> position in the brain's processing hierarchy (larger = later), for the layer-area
+    #: correspondence analysis (brainbench.analysis.hierarchy); empty: no hierarchy is declared
+    hierarchy: dict = field(default_factory=dict)
+    #: where the hierarchy comes from (a citation)
+    hierarchy_source: str = ""
+    #: region -> group averaged first in the overall score (e.g. the cortical layers of one area);
+    #: a region not listed is its own group
+    region_groups: dict = field(default_factory=dict)
+    #: regions that summarise others (e.g. NH2015 "all", the mean of its components): scored, shown,
+    #: never counted again in the overall score
+    derived_regions: tuple[str, ...] = ()
     source: str = ""
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from brainbench.benchmark import Dataset, Protocol
+from brainbench.datasets.allen_neuropixels import HIERARCHY, HIERARCHY_SOURCE
 from brainbench.errors import DataNotFoundError
 from brainbench.paths import cache_root, data_search_path, find_dataset_dir
 from brainbench.recording import make_recording
@@ -134,5 +135,7 @@ PLUGIN = DatasetPlugin(
     card=CARD,
     protocol_for=protocol_for,
     versions={"ridge": "1"},
+    hierarchy=HIERARCHY,
+    hierarchy_source=HIERARCHY_SOURCE,
 )
 PLUGINS = [PLUGIN] if find_dataset_dir(FOLDER) is not None else []

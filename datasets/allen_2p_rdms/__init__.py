@@ -20,6 +20,7 @@ import numpy as np
 import xarray as xr
 
 from brainbench.benchmark import Dataset, Protocol, RDMBenchmark
+from brainbench.datasets.allen_neuropixels import HIERARCHY, HIERARCHY_SOURCE
 from brainbench.errors import DataNotFoundError
 from brainbench.paths import data_search_path, find_dataset_dir
 from brainbench.registry import DatasetPlugin
@@ -146,5 +147,8 @@ PLUGINS = [
         # the published ceiling is the reliability of the Pearson r between half-data RDMs
         metric_options={"rsa": {"comparator": "pearson"}},
         benchmark_class=RDMBenchmark,
+        hierarchy={region: HIERARCHY[region.split("_")[0]] for region in REGIONS},
+        hierarchy_source=HIERARCHY_SOURCE + " (every cortical layer of an area takes the area's position)",
+        region_groups={region: region.split("_")[0] for region in REGIONS},
     )
 ]

@@ -114,6 +114,11 @@ def protocol_for(metric: str | None) -> Protocol:
     return Protocol(kind="kfold", n_splits=5, seed=0, selection="nested", inner_splits=4, inter_animal_ceiling=True)
 
 
+#: the anatomical hierarchy of mouse visual cortex (Harris et al. 2019, from feedforward/feedback
+#: projection patterns), as ordered for these six areas by Siegle et al. 2021 (their Fig. 1)
+HIERARCHY = {"VISp": 1, "VISl": 2, "VISrl": 3, "VISal": 4, "VISpm": 5, "VISam": 6}
+HIERARCHY_SOURCE = "anatomical hierarchy (Harris et al. 2019 Nature 575:195) as ordered by Siegle et al. 2021 Nature 592:86: VISp < VISl < VISrl < VISal < VISpm < VISam"
+
 CARD = {
     "title": "Allen Brain Observatory Visual Coding Neuropixels, natural scenes",
     "species": "mouse (Mus musculus)",
@@ -139,5 +144,7 @@ PLUGINS = [
         card=CARD,
         protocol_for=protocol_for,
         versions={"ridge": "1"},
+        hierarchy=HIERARCHY,
+        hierarchy_source=HIERARCHY_SOURCE,
     )
 ]

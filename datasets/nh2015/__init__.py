@@ -147,6 +147,16 @@ def protocol_for(metric: str | None) -> Protocol:
     return Protocol(kind="shuffle", n_splits=10, train_size=83, seed=0, selection="held_out_splits")
 
 
+#: primary-like acoustic components (tonotopic low/high frequency, broadband environmental sounds,
+#: pitch: in and around primary auditory cortex) before the category-selective speech and music
+#: components of non-primary cortex (Norman-Haignere et al. 2015), which Tuckute et al. 2023 found
+#: best predicted by later model stages
+HIERARCHY = {"lowfreq": 1, "highfreq": 1, "envsounds": 1, "pitch": 1, "speech": 2, "music": 2}
+HIERARCHY_SOURCE = (
+    "primary-like acoustic components (lowfreq, highfreq, envsounds, pitch) < non-primary speech and music "
+    "components (Norman-Haignere et al. 2015 Neuron 88:1281; model stages: Tuckute et al. 2023 PLoS Biol 21:e3002366)"
+)
+
 CARD = {
     "title": "NH2015: fMRI response components of human auditory cortex, 165 natural sounds",
     "species": "human (Homo sapiens)",
@@ -175,5 +185,8 @@ PLUGINS = [
         versions={"ridge": "1"},
         aggregate="mean",
         metric_options={"ridge": {"primary": "r2"}},
+        hierarchy=HIERARCHY,
+        hierarchy_source=HIERARCHY_SOURCE,
+        derived_regions=("all",),
     )
 ]

@@ -1,0 +1,111 @@
+"""``brainbench analyze hierarchy|ranking|discriminability``: answers from scored results."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def register(sub) -> None:
+    p = sub.add_parser("analyze", help="analyses of scored models: hierarchy, ranking, discriminability")
+    what = p.add_subparsers(dest="analysis", metavar="ANALYSIS", required=True)
+    h = what.add_parser("hierarchy", help="do the model's stages follow the brain's hierarchy? (best-layer depth vs area)")
+    h.add_argument("--model", required=True, help="model name or result JSON file")
+    h.add_argument("--dataset", action="append", help="dataset(s) with a declared hierarchy (default: every such dataset of the model's modality)")
+    _common(h, record=True)
+    h.set_defaults(func=run_hierarchy)
+    r = what.add_parser("ranking", help="per-modality ranking by the overall score, with 95%% intervals and ties")
+    r.add_argument("--modality", choices=["vision", "audio"], default="vision")
+    _common(r)
+    r.set_defaults(func=run_ranking)
+    d = what.add_parser("discriminability", help="how many model pairs each benchmark separates")
+    d.add_argument("--benchmark", action="append", help="benchmark id(s) (default: every benchmark in the results)")
+    _common(d)
+    d.set_defaults(func=run_discriminability)
+
+
+def _common(p, record: bool = False) -> None:
+    p.add_argument("--results", action="append", help="folder of result files (repeatable; default: ./results, then the built-in leaderboard results)")
+    p.add_argument("--alpha", type=float, default=0.05, help="test level (default 0.05)")
+    if record:
+        p.add_argument("--no-record", action="store_true", help="print only; do not write the analysis into the result file")
+
+
+def _dirs(args):
+    return [Path(d) for d in args.results] if args.results else None
+
+
+def run_hierarchy(args) -> int:
+    from ..analysis import find_result, hierarchy
+    from ..analysis._record import record_analysis
+    from ..registry import default_registry
+    from ..table import format_table
+
+    registry = default_registry()
+    result = find_result(args.model, _dirs(args))
+    modality = result["model"]["modality"]
+    datasets = args.dataset or [d.name for d in registry.datasets.values() if d.modality == modality and d.hierarchy]
+    for dataset in datasets:
+        h = hierarchy(result, dataset, registry=registry)
+        rows = [("region", "position", "best layer", "depth", "95% CI (stimuli)")]
+        rows += [(r, f"{h.positions[r]:g}", h.best_layer[r], f"{h.depth[r]:.2f}", _ci(h.depth_ci95[r])) for r in h.regions]
+        print(f"\n{h.model} on {dataset} ({h.metric}): hierarchy {h.hierarchy_source}")
+        print(format_table(rows))
+        rho = "undefined" if h.rho is None else f"{h.rho:+.3f}"
+        print(f"Spearman rho {rho}, 95% CI {_ci(h.rho_ci95)}, permutation p {_p(h.p_permutation)} ({h.n_permutations} permutations, one-sided)")
+        if h.note:
+            print(f"note: {h.note}")
+        if not args.no_record:
+            path = record_analysis(result, "hierarchy", f"{dataset}.{h.metric}", h.as_dict())
+            result = find_result(str(path))
+            print(f"recorded in {path}")
+    return 0
+
+
+def run_ranking(args) -> int:
+    from ..analysis import rank_modality
+    from ..analysis._results import all_results
+    from ..table import format_table
+
+    board = rank_modality(all_results(_dirs(args)), args.modality, alpha=args.alpha)
+    datasets = sorted({d for o in board["scores"].values() for d in o.datasets})
+    rows = [("rank", "model", f"score ({board['by']})", "95% CI", "vs next", *datasets)]
+    for row in board["rows"]:
+        o = board["scores"][row["model"]]
+        cells = [f"{_v(o.datasets[d].value)} {_ci(o.datasets[d].ci95)}" if d in o.datasets else "—" for d in datasets]
+        ci = o.ci95 if board["by"] == "overall" else o.datasets[board["by"].split(" ")[0]].ci95 if row["rank"] else None
+        tie = {True: "tied", False: "separated", None: ""}[row["tied_with_next"]]
+        rows.append((row["rank"] or "—", row["model"], _v(row["value"]), _ci(ci), tie, *cells))
+    print(f"{args.modality} ranking by {board['by']}; ties: paired test with the next model, Holm over adjacent pairs, alpha {args.alpha}")
+    print(format_table(rows))
+    print(f"\ndefinition (v{board['version']}): {board['definition']}")
+    return 0
+
+
+def run_discriminability(args) -> int:
+    from ..analysis import discriminability
+    from ..analysis._results import all_results, scores_by_benchmark
+    from ..table import format_table
+
+    results = all_results(_dirs(args))
+    names = args.benchmark or sorted({b for r in results for b in scores_by_benchmark(r)})
+    rows = [("benchmark", "models", "pairs separated", "spread / CI half-width")]
+    for name in names:
+        d = discriminability(results, name, args.alpha)
+        frac = "—" if d["fraction_separated"] is None else f"{d['n_separated']}/{d['n_pairs']} ({d['fraction_separated']:.0%})"
+        rows.append((name, d["n_models"], frac, "—" if d["spread_over_ci"] is None else f"{d['spread_over_ci']:.2f}"))
+    print(f"paired tests over stimuli, Holm over each benchmark's pairs, alpha {args.alpha}")
+    print(format_table(rows))
+    return 0
+
+
+def _ci(ci) -> str:
+    return "—" if not ci else f"[{ci[0]:.3f}, {ci[1]:.3f}]"
+
+
+def _v(x) -> str:
+    return "—" if x is None or not np.isfinite(x) else f"{x:.3f}"
+
+
+def _p(p) -> str:
+    return "—" if p is None else f"{p:.4f}"

@@ -1,0 +1,37 @@
+"""``brainbench compare A B``: is model A more brain-like than model B, benchmark by benchmark, beyond noise?"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser("compare", help="paired comparison of two scored models (difference, 95%% CI, Holm-corrected p)")
+    p.add_argument("model_a", help="model name (looked up in --results) or a result JSON file")
+    p.add_argument("model_b", help="model name or a result JSON file")
+    p.add_argument("--benchmark", "--benchmarks", dest="benchmarks", action="append", help="benchmark id(s) (repeatable or comma-separated); default: every benchmark both models have")
+    p.add_argument("--results", action="append", help="folder of result files (repeatable; default: ./results, then the built-in leaderboard results)")
+    p.add_argument("--alpha", type=float, default=0.05, help="level of the Holm-corrected tests (default 0.05)")
+    p.add_argument("--json", dest="json_out", help="also write the comparison as JSON to this file")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..analysis import compare, format_comparison
+    from ..errors import BrainbenchError
+
+    if not 0 < args.alpha < 1:
+        raise BrainbenchError(f"--alpha must be between 0 and 1, got {args.alpha}")
+    benchmarks = [b.strip() for group in (args.benchmarks or []) for b in group.split(",") if b.strip()] or None
+    dirs = [Path(d) for d in args.results] if args.results else None
+    comparison = compare(args.model_a, args.model_b, benchmarks=benchmarks, alpha=args.alpha, result_dirs=dirs)
+    if not comparison.rows:
+        raise BrainbenchError(f"{comparison.model_a} and {comparison.model_b} have no benchmark in common")
+    print(format_comparison(comparison))
+    print(f"\nmethod: {comparison.method}", file=sys.stdout)
+    if args.json_out:
+        from ..result import write_json_atomic
+
+        write_json_atomic(args.json_out, comparison.as_dict())
+        print(f"comparison written to {args.json_out}")
+    return 0
