@@ -190,6 +190,11 @@ class Benchmark:
     # -- honest layer selection --------------------------------------------------------------------
     def _select(self, prepared, outputs, layer_order, responses, outer, agg) -> tuple[list[str], list]:
         """The layer chosen for each reported split (never on its test stimuli), and its outputs."""
+        if len(layer_order) == 1 and self.protocol.selection in ("nested", "held_out_splits"):
+            only = layer_order[0]  # nothing to choose: the inner evaluations would all pick it
+            if self.protocol.selection == "held_out_splits":
+                return [only], outputs[only][len(outer) // 2 :]
+            return [only] * len(outer), outputs[only]
         if self.protocol.selection == "nested":
             return self._select_nested(prepared, outputs, layer_order, responses, outer, agg)
         if self.protocol.selection == "held_out_splits":

@@ -2,16 +2,16 @@
 
 ``SimulatedPopulation`` fixes the neurons (their tuning to a latent stimulus space and the animal
 each belongs to); each call of ``draw`` is a new experiment on that population: new stimuli, new
-trial noise. A simulated model is the latent stimulus seen through its own stimulus-specific noise
-(``model_noise``: larger means a worse model), so two models with equal noise are equally good by
-construction and their true difference is exactly 0.
+trial noise. A simulated model (``SimulatedModel``) is a fixed function of the latent stimulus, the
+stimulus plus an idiosyncratic nonlinear part (``noise``: larger means a worse model); a model and
+its ``twin`` are equally good by construction, so their true difference is exactly 0.
 
 Everything runs through the real ``Benchmark`` (splits, honest layer selection, ceilings, the stored
 bootstrap resamples), so what is checked is what users get.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -49,19 +49,42 @@ class SimulatedPopulation:
         return latent, make_recording(trials, ids, coords)
 
 
-def model_features(latent: np.ndarray, model_noise: float, seed: int) -> np.ndarray:
-    """A simulated model's layer: the latent stimulus plus the model's own stimulus-specific noise,
-    mixed into more features than latent dimensions (a fixed random expansion per model seed)."""
-    rng = np.random.default_rng(seed)
-    noisy = latent + model_noise * rng.standard_normal(latent.shape)
-    expansion = np.random.default_rng(1000 + seed).standard_normal((latent.shape[1], 4 * latent.shape[1]))
-    return noisy @ expansion
+@dataclass(frozen=True)
+class SimulatedModel:
+    """A deterministic simulated network: the latent stimulus plus an idiosyncratic nonlinear function
+    of it (``noise`` times unit-variance tanh features of a fixed random mixing), expanded into four
+    times as many features by a fixed random matrix. The model is the same in every experiment;
+    only the stimuli change.
+
+    ``twin()`` is an equally good, different model: the same idiosyncrasy with its sign flipped. Since
+    latent stimuli and trial noise are symmetric about 0, the twin's features and the responses have
+    the same joint distribution as the original's (up to a sign of both), so their true scores are
+    exactly equal.
+    """
+
+    noise: float
+    seed: int
+    flip: bool = False
+
+    def features(self, latent: np.ndarray) -> np.ndarray:
+        dim = latent.shape[1]
+        rng = np.random.default_rng(self.seed)
+        mixing = rng.standard_normal((dim, dim)) / np.sqrt(dim)
+        expansion = rng.standard_normal((dim, 4 * dim)) / np.sqrt(dim)
+        idiosyncrasy = np.tanh(latent @ mixing) / _TANH_SD
+        return (latent + (-1 if self.flip else 1) * self.noise * idiosyncrasy) @ expansion
+
+    def twin(self) -> "SimulatedModel":
+        return replace(self, flip=not self.flip)
+
+
+_TANH_SD = 0.6278  # standard deviation of tanh(x), x ~ N(0, 1)
 
 
 def simulated_benchmark(recording, metric, protocol: Protocol | None = None) -> Benchmark:
     dataset = Dataset("simulated", recording, stimuli=None)
     protocol = protocol or Protocol(kind="kfold", n_splits=5, selection="nested", inner_splits=1)
-    return Benchmark("simulated.area." + metric.name, "1", dataset, "area", metric, protocol)
+    return Benchmark("simulated.all." + metric.name, "1", dataset, "all", metric, protocol)
 
 
 def score_features(benchmark: Benchmark, layers: dict[str, np.ndarray]) -> dict:

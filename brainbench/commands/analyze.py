@@ -18,6 +18,16 @@ def register(sub) -> None:
     r.add_argument("--modality", choices=["vision", "audio"], default="vision")
     _common(r)
     r.set_defaults(func=run_ranking)
+    w = what.add_parser("pathways", help="score each declared pathway of a model alone and compare them per area (paired)")
+    w.add_argument("--model", required=True, help="a registered model whose card declares pathways")
+    w.add_argument("--benchmark", action="append", help="benchmark id(s) (default: every default benchmark of the model's modality)")
+    w.add_argument("--contrast", help="the two pathways to compare, e.g. path1,path2 (default: the first two declared)")
+    w.add_argument("--data-dir", help="folder holding the dataset folders")
+    w.add_argument("--cache-dir", help="activation/score cache (default: $BRAINBENCH_CACHE or ~/.cache/brainbench)")
+    w.add_argument("--weights", help="explicit pretrained weights file for the model")
+    w.add_argument("--device", default="cpu", help="cpu or cuda")
+    _common(w, record=True)
+    w.set_defaults(func=run_pathways)
     d = what.add_parser("discriminability", help="how many model pairs each benchmark separates")
     d.add_argument("--benchmark", action="append", help="benchmark id(s) (default: every benchmark in the results)")
     _common(d)
@@ -59,6 +69,31 @@ def run_hierarchy(args) -> int:
             path = record_analysis(result, "hierarchy", f"{dataset}.{h.metric}", h.as_dict())
             result = find_result(str(path))
             print(f"recorded in {path}")
+    return 0
+
+
+def run_pathways(args) -> int:
+    from ..analysis._pathways import format_pathways, pathways
+    from ..analysis._record import record_analysis
+    from ..analysis._results import find_result
+    from ..errors import BrainbenchError
+    from ..store import Store
+
+    benchmarks = [b.strip() for group in (args.benchmark or []) for b in group.split(",") if b.strip()] or None
+    contrast = tuple(x.strip() for x in args.contrast.split(",")) if args.contrast else None
+    if contrast is not None and len(contrast) != 2:
+        raise BrainbenchError(f"--contrast takes two pathway names separated by a comma, got {args.contrast!r}")
+    analysis = pathways(
+        args.model, benchmarks=benchmarks, contrast=contrast, alpha=args.alpha, data_dir=args.data_dir,
+        store=Store(args.cache_dir) if args.cache_dir else Store(), weights=args.weights, device=args.device,
+        log=lambda message: None, progress=False,
+    )
+    a, b = analysis.contrast
+    print(f"{args.model}: each pathway scored alone (held-out layer choice within the pathway); {a} - {b} paired over the same resamples, Holm over {len(analysis.rows)} benchmarks")
+    print(format_pathways(analysis))
+    if not args.no_record:
+        result = find_result(args.model, _dirs(args))
+        print(f"recorded in {record_analysis(result, 'pathways', f'{a}-vs-{b}', analysis.as_dict())}")
     return 0
 
 
