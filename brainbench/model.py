@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -180,19 +181,25 @@ def _global_name(entry) -> str:
     return f"{getattr(entry, '__module__', '?')}.{getattr(entry, '__qualname__', repr(entry))}"
 
 
-def _refusal(path: Path, exc: Exception, allowed_globals: Sequence) -> WeightsUnavailableError:
-    """The error for a pickle the weights-only loader refused: what it asked for, and that nothing ran."""
-    text = str(exc)
-    detail = text.split("WeightsUnpickler error:", 1)[-1].strip().split("\n")[0].strip() or text.strip()
-    if "WeightsUnpickler error" not in text:
-        return WeightsUnavailableError(f"cannot load weights file {path}: the pickle inside is unreadable ({detail})")
+def _refusal(path: Path, exc: Exception, allowed_globals: Sequence) -> UnsafeWeightsError:
+    """The error for a pickle the weights-only unpickler rejected: what it asked for, and that nothing ran."""
     allowed = ", ".join(_global_name(entry) for entry in allowed_globals) or "none"
     return UnsafeWeightsError(
-        f"refused to load {path}: its pickle asks for something a weights file may not contain ({detail}). "
+        f"refused to load {path}: the weights-only unpickler rejected it ({_rejection_detail(str(exc))}). "
         f"It was NOT executed: brainbench reads weights only with torch.load(weights_only=True), which builds "
         f"tensors and containers and, here, only these extra types: {allowed}. The file is not a plain "
-        "checkpoint and may have been tampered with: delete it and get the published file again."
+        "checkpoint (tampered with, or corrupt): delete it and get the published file again."
     )
+
+
+def _rejection_detail(text: str) -> str:
+    """The line of torch's message that says what the pickle asked for (its wording varies by version)."""
+    named = re.search(r"GLOBAL ([\w.]+)", text)
+    if named:
+        return f"its pickle asks for {named.group(1)}"
+    boilerplate = ("Weights only load failed", "(1)", "(2)", "Check the documentation", "Please file an issue")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith(boilerplate)]
+    return (lines[0] if lines else text.strip()).replace("WeightsUnpickler error: ", "")
 
 
 def torchvision_weights(weights_enum, explicit_file: str | os.PathLike | None = None, allow_download: bool | None = None) -> tuple[dict, str]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import WeightsChecksumError, WeightsUnavailableError
-from .paths import cache_root, checkout_root
+from . import paths
 
 WEIGHTS_ENV = "BRAINBENCH_WEIGHTS"
 OFFLINE_ENV = "BRAINBENCH_OFFLINE"
@@ -58,7 +58,7 @@ def offline() -> bool:
 
 
 def user_weights_dir() -> Path:
-    return cache_root() / "weights"
+    return paths.cache_root() / "weights"
 
 
 def places(spec: WeightsFile) -> list[tuple[str, Path]]:
@@ -77,7 +77,7 @@ def _roots() -> list[tuple[str, Path]]:
         roots.append(("--weights-dir", _weights_dir))
     if os.environ.get(WEIGHTS_ENV):
         roots.append((f"${WEIGHTS_ENV}", Path(os.environ[WEIGHTS_ENV]).expanduser()))
-    root = checkout_root()
+    root = paths.checkout_root()
     if root is not None:
         roots.append(("shared/weights beside the checkout", root.parent / "shared" / "weights"))
     roots.append(("user cache", user_weights_dir()))

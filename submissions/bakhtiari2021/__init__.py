@@ -108,7 +108,7 @@ def load_pretrained(name: str, explicit=None) -> tuple[BakhtiariNet, Path]:
         module.load_state_dict(backbone_state(state, checkpoint, path), strict=True)
     except RuntimeError as exc:  # missing or unexpected keys, wrong shapes
         raise WeightsUnavailableError(f"{path} does not fit the {checkpoint.pathways}-pathway network: {exc}") from exc
-    return module, path
+    return module.eval(), path  # inference: BatchNorm with its running statistics
 
 
 # -- stimuli --------------------------------------------------------------------------------------------
