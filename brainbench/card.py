@@ -19,6 +19,10 @@ it concerns, all at once, so a submitter fixes a card in one pass::
     bibtex          a BibTeX entry, or the name of a .bib file in the plugin folder (may be empty
                     for baselines only)
     dependencies    optional list of pip requirements the builder imports (checked, never installed)
+    pathways        optional, for networks with parallel streams: {pathway name: its candidate layers,
+                    shallow to deep}; every layer among ``layers``, in their order, no layer in two
+                    pathways
+    shared_layers   optional list of candidate layers before the pathways split (e.g. a common stem)
 """
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ from .errors import PluginError
 from .registry import MODALITIES, TRAINING_TYPES, ModelPlugin
 
 REQUIRED = ("name", "modality", "training", "architecture", "training_data", "objective", "weights_source", "preprocessing", "layers", "licence", "bibtex")
-OPTIONAL = ("weights_sha256", "weights_file", "dependencies", "description", "url", "authors")
+OPTIONAL = ("weights_sha256", "weights_file", "dependencies", "description", "url", "authors", "pathways", "shared_layers")
 PRETRAINED = ("supervised", "self-supervised")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _HEX = re.compile(r"^[0-9a-f]{8,64}$")
@@ -146,12 +150,47 @@ def validate_card(card, folder: Path | None = None) -> list[CardProblem]:
         elif not bib.strip() and training != "baseline":
             problems.append(CardProblem("bibtex", "is empty: cite the architecture (and the training method)"))
 
+    problems += _pathway_problems(card)
+
     deps = card.get("dependencies")
     if deps is not None:
         if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
             problems.append(CardProblem("dependencies", f"must be a list of pip requirement strings, got {deps!r}"))
         else:
             problems += [CardProblem("dependencies", message) for message in missing_dependencies(deps)]
+    return problems
+
+
+def _pathway_problems(card: dict) -> list[CardProblem]:
+    """``pathways`` / ``shared_layers``: names of candidate layers, in depth order, each in one place only."""
+    layers = card.get("layers") if isinstance(card.get("layers"), list) else []
+    problems, owner = [], {}
+    groups = []
+    pathways = card.get("pathways")
+    if pathways is not None:
+        if not isinstance(pathways, dict) or not pathways:
+            problems.append(CardProblem("pathways", f"must be a non-empty dict {{pathway name: [layers]}}, got {pathways!r}"))
+        else:
+            groups += [("pathways", f"pathway {name!r}", members) for name, members in pathways.items()]
+    shared = card.get("shared_layers")
+    if shared is not None:
+        groups.append(("shared_layers", "shared_layers", shared))
+    for field, what, members in groups:
+        if not isinstance(members, list) or not members or not all(isinstance(m, str) for m in members):
+            problems.append(CardProblem(field, f"{what} must be a non-empty list of layer names, got {members!r}"))
+            continue
+        unknown = [m for m in members if m not in layers]
+        if unknown:
+            problems.append(CardProblem(field, f"{what} lists {unknown}, which are not among the card's layers"))
+        known = [m for m in members if m in layers]
+        if len(set(members)) < len(members):
+            problems.append(CardProblem(field, f"{what} lists a layer more than once"))
+        elif known != sorted(known, key=layers.index):
+            problems.append(CardProblem(field, f"{what} must list its layers shallow to deep, in the order of 'layers'"))
+        for m in members:
+            if m in owner and owner[m] != what:
+                problems.append(CardProblem(field, f"layer {m!r} is in both {owner[m]} and {what}: pathways are disjoint"))
+            owner.setdefault(m, what)
     return problems
 
 

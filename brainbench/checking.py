@@ -229,9 +229,11 @@ def worker(spec: dict) -> dict:
     from .card import card_of, validate_card
     from .model import ModelAdapter
     from .registry import ModelPlugin, default_registry
+    from .weights import set_weights_dir
 
     report = CheckReport(spec["target"])
     folder = Path(spec["folder"]) if spec.get("folder") else None
+    set_weights_dir(spec.get("weights_dir"))
     try:
         if folder is not None:
             module = import_folder(folder)
@@ -448,7 +450,8 @@ def machine_memory_bytes() -> int | None:
 
 
 # -- driver -------------------------------------------------------------------------------------------
-def check(target: str, model: str | None = None, weights: str | None = None, timeout: float = 300, data_dir=None, estimate: bool = True) -> CheckReport:
+def check(target: str, model: str | None = None, weights: str | None = None, timeout: float = 300, data_dir=None, estimate: bool = True,
+          weights_dir: str | None = None) -> CheckReport:
     """Check a plugin folder (or a registered model name). Never raises for a plugin's problems."""
     started = time.perf_counter()
     report = CheckReport(str(target))
@@ -471,7 +474,7 @@ def check(target: str, model: str | None = None, weights: str | None = None, tim
         return report
 
     with tempfile.TemporaryDirectory(prefix="brainbench-check-") as tmp:
-        spec = {"target": str(target), "folder": str(folder) if folder else None, "model": model, "weights": weights, "stimuli_dir": tmp}
+        spec = {"target": str(target), "folder": str(folder) if folder else None, "model": model, "weights": weights, "weights_dir": weights_dir, "stimuli_dir": tmp}
         spec_path, out_path = Path(tmp) / "spec.json", Path(tmp) / "report.json"
         spec_path.write_text(json.dumps(spec))
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}

@@ -35,6 +35,14 @@ class WeightsUnavailableError(BrainbenchError):
     """Pretrained weights are neither cached nor downloadable; never replaced by random weights."""
 
 
+class WeightsChecksumError(WeightsUnavailableError):
+    """A weights file whose sha256 is not the pinned one; refused before anything in it is read."""
+
+
+class UnsafeWeightsError(WeightsUnavailableError):
+    """A weights file whose pickle asks for code or types outside the allow-list; refused, never executed."""
+
+
 class StimulusError(BrainbenchError):
     """A stimulus file cannot be decoded or has the wrong form."""
 

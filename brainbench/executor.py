@@ -38,6 +38,7 @@ class ScoreOptions:
     data_dir: str | None = None
     device: str = "cpu"
     weights: str | None = None
+    weights_dir: str | None = None
     cache_dir: str | None = None
     metric: str | None = None
     storage_dtype: str = "float32"
@@ -47,6 +48,10 @@ class ScoreOptions:
 
     def score_kwargs(self) -> dict:
         from .store import Store
+        from .weights import set_weights_dir
+
+        if self.weights_dir:  # --weights-dir, on the worker that builds the model
+            set_weights_dir(self.weights_dir)
 
         return dict(
             data_dir=self.data_dir,

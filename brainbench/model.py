@@ -6,9 +6,12 @@ Untrained networks exist only as separately named controls.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import pickle
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -16,7 +19,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from .errors import PluginError, WeightsUnavailableError
+from .errors import PluginError, UnsafeWeightsError, WeightsChecksumError, WeightsUnavailableError
 from .stimuli import load_image
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -129,8 +132,14 @@ def torch_hub_checkpoint_dir() -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints"
 
 
-def load_checkpoint(path: Path, expected_sha256_prefix: str | None = None) -> dict:
-    """Load a state dict without executing pickled code (weights_only), checking the hash if known."""
+def load_checkpoint(path: Path, expected_sha256_prefix: str | None = None, allowed_globals: Sequence = ()) -> dict:
+    """Load a state dict without executing pickled code (weights_only), checking the hash if known.
+
+    ``allowed_globals``: the few extra types a checkpoint's pickle may name besides tensors and
+    containers (entries for ``torch.serialization.safe_globals``: an object, or ``(object, "module.name")``
+    for a name it had in an older library), e.g. the numpy scalars of a training script's bookkeeping.
+    Anything else the pickle asks for is refused with UnsafeWeightsError, without being executed.
+    """
     path = Path(path)
     if not path.is_file():
         raise WeightsUnavailableError(f"weights file {path} does not exist")
@@ -139,17 +148,58 @@ def load_checkpoint(path: Path, expected_sha256_prefix: str | None = None) -> di
 
         digest = sha256_file(path)
         if not digest.startswith(expected_sha256_prefix):
-            raise WeightsUnavailableError(
+            raise WeightsChecksumError(
                 f"weights file {path} has sha256 {digest[:16]}..., expected a hash starting {expected_sha256_prefix}: "
                 "the file is corrupt, truncated or not these weights. Delete it and fetch it again."
             )
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        with _allowing(allowed_globals, path):
+            state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise _refusal(path, exc, allowed_globals) from exc
     except Exception as exc:
         raise WeightsUnavailableError(f"cannot load weights file {path}: {exc}") from exc
     if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
         state = state["state_dict"]
     return state
+
+
+def _allowing(allowed_globals: Sequence, path: Path):
+    if not allowed_globals:
+        return contextlib.nullcontext()
+    if not hasattr(torch.serialization, "safe_globals"):
+        raise WeightsUnavailableError(
+            f"loading {path} safely needs torch.serialization.safe_globals (torch >= 2.6; this is torch "
+            f"{torch.__version__}): pip install 'torch>=2.6'"
+        )
+    return torch.serialization.safe_globals(list(allowed_globals))
+
+
+def _global_name(entry) -> str:
+    if isinstance(entry, tuple):
+        return entry[1]
+    return f"{getattr(entry, '__module__', '?')}.{getattr(entry, '__qualname__', repr(entry))}"
+
+
+def _refusal(path: Path, exc: Exception, allowed_globals: Sequence) -> UnsafeWeightsError:
+    """The error for a pickle the weights-only unpickler rejected: what it asked for, and that nothing ran."""
+    allowed = ", ".join(_global_name(entry) for entry in allowed_globals) or "none"
+    return UnsafeWeightsError(
+        f"refused to load {path}: the weights-only unpickler rejected it ({_rejection_detail(str(exc))}). "
+        f"It was NOT executed: brainbench reads weights only with torch.load(weights_only=True), which builds "
+        f"tensors and containers and, here, only these extra types: {allowed}. The file is not a plain "
+        "checkpoint (tampered with, or corrupt): delete it and get the published file again."
+    )
+
+
+def _rejection_detail(text: str) -> str:
+    """The line of torch's message that says what the pickle asked for (its wording varies by version)."""
+    named = re.search(r"GLOBAL ([\w.]+)", text)
+    if named:
+        return f"its pickle asks for {named.group(1)}"
+    boilerplate = ("Weights only load failed", "(1)", "(2)", "Check the documentation", "Please file an issue")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith(boilerplate)]
+    return (lines[0] if lines else text.strip()).replace("WeightsUnpickler error: ", "")
 
 
 def torchvision_weights(weights_enum, explicit_file: str | os.PathLike | None = None, allow_download: bool | None = None) -> tuple[dict, str]:

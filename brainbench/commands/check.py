@@ -16,6 +16,7 @@ def register(sub) -> None:
     p.add_argument("path", help="plugin folder (e.g. submissions/my_model) or a registered model name")
     p.add_argument("--model", help="check only this model of a plugin that registers several")
     p.add_argument("--weights", help="explicit weights file to build with")
+    p.add_argument("--weights-dir", help="folder holding pinned weights files (searched before $BRAINBENCH_WEIGHTS, ../shared/weights, the user cache)")
     p.add_argument("--timeout", type=float, default=300, help="seconds allowed for import + build + run (default 300)")
     p.add_argument("--data-dir", help="data folder, for the stimulus counts of the memory estimate")
     p.add_argument("--json", dest="json_out", help="also write the report as JSON to this file")
@@ -65,7 +66,7 @@ def print_report(report, file=None) -> None:
 def run(args) -> int:
     from ..checking import check
 
-    report = check(args.path, model=args.model, weights=args.weights, timeout=args.timeout, data_dir=args.data_dir)
+    report = check(args.path, model=args.model, weights=args.weights, timeout=args.timeout, data_dir=args.data_dir, weights_dir=args.weights_dir)
     print_report(report)
     if args.json_out:
         with open(args.json_out, "w") as f:

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..registry import default_registry
 from ..scoring import score
 from ..store import Store
+from ..weights import set_weights_dir
 
 
 def register(sub) -> None:
@@ -17,6 +18,7 @@ def register(sub) -> None:
     p.add_argument("--metric", help="use this metric's benchmarks instead of the default metric (e.g. ridge)")
     p.add_argument("--data-dir", help="folder holding the dataset folders (else $BRAINBENCH_DATA, ../shared/data, user cache)")
     p.add_argument("--weights", help="explicit pretrained weights file for the model")
+    p.add_argument("--weights-dir", help="folder holding pinned weights files (searched before $BRAINBENCH_WEIGHTS, ../shared/weights, the user cache)")
     p.add_argument("--device", default="auto", help="cpu, cuda, cuda:1, ... (default: cuda if available)")
     p.add_argument("--out", default="results", help="folder for result JSON files (default: ./results)")
     p.add_argument("--cache-dir", help="activation/score cache (default: $BRAINBENCH_CACHE or ~/.cache/brainbench)")
@@ -56,6 +58,7 @@ def run(args) -> int:
 
         raise BrainbenchError(f"--batch-size must be at least 1, got {args.batch_size}")
     layers = [x.strip() for x in args.layers.split(",") if x.strip()] if args.layers else None
+    set_weights_dir(args.weights_dir)
     if args.executor == "dask" or args.scheduler:
         return run_engine(args, models, benchmarks, device, layers)
     store = Store(args.cache_dir) if args.cache_dir else Store()
@@ -95,7 +98,7 @@ def run_engine(args, models, benchmarks, device, layers) -> int:
     if layers:
         raise BrainbenchError("--layers applies to one model; with --executor dask every model scores its own candidate layers")
     options = ScoreOptions(
-        data_dir=args.data_dir, device=device, weights=args.weights, cache_dir=args.cache_dir, metric=args.metric,
+        data_dir=args.data_dir, device=device, weights=args.weights, weights_dir=args.weights_dir, cache_dir=args.cache_dir, metric=args.metric,
         storage_dtype=args.storage_dtype, max_memory=args.max_memory, batch_size=args.batch_size,
         use_score_cache=not args.no_score_cache,
     )
