@@ -207,8 +207,16 @@ def _read_scores(document: dict, record: dict, shown: str, collected: Collected)
             if why:
                 collected.problem(shown, f"scores[{places[-1]}] ({bench}): {why}", outcome="bootstrap samples dropped", benchmark=bench)
             else:
-                cleaned["bootstrap"] = _clean(entry["bootstrap"])
+                cleaned["bootstrap"] = _bootstrap_copy(entry["bootstrap"])
         record["scores"][bench] = cleaned
+
+
+def _bootstrap_copy(boot: dict) -> dict:
+    """The checked bootstrap block, field by field (its base64 must not pass through the text cleaning)."""
+    def samples(block):
+        return None if block is None else {"seed": block["seed"], "n": block["n"], "samples": block["samples"]}
+
+    return {"statistic": boot["statistic"], "encoding": boot["encoding"], "stimuli": samples(boot["stimuli"]), "subjects": samples(boot.get("subjects"))}
 
 
 def _read_failures(document: dict, record: dict, shown: str, collected: Collected) -> None:

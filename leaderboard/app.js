@@ -25,7 +25,7 @@
   const PAGE_ROWS = 100; // the table shows this many rows, more on request (sorting and search cover every model)
   const PLOT_ROWS_MAX = 40; // the score plot of a benchmark shows the best 40; its table shows every model
   const AXIS_LIMITS = [-1, 1.5]; // plots never stretch beyond this, whatever a value is
-  const Z95 = 1.959963984540054;
+  const Z95 = 1.959964; // the 97.5% normal quantile, as the compare view documents it
   const has = (obj, key) => obj !== null && obj !== undefined && Object.prototype.hasOwnProperty.call(obj, key);
 
   // ---------------------------------------------------------------------------------------------
@@ -659,7 +659,7 @@
       tableOfContents(toc, body);
       restoreScroll();
       performance.mark("brainbench-rendered");
-    }, (error) => { body.textContent = ""; body.appendChild(el("p", { className: "problem" }, error.message)); });
+    }).catch((error) => { body.textContent = ""; body.appendChild(el("p", { className: "problem" }, error.message)); });
   }
 
   function tableOfContents(toc, body) {
@@ -1020,7 +1020,8 @@
       const yy = T + i * row + row / 2, color = PALETTE[TRAININGS.indexOf(s.m.training) >= 0 ? TRAININGS.indexOf(s.m.training) : 7];
       const g = svg("g", { className: "model-dot", "data-model": s.m.name });
       const name = s.m.name.length > maxChars ? s.m.name.slice(0, maxChars - 1) + "…" : s.m.name;
-      g.appendChild(svg("a", { href: modelHref(s.m.name) }, svg("text", { x: L - 10, y: yy + 4, "text-anchor": "end", className: "model-label" }, name, svg("title", null, s.m.name))));
+      // labels, not links: the table beside the plot links every model (links inside an image would be nested controls)
+      g.appendChild(svg("text", { x: L - 10, y: yy + 4, "text-anchor": "end", className: "model-label" }, name, svg("title", null, s.m.name)));
       if (s.c.ci) g.appendChild(svg("line", { x1: x(s.c.ci[0]), x2: x(s.c.ci[1]), y1: yy, y2: yy, stroke: color, className: "dist-ci" }));
       g.appendChild(svg("circle", { cx: x(s.c.value), cy: yy, r: 5, fill: color }, svg("title", null, s.m.name + " (" + s.m.training + "): " + fmt(s.c.value) + " " + fmtCI(s.c.ci))));
       root.appendChild(g);
@@ -1060,7 +1061,8 @@
         if (models[i].modality === models[j].modality) body.appendChild(differenceSection(models[i], models[j], details[i], details[j]));
       }
       restoreScroll();
-    }, (error) => { body.textContent = ""; body.appendChild(el("p", { className: "problem" }, error.message)); });
+      performance.mark("brainbench-rendered");
+    }).catch((error) => { body.textContent = ""; body.appendChild(el("p", { className: "problem" }, error.message)); });
   }
 
   function sideBySide(models) {

@@ -118,7 +118,8 @@ def _wait(condition, timeout=10.0):
 
 
 def visible_models(browser) -> list[str]:
-    return [r.get_attribute("data-model") for r in browser.find_elements("css selector", "#leaderboard tr.model-row")]
+    # one script, so a re-render between two reads cannot leave a stale element
+    return browser.execute_script("return Array.from(document.querySelectorAll('#leaderboard tr.model-row')).map(r => r.getAttribute('data-model'))")
 
 
 def applicable(site, model) -> list[str]:
