@@ -22,7 +22,7 @@
   const DEFAULT_STATE = { q: "", modality: "", training: "", metric: "", ci: "stimuli", sort: "overall", dir: "desc", toggle: "" };
   const COLLAPSE_ABOVE = 8; // groups with more benchmarks than this start collapsed to their mean
   const SEARCH_DELAY_MS = 150;
-  const PAGE_ROWS = 100; // the table shows this many rows, more on request (sorting and search cover every model)
+  const PAGE_ROWS = 50; // the table shows this many rows, more on request (sorting and search cover every model)
   const PLOT_ROWS_MAX = 40; // the score plot of a benchmark shows the best 40; its table shows every model
   const AXIS_LIMITS = [-1, 1.5]; // plots never stretch beyond this, whatever a value is
   const Z95 = 1.959964; // the 97.5% normal quantile, as the compare view documents it
