@@ -756,7 +756,9 @@
   // Plots (SVG at their natural size, so text stays legible on a phone; axes clamped, so no value can stall a page)
   function plotWidth(max) {
     const app = document.getElementById("app");
-    return Math.max(320, Math.min(max, (app ? app.clientWidth : max) - 4));
+    if (!app) return max;
+    const style = getComputedStyle(app), inner = app.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return Math.max(300, Math.min(max, inner - 2));
   }
   /** A [lo, hi] axis range covering the values, clamped to AXIS_LIMITS, and its tick step (at most ~10 ticks). */
   function axisRange(values) {
@@ -907,7 +909,7 @@
     root.appendChild(svg("text", { x: 250, y: 425, "text-anchor": "middle", className: "compass" }, "posterior"));
     root.appendChild(svg("text", { x: 70, y: 250, className: "compass" }, "medial"));
     root.appendChild(svg("text", { x: 450, y: 250, "text-anchor": "end", className: "compass" }, "lateral"));
-    return el("figure", { className: "area-figure" }, root, el("figcaption", null, g.title + " · " + g.metric + " (" + (g.benchmarks.every((id) => BENCH.get(id).ceiling !== null) ? "ceiled" : "raw") + ")"));
+    return el("figure", { className: "area-figure plot-scroll" }, root, el("figcaption", null, g.title + " · " + g.metric + " (" + (g.benchmarks.every((id) => BENCH.get(id).ceiling !== null) ? "ceiled" : "raw") + ")"));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1004,7 +1006,7 @@
   function distributionPlot(b, scored, axisLabel) {
     if (!scored.length) return el("p", null, "No model has a valid score on this benchmark yet.");
     const shown = scored.slice(0, PLOT_ROWS_MAX);
-    const W = plotWidth(640), row = 22, L = Math.min(220, Math.round(W * 0.38)), R = 24, T = 30, B = 40, H = T + B + row * shown.length;
+    const W = plotWidth(640), cols = W < 520 ? 2 : 4, row = 22, L = Math.min(220, Math.round(W * 0.38)), R = 24, T = cols === 2 ? 48 : 30, B = 40, H = T + B + row * shown.length;
     const values = [0, 1];
     shown.forEach((s) => { values.push(s.c.value); if (s.c.ci) values.push(s.c.ci[0], s.c.ci[1]); });
     const range = axisRange(values);
@@ -1014,7 +1016,7 @@
       root.appendChild(svg("line", { x1: x(t), x2: x(t), y1: T - 6, y2: H - B, className: Math.abs(t) < 1e-9 ? "zero" : (Math.abs(t - 1) < 1e-9 && b.ceiling !== null ? "ceiling-line" : "grid") }));
       root.appendChild(svg("text", { x: x(t), y: H - B + 16, "text-anchor": "middle", className: "tick" }, fmt(t, 1)));
     });
-    root.appendChild(svg("text", { x: L + (W - L - R) / 2, y: H - 6, "text-anchor": "middle", className: "axis-label" }, axisLabel));
+    root.appendChild(svg("text", { x: W / 2, y: H - 6, "text-anchor": "middle", className: "axis-label" }, axisLabel));
     const maxChars = Math.floor((L - 14) / 7);
     shown.forEach((s, i) => {
       const yy = T + i * row + row / 2, color = PALETTE[TRAININGS.indexOf(s.m.training) >= 0 ? TRAININGS.indexOf(s.m.training) : 7];
@@ -1028,9 +1030,9 @@
     });
     const legend = svg("g", { className: "legend" });
     TRAININGS.forEach((t, i) => {
-      const lx = 8 + i * Math.floor((W - 16) / 4);
-      legend.appendChild(svg("circle", { cx: lx + 5, cy: 12, r: 5, fill: PALETTE[i] }));
-      legend.appendChild(svg("text", { x: lx + 14, y: 16, className: "legend-text" }, t));
+      const lx = 8 + (i % cols) * Math.floor((W - 16) / cols), ly = 12 + Math.floor(i / cols) * 18;
+      legend.appendChild(svg("circle", { cx: lx + 5, cy: ly, r: 5, fill: PALETTE[i] }));
+      legend.appendChild(svg("text", { x: lx + 14, y: ly + 4, className: "legend-text" }, t));
     });
     root.appendChild(legend);
     const figure = el("figure", { className: "dist-figure" }, root);

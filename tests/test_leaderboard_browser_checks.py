@@ -455,10 +455,12 @@ def test_a_phone_shows_names_and_overall_without_scrolling(browser, hostile):
         _wait(lambda: browser.find_elements("css selector", "svg.area-map"))
         sizes = _text_sizes(browser, "svg.layer-profile, svg.area-map")
         assert sizes and min(sizes) >= 10, min(sizes)
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width, "wide tables and plots scroll in their own frames"
         browser.save_screenshot(str(_shot("phone-model.png")))
         _open(browser, hostile["url"] + "#/benchmark/" + VISP)
         sizes = _text_sizes(browser, "svg.distribution")
         assert sizes and min(sizes) >= 10, min(sizes)
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width
     finally:
         browser.set_window_size(1500, 1000)
 
