@@ -966,7 +966,7 @@
     const ds = DATASETS.get(b.dataset) || {}, metric = METRICS.get(b.metric) || {}, config = metric.config || {};
     const rows = [["metric", b.metric], ["what it does", metric.description || "—"], ["score", b.score_name || "—"], ["benchmark version", b.version || "—"]];
     // the ceiling is described in its own section (or not at all, where there is none); "primary" is the benchmark's score above
-    Object.keys(config).forEach((k) => { if (["ceiling", "name", "primary"].indexOf(k) < 0) rows.push([k.replace(/_/g, " "), asText(config[k])]); });
+    Object.keys(config).forEach((k) => { if (["ceiling", "name", "primary"].indexOf(k) < 0) rows.push([k === "version" ? "metric version" : k.replace(/_/g, " "), asText(config[k])]); });
     if (ds.aggregate) rows.push(["aggregate over units", ds.aggregate]);
     rows.push(["intervals", b.intervals.length ? "95% bootstrap over " + b.intervals.join(" and over ") + (b.intervals.indexOf("subjects") < 0 ? " (" + noSubjectsReason(b) + ")" : "") : "none"]);
     return section("metric", "Metric", defList(rows));
