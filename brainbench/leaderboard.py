@@ -58,7 +58,8 @@ SCORE_FIELDS = (
     "chosen_layer", "chosen_layer_per_split", "layer_profile", "layer_order", "flags", "from_cache",
 )
 DIGITS = 6  # numbers in data.js: 6 decimals (the table shows 3); the model files keep full precision
-MESSAGE_MAX = 400
+MESSAGE_MAX = 400  # an error or invalid-score message in a table cell
+TEXT_MAX = 20_000  # any other text from a result file (a card field, a bibtex entry)
 
 
 def site_source_dir() -> Path:
@@ -128,6 +129,8 @@ def _clean(value: Any) -> Any:
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, str):
+        if len(value) > TEXT_MAX:
+            value = value[:TEXT_MAX] + f"… [{len(value) - TEXT_MAX} more characters not shown]"
         return scrub_paths(_visible(value), _ROOT)
     if value is None or isinstance(value, (int, bool)):
         return value

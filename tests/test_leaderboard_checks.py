@@ -220,6 +220,17 @@ def test_nothing_published_holds_an_absolute_path(tmp_path):
     assert "--out results" in detail["provenance"]["command"]
 
 
+def test_unbounded_text_is_cut_and_hidden_characters_shown(tmp_path):
+    doc = builtin_result("pixels")
+    doc["model"]["card"]["architecture"] = "x" * 1_000_000
+    doc["model"]["card"]["licence"] = "MIT\u202e\x00"
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "m.json").write_text(json.dumps(doc))
+    card = collect_results([tmp_path / "r"]).models["pixels"]["card"]
+    assert len(card["architecture"]) < 20_100 and card["architecture"].endswith("[980000 more characters not shown]")
+    assert card["licence"] == "MIT\ufffd\ufffd"
+
+
 def test_overall_is_the_mean_of_valid_scores_over_the_models_modality():
     collected = collect_results([BUILTIN])
     data = site_data(collected)
