@@ -1,353 +1,532 @@
 /* brainbench leaderboard: a static, dependency-free page over window.BRAINBENCH_DATA (written by
- * `brainbench leaderboard build`).
+ * `brainbench leaderboard build`), with each model's details in models/<id>.js, loaded on demand.
  *
- * Security rule: every string from a result file (model names, cards, errors, bibtex) is untrusted.
+ * Security rules: every string from a result file (model names, cards, errors, bibtex) is untrusted.
  * The page is built only with createElement / createTextNode / setAttribute; innerHTML is never used.
+ * Names are keys of Map objects (never of plain objects), so no name can reach Object.prototype.
  *
  * Routes (in the URL hash, so the state is shareable and works from file://):
- *   #/?q=&modality=&training=a,b&metric=&ci=&sort=&dir=   the main table
- *   #/model/<name>   #/benchmark/<id>   #/benchmarks   #/about
+ *   #/?q=&modality=&training=a,b&metric=&ci=&sort=&dir=&toggle=   the main table
+ *   #/model/<name>   #/benchmark/<id>   #/compare/<name>,<name>[,...]   #/benchmarks   #/about
+ *
+ * Extending: a new table column is one entry in FIXED_COLUMNS; a new section of the model or
+ * benchmark page is one function in MODEL_SECTIONS or BENCHMARK_SECTIONS.
  */
 (function () {
   "use strict";
 
-  var DATA = window.BRAINBENCH_DATA;
-  var SVGNS = "http://www.w3.org/2000/svg";
-  var TRAININGS = ["supervised", "self-supervised", "untrained", "baseline"];
-  var PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#7a5195", "#666666"];
-  var DEFAULT_STATE = { q: "", modality: "", training: "", metric: "", ci: "stimuli", sort: "avg", dir: "desc", toggle: "" };
-  var COLLAPSE_ABOVE = 8; // groups with more benchmarks than this start collapsed to their mean
+  const DATA = window.BRAINBENCH_DATA;
+  const SVGNS = "http://www.w3.org/2000/svg";
+  const TRAININGS = ["supervised", "self-supervised", "untrained", "baseline"];
+  const PALETTE = ["#0072b2", "#c45100", "#00845f", "#b8558f", "#8f6a00", "#3f8fc4", "#7a5195", "#666666"];
+  const DEFAULT_STATE = { q: "", modality: "", training: "", metric: "", ci: "stimuli", sort: "overall", dir: "desc", toggle: "" };
+  const COLLAPSE_ABOVE = 8; // groups with more benchmarks than this start collapsed to their mean
+  const SEARCH_DELAY_MS = 150;
+  const PAGE_ROWS = 50; // the table shows this many rows, more on request (sorting and search cover every model)
+  const PLOT_ROWS_MAX = 40; // the score plot of a benchmark shows the best 40; its table shows every model
+  const AXIS_LIMITS = [-1, 1.5]; // plots never stretch beyond this, whatever a value is
+  const Z95 = 1.959964; // the 97.5% normal quantile, as the compare view documents it
+  const has = (obj, key) => obj !== null && obj !== undefined && Object.prototype.hasOwnProperty.call(obj, key);
 
   // ---------------------------------------------------------------------------------------------
   // DOM helpers (text only: strings become text nodes, never markup)
-  function el(tag, attrs) {
-    var node = document.createElement(tag);
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
     setAttrs(node, attrs);
-    for (var i = 2; i < arguments.length; i++) append(node, arguments[i]);
+    children.forEach((c) => append(node, c));
     return node;
   }
-  function svg(tag, attrs) {
-    var node = document.createElementNS(SVGNS, tag);
+  function svg(tag, attrs, ...children) {
+    const node = document.createElementNS(SVGNS, tag);
     setAttrs(node, attrs);
-    for (var i = 2; i < arguments.length; i++) append(node, arguments[i]);
+    children.forEach((c) => append(node, c));
     return node;
   }
   function setAttrs(node, attrs) {
     if (!attrs) return;
-    Object.keys(attrs).forEach(function (k) {
-      var v = attrs[k];
-      if (v === null || v === undefined || v === false) return;
+    for (const k of Object.keys(attrs)) {
+      const v = attrs[k];
+      if (v === null || v === undefined || v === false) continue;
       if (k === "text") node.textContent = String(v);
       else if (k.slice(0, 2) === "on" && typeof v === "function") node.addEventListener(k.slice(2), v);
       else node.setAttribute(k === "className" ? "class" : k, String(v));
-    });
+    }
   }
   function append(node, child) {
     if (child === null || child === undefined || child === false) return;
-    if (Array.isArray(child)) { child.forEach(function (c) { append(node, c); }); return; }
+    if (Array.isArray(child)) { child.forEach((c) => append(node, c)); return; }
     node.appendChild(typeof child === "object" ? child : document.createTextNode(String(child)));
   }
-  function fmt(x, digits) {
-    return (x === null || x === undefined || !isFinite(x)) ? "—" : Number(x).toFixed(digits === undefined ? 3 : digits);
-  }
-  function fmtCI(ci) { return ci ? "[" + fmt(ci[0]) + ", " + fmt(ci[1]) + "]" : ""; }
-  function modelHref(name) { return "#/model/" + encodeURIComponent(name); }
-  function benchHref(id) { return "#/benchmark/" + encodeURIComponent(id); }
-  function isText(x) { return typeof x === "string" && x.length > 0; }
+  const isNum = (x) => typeof x === "number" && isFinite(x);
+  const fmt = (x, digits) => (isNum(x) ? Number(x).toFixed(digits === undefined ? 3 : digits) : "—");
+  const fmtCI = (ci) => (ci ? "[" + fmt(ci[0]) + ", " + fmt(ci[1]) + "]" : "");
+  const fmtP = (p) => (!isNum(p) ? "—" : p < 1e-4 ? "< 0.0001" : p.toFixed(4));
+  const modelHref = (name) => "#/model/" + encodeURIComponent(name);
+  const benchHref = (id) => "#/benchmark/" + encodeURIComponent(id);
+  const compareHref = (names) => "#/compare/" + names.map(encodeURIComponent).join(",");
+  const isText = (x) => typeof x === "string" && x.length > 0;
+  const unique = (xs) => Array.from(new Set(xs));
   function asText(x) {
     if (x === null || x === undefined) return "";
     if (typeof x === "number") return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(4)));
     if (Array.isArray(x)) return x.map(asText).join(", ");
-    if (typeof x === "object") return Object.keys(x).map(function (k) { return k + ": " + (typeof x[k] === "object" && x[k] !== null && !Array.isArray(x[k]) ? "{" + asText(x[k]) + "}" : asText(x[k])); }).join("; ");
+    if (typeof x === "object") return Object.keys(x).map((k) => k + ": " + (typeof x[k] === "object" && x[k] !== null && !Array.isArray(x[k]) ? "{" + asText(x[k]) + "}" : asText(x[k]))).join("; ");
     return String(x);
   }
+  function setTitle(...parts) { document.title = parts.concat(["brainbench"]).join(" · "); }
 
   // ---------------------------------------------------------------------------------------------
   // Data access
-  var BENCH = {}, DATASETS = (DATA && DATA.datasets) || {}, METRICS = (DATA && DATA.metrics) || {};
-  if (DATA) DATA.benchmarks.forEach(function (b) { BENCH[b.id] = b; });
-  function modelByName(name) {
-    for (var i = 0; i < DATA.models.length; i++) if (DATA.models[i].name === name) return DATA.models[i];
-    return null;
+  const BENCH = new Map(), BENCH_INDEX = new Map(), MODELS = new Map(), GROUPS = new Map();
+  const DATASETS = new Map(Object.entries((DATA && DATA.datasets) || {}));
+  const METRICS = new Map(Object.entries((DATA && DATA.metrics) || {}));
+  if (DATA) {
+    DATA.benchmarks.forEach((b, i) => { BENCH.set(b.id, b); BENCH_INDEX.set(b.id, i); });
+    DATA.models.forEach((m) => MODELS.set(m.name, m));
+    DATA.groups.forEach((g) => GROUPS.set(g.id, g));
+  }
+  const pair = (lo, hi) => (isNum(lo) && isNum(hi) ? [lo, hi] : null);
+
+  /** Why a benchmark has no interval over subjects (the page then shows the stimulus interval, and says so). */
+  function noSubjectsReason(b) {
+    return b && b.n_subjects === 1 ? "this benchmark has one subject" : "this benchmark has no interval over subjects";
   }
 
-  /** One cell: status scored | failed | not run | n/a (other modality); value = ceiled, or raw where there is no ceiling. */
-  function cell(model, benchId, ciKind) {
-    var b = BENCH[benchId], entry = model.scores[benchId];
-    if (entry) {
-      var ceiled = entry.ceiled !== null && entry.ceiled !== undefined;
-      var cis = entry["ci95_" + (ciKind || "stimuli")] || entry.ci95_stimuli || entry.ci95_subjects || null;
-      var ci = cis ? (ceiled ? cis.ceiled : cis.raw) : null;
-      return { status: "scored", value: ceiled ? entry.ceiled : entry.raw, uncelied: !ceiled, ci: ci || null, entry: entry };
+  /** One cell: status scored | invalid | failed | not run | n/a; value = ceiled, or raw where there is no ceiling.
+   * ci is over the requested source, or over stimuli with `fallback` saying why. */
+  function cell(model, id, ciKind) {
+    const b = BENCH.get(id), c = BENCH_INDEX.has(id) ? model.cells[BENCH_INDEX.get(id)] : null;
+    if (c && c[0] === "scored") {
+      const stimuli = pair(c[4], c[5]), subjects = pair(c[6], c[7]);
+      let ci = stimuli, source = stimuli ? "stimuli" : null, fallback = null;
+      if (ciKind === "subjects") {
+        if (subjects) { ci = subjects; source = "subjects"; } else if (stimuli) fallback = noSubjectsReason(b);
+      }
+      return { status: "scored", value: c[1], raw: c[2], ceiling: isNum(c[3]) ? c[3] : null, ceiled: isNum(c[3]), ci: ci, source: source, fallback: fallback, layer: c[8] || null, flags: c[9] || null };
     }
-    var error = model.failed[benchId] || (b && b.modality === model.modality ? model.failed["*"] : undefined);
-    if (error !== undefined) return { status: "failed", value: null, error: error };
+    if (c) return { status: c[0], value: null, message: c[1] };
     if (b && b.modality !== model.modality) return { status: "n/a", value: null };
     return { status: "not run", value: null };
   }
+  function groupMean(model, gid) { return has(model.means, gid) ? model.means[gid] : null; }
 
-  /** Mean of a model's values over the given benchmarks, with how many it averages out of how many apply. */
-  function average(model, benchIds, ciKind) {
-    var sum = 0, scored = 0, applicable = 0, failed = 0;
-    benchIds.forEach(function (id) {
-      var c = cell(model, id, ciKind);
-      if (c.status === "n/a") return;
-      applicable++;
-      if (c.status === "scored") { sum += c.value; scored++; }
-      if (c.status === "failed") failed++;
+  // Per-model details (card, layer profiles, bootstrap samples): models/<id>.js calls window.BRAINBENCH_MODEL(detail)
+  const DETAILS = new Map(); // name -> Promise
+  const ARRIVED = new Map(); // name -> detail object (set by the script)
+  window.BRAINBENCH_MODEL = function (detail) { if (detail && typeof detail.name === "string") ARRIVED.set(detail.name, detail); };
+  function loadDetail(model) {
+    if (DETAILS.has(model.name)) return DETAILS.get(model.name);
+    const promise = new Promise((resolve, reject) => {
+      if (ARRIVED.has(model.name)) { resolve(ARRIVED.get(model.name)); return; }
+      const script = document.createElement("script");
+      script.src = model.detail;
+      script.onload = () => (ARRIVED.has(model.name) ? resolve(ARRIVED.get(model.name)) : reject(new Error(model.detail + " did not describe " + model.name)));
+      script.onerror = () => reject(new Error("could not load " + model.detail + " (rebuild the site with `brainbench leaderboard build`)"));
+      document.head.appendChild(script);
     });
-    return { value: scored ? sum / scored : null, scored: scored, applicable: applicable, failed: failed };
+    DETAILS.set(model.name, promise);
+    promise.catch(() => DETAILS.delete(model.name));
+    return promise;
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Routing and URL state
+  // Paired bootstrap differences (the compare view)
+  /** Base64 of little-endian float32 values -> Float64Array. */
+  function decodeFloat32(base64) {
+    const bytes = atob(base64), view = new DataView(new ArrayBuffer(bytes.length));
+    for (let i = 0; i < bytes.length; i++) view.setUint8(i, bytes.charCodeAt(i));
+    const out = new Float64Array(bytes.length >> 2);
+    for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
+    return out;
+  }
+  /** erfc(x) for x >= 0 (Chebyshev fit, relative error < 1.2e-7). */
+  function erfc(x) {
+    const t = 1 / (1 + 0.5 * x);
+    return t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
+      t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  }
+  /** The arithmetic of the compare view, for one resampling source over the benchmarks shown.
+   * rows: [{d: A's point score - B's, a: A's bootstrap samples, b: B's (same resamples)}].
+   * Per row: d_b = a_b - b_b over the b where both are finite; se = std(d_b, ddof=1); 95% CI d +- 1.959964 se;
+   * two-sided p = 2 (1 - Phi(|d| / se)); then Holm's step-down adjustment over the rows. */
+  function pairedDifferences(rows) {
+    const out = rows.map((r) => {
+      const diffs = [];
+      for (let i = 0; i < Math.min(r.a.length, r.b.length); i++) { const x = r.a[i] - r.b[i]; if (isFinite(x)) diffs.push(x); }
+      const n = diffs.length;
+      if (n < 2) return { d: r.d, n: n, se: null, lo: null, hi: null, p: null, pHolm: null };
+      const mean = diffs.reduce((s, x) => s + x, 0) / n;
+      const se = Math.sqrt(diffs.reduce((s, x) => s + (x - mean) * (x - mean), 0) / (n - 1));
+      const p = se > 0 ? Math.min(1, erfc(Math.abs(r.d) / se / Math.SQRT2)) : (r.d === 0 ? 1 : 0);
+      return { d: r.d, n: n, se: se, lo: r.d - Z95 * se, hi: r.d + Z95 * se, p: p, pHolm: null };
+    });
+    const tested = out.map((r, i) => i).filter((i) => out[i].p !== null).sort((i, j) => out[i].p - out[j].p);
+    let running = 0;
+    tested.forEach((i, k) => { running = Math.max(running, Math.min(1, (tested.length - k) * out[i].p)); out[i].pHolm = running; });
+    return out;
+  }
+  window.BRAINBENCH_STATS = { decodeFloat32: decodeFloat32, pairedDifferences: pairedDifferences };
+
+  // ---------------------------------------------------------------------------------------------
+  // Routing, URL state, scroll memory
   function parseHash() {
-    var h = location.hash.replace(/^#\/?/, "");
-    var q = h.indexOf("?");
-    var path = q >= 0 ? h.slice(0, q) : h, query = q >= 0 ? h.slice(q + 1) : "";
-    var params = new URLSearchParams(query), state = {};
-    Object.keys(DEFAULT_STATE).forEach(function (k) { state[k] = params.has(k) ? params.get(k) : DEFAULT_STATE[k]; });
-    return { parts: path.split("/").map(function (p) { try { return decodeURIComponent(p); } catch (e) { return p; } }), state: state };
+    const h = location.hash.replace(/^#\/?/, "");
+    const q = h.indexOf("?");
+    const path = q >= 0 ? h.slice(0, q) : h, query = q >= 0 ? h.slice(q + 1) : "";
+    const params = new URLSearchParams(query), state = {};
+    Object.keys(DEFAULT_STATE).forEach((k) => { state[k] = params.has(k) ? params.get(k) : DEFAULT_STATE[k]; });
+    if (state.sort === "avg") state.sort = "overall"; // links made before the overall column had its name
+    const raw = path.split("/");
+    const decode = (p) => { try { return decodeURIComponent(p); } catch (e) { return p; } };
+    return { page: decode(raw[0] || ""), rest: raw.slice(1).join("/"), decode: decode, state: state };
   }
   function stateToHash(state) {
-    var params = new URLSearchParams();
-    Object.keys(DEFAULT_STATE).forEach(function (k) { if (state[k] !== DEFAULT_STATE[k] && state[k] !== "") params.set(k, state[k]); });
-    var s = params.toString();
+    const params = new URLSearchParams();
+    Object.keys(DEFAULT_STATE).forEach((k) => { if (state[k] !== DEFAULT_STATE[k] && state[k] !== "") params.set(k, state[k]); });
+    const s = params.toString();
     return "#/" + (s ? "?" + s : "");
   }
 
+  const SCROLL = new Map(); // location.hash -> {x, y, tableX, tableY}
+  let scrollTicking = false;
+  function rememberScroll() {
+    if (scrollTicking) return;
+    scrollTicking = true;
+    requestAnimationFrame(() => {
+      scrollTicking = false;
+      const wrap = document.querySelector(".table-wrap");
+      SCROLL.set(location.hash, { x: window.scrollX, y: window.scrollY, tableX: wrap ? wrap.scrollLeft : 0, tableY: wrap ? wrap.scrollTop : 0 });
+    });
+  }
+  function restoreScroll() {
+    const saved = SCROLL.get(location.hash);
+    const wrap = document.querySelector(".table-wrap");
+    if (wrap && saved) { wrap.scrollLeft = saved.tableX; wrap.scrollTop = saved.tableY; }
+    window.scrollTo(saved ? saved.x : 0, saved ? saved.y : 0);
+  }
+
+  let firstRoute = true;
   function route() {
-    var app = document.getElementById("app");
+    const app = document.getElementById("app");
     app.textContent = "";
     if (!DATA) {
       app.appendChild(el("p", { className: "problem" }, "No data: data.js is missing or failed to load. Run `brainbench leaderboard build` and open the index.html it writes."));
       return;
     }
-    var r = parseHash(), page = r.parts[0] || "";
-    document.querySelectorAll("nav a").forEach(function (a) {
-      a.classList.toggle("active", a.getAttribute("data-nav") === (page === "" ? "table" : page === "benchmark" ? "benchmarks" : page));
+    const r = parseHash(), page = r.page;
+    document.querySelectorAll("nav a").forEach((a) => {
+      const active = a.getAttribute("data-nav") === (page === "" ? "table" : page === "benchmark" ? "benchmarks" : page);
+      a.classList.toggle("active", active);
+      if (active) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
     });
-    if (page === "model") renderModel(app, r.parts.slice(1).join("/"));
-    else if (page === "benchmark") renderBenchmark(app, r.parts.slice(1).join("/"));
+    if (page === "model") renderModel(app, r.decode(r.rest));
+    else if (page === "benchmark") renderBenchmark(app, r.decode(r.rest));
+    else if (page === "compare") renderCompare(app, r.rest.split(",").filter((p) => p !== "").map(r.decode));
     else if (page === "benchmarks") renderBenchmarkList(app);
     else if (page === "about") renderAbout(app);
     else renderTable(app, r.state);
-    window.scrollTo(0, 0);
+    restoreScroll();
+    performance.mark("brainbench-rendered");
+    if (!firstRoute) { const h1 = app.querySelector("h1"); if (h1) { h1.setAttribute("tabindex", "-1"); h1.focus({ preventScroll: true }); } }
+    firstRoute = false;
   }
 
   // ---------------------------------------------------------------------------------------------
   // Main table
   function visibleGroups(state) {
     // a group that applies to no model in view would be a column of "n/a": leave it out
-    var modalities = unique(visibleModels(state).map(function (m) { return m.modality; }));
-    return DATA.groups.filter(function (g) {
-      return (!state.modality || g.modality === state.modality) && (!state.metric || g.metric === state.metric) &&
-        (state.modality || modalities.indexOf(g.modality) >= 0);
-    });
+    const modalities = new Set(DATA.models.filter((m) => !state.modality || m.modality === state.modality).map((m) => m.modality));
+    return DATA.groups.filter((g) => (!state.modality || g.modality === state.modality) && (!state.metric || g.metric === state.metric) &&
+      (state.modality || modalities.has(g.modality)));
+  }
+  function modelMatches(m, state, trainings, q) {
+    if (state.modality && m.modality !== state.modality) return false;
+    if (trainings.length && trainings.indexOf(m.training) < 0) return false;
+    return !q || m.name.toLowerCase().indexOf(q) >= 0;
   }
   function visibleModels(state) {
-    var q = state.q.trim().toLowerCase(), trainings = state.training ? state.training.split(",") : [];
-    return DATA.models.filter(function (m) {
-      if (state.modality && m.modality !== state.modality) return false;
-      if (trainings.length && trainings.indexOf(m.training) < 0) return false;
-      if (q && m.name.toLowerCase().indexOf(q) < 0) return false;
-      return true;
-    });
+    const q = state.q.trim().toLowerCase(), trainings = state.training ? state.training.split(",") : [];
+    return DATA.models.filter((m) => modelMatches(m, state, trainings, q));
   }
-  function visibleBenchIds(groups) { return [].concat.apply([], groups.map(function (g) { return g.benchmarks; })); }
+  const visibleBenchIds = (groups) => [].concat(...groups.map((g) => g.benchmarks));
 
-  function sortValue(model, key, benchIds, state) {
-    if (key === "name") return model.name.toLowerCase();
-    if (key === "modality" || key === "training") return model[key];
-    if (key === "avg") return average(model, benchIds, state.ci).value;
-    if (key.slice(0, 2) === "g:") {
-      var g = DATA.groups.filter(function (x) { return x.id === key.slice(2); })[0];
-      return g ? average(model, g.benchmarks, state.ci).value : null;
-    }
+  /** The columns every row has, in order. A new column is one entry here: header, sort value, cell. */
+  const FIXED_COLUMNS = [
+    { key: "rank", label: "#", className: "rank", cell: () => el("td", { className: "rank" }) },
+    { key: "name", label: "model", className: "name", sort: (m) => m.name.toLowerCase(), ascending: true, cell: nameCell },
+    { key: "overall", label: "overall", className: "overall", title: "mean over every benchmark of the model's modality it has a valid score on (ceiled, or raw where there is no ceiling); the count says how many of them",
+      sort: (m) => m.overall.value, cell: (m) => aggregateCell(m.overall, "overall", "every " + m.modality + " benchmark") },
+    { key: "modality", label: "modality", className: "modality narrow-hide", sort: (m) => m.modality, ascending: true, cell: (m) => el("td", { className: "modality narrow-hide" }, m.modality) },
+    { key: "training", label: "training", className: "training narrow-hide", sort: (m) => m.training, ascending: true,
+      cell: (m) => el("td", { className: "training narrow-hide" }, el("span", { className: "tag training-" + m.training }, m.training)) },
+  ];
+
+  function sortValue(model, key, state) {
+    const column = FIXED_COLUMNS.find((c) => c.key === key && c.sort);
+    if (column) return column.sort(model);
+    if (key.slice(0, 2) === "g:") { const mean = groupMean(model, key.slice(2)); return mean ? mean.value : null; }
     if (key.slice(0, 2) === "b:") return cell(model, key.slice(2), state.ci).value;
     return null;
   }
-  function sortModels(models, state, benchIds) {
-    var dir = state.dir === "asc" ? 1 : -1;
-    var keyed = models.map(function (m) { return { m: m, v: sortValue(m, state.sort, benchIds, state) }; });
-    keyed.sort(function (a, b) {
-      var missingA = a.v === null || a.v === undefined, missingB = b.v === null || b.v === undefined;
+  function sortModels(models, state) {
+    const dir = state.dir === "asc" ? 1 : -1;
+    const keyed = models.map((m) => ({ m: m, v: sortValue(m, state.sort, state) }));
+    keyed.sort((a, b) => {
+      const missingA = a.v === null || a.v === undefined, missingB = b.v === null || b.v === undefined;
       if (missingA !== missingB) return missingA ? 1 : -1; // missing scores last in either direction
       if (!missingA && a.v !== b.v) return (a.v < b.v ? -1 : 1) * dir;
       return a.m.name < b.m.name ? -1 : a.m.name > b.m.name ? 1 : 0; // ties: by name, the same in every browser
     });
-    return keyed.map(function (k) { return k.m; });
+    return keyed.map((k) => k.m);
+  }
+
+  const SELECTED = new Set(); // models ticked for the compare view
+  let shownRows = PAGE_ROWS; // kept while the page is open, so coming back shows as many rows as before
+
+  function nameCell(m) {
+    // listeners are on the table body (one for all rows), not on each of a thousand rows
+    return el("th", { className: "name", scope: "row" },
+      el("button", { type: "button", className: "expand", "aria-expanded": "false", "data-focus": "expand:" + m.name, "aria-label": "details of " + m.name, title: "raw scores, ceilings and chosen layers" }, "▸"),
+      el("input", { type: "checkbox", className: "pick", "aria-label": "select " + m.name + " to compare", "data-focus": "pick:" + m.name, checked: SELECTED.has(m.name) ? "checked" : null }),
+      " ", el("a", { href: modelHref(m.name), className: "model-link", title: m.name }, m.name));
   }
 
   function renderTable(app, state) {
-    var modalities = unique(DATA.models.map(function (m) { return m.modality; }).concat(DATA.groups.map(function (g) { return g.modality; })));
-    var metrics = unique(DATA.groups.map(function (g) { return g.metric; }));
-    function update(patch) {
-      Object.keys(patch).forEach(function (k) { state[k] = patch[k]; });
+    setTitle("Leaderboard");
+    const modalities = unique(DATA.models.map((m) => m.modality).concat(DATA.groups.map((g) => g.modality)));
+    const metrics = unique(DATA.groups.map((g) => g.metric));
+    const view = { rows: new Map(), tbody: null, empty: null, columns: 0, groupColumns: [] };
+    const more = el("div", { className: "more-rows", id: "more-rows" });
+
+    function update(patch, how) {
+      Object.assign(state, patch);
       history.replaceState(null, "", stateToHash(state));
-      fill();
+      if (how === "rows") refresh(); else rebuild();
     }
-    var search = el("input", { id: "search", type: "search", placeholder: "search model names", value: state.q, "aria-label": "search model names" });
-    search.addEventListener("input", function () { update({ q: search.value }); });
-    var modality = select("modality", [["", "all modalities"]].concat(modalities.map(function (m) { return [m, m]; })), state.modality, function (v) { update({ modality: v }); });
-    var metric = select("metric", [["", "all metrics"]].concat(metrics.map(function (m) { return [m, m]; })), state.metric, function (v) { update({ metric: v }); });
-    var ci = select("ci", [["stimuli", "95% CI over stimuli"], ["subjects", "95% CI over subjects"]], state.ci, function (v) { update({ ci: v }); });
-    var chosen = state.training ? state.training.split(",") : [];
-    var trainingBoxes = TRAININGS.concat(unique(DATA.models.map(function (m) { return m.training; })).filter(function (t) { return TRAININGS.indexOf(t) < 0; })).map(function (t) {
-      var box = el("input", { type: "checkbox", className: "training", value: t, checked: chosen.indexOf(t) >= 0 ? "checked" : null });
-      box.addEventListener("change", function () {
-        var on = Array.prototype.filter.call(document.querySelectorAll("input.training"), function (b) { return b.checked; }).map(function (b) { return b.value; });
-        update({ training: on.join(",") });
+    const search = el("input", { id: "search", type: "search", placeholder: "search model names", value: state.q, "aria-label": "search model names", autocomplete: "off" });
+    let searchTimer = null;
+    search.addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => update({ q: search.value }, "rows"), SEARCH_DELAY_MS); });
+    search.addEventListener("keydown", (e) => { if (e.key === "Enter") { clearTimeout(searchTimer); update({ q: search.value }, "rows"); } });
+    const modality = select("modality", "modality", [["", "all modalities"]].concat(modalities.map((m) => [m, m])), state.modality, (v) => update({ modality: v }));
+    const metric = select("metric", "metric", [["", "all metrics"]].concat(metrics.map((m) => [m, m])), state.metric, (v) => update({ metric: v }));
+    const ci = select("ci", "intervals", [["stimuli", "95% CI over stimuli"], ["subjects", "95% CI over subjects, else stimuli"]], state.ci, (v) => update({ ci: v }));
+    const chosen = state.training ? state.training.split(",") : [];
+    const trainingBoxes = TRAININGS.concat(unique(DATA.models.map((m) => m.training)).filter((t) => TRAININGS.indexOf(t) < 0)).map((t) => {
+      const box = el("input", { type: "checkbox", className: "training", value: t, checked: chosen.indexOf(t) >= 0 ? "checked" : null });
+      box.addEventListener("change", () => {
+        const on = Array.from(document.querySelectorAll("input.training")).filter((b) => b.checked).map((b) => b.value);
+        update({ training: on.join(",") }, "rows");
       });
       return el("label", { className: "chip training-" + t }, box, " " + t);
     });
-    var downloads = el("span", { className: "downloads" }, "Download what is in view: ",
-      el("button", { id: "download-csv", type: "button", onclick: function () { downloadCSV(state); } }, "CSV"),
-      el("button", { id: "download-json", type: "button", onclick: function () { downloadJSON(state); } }, "JSON"),
-      el("button", { id: "download-bibtex", type: "button", onclick: function () { downloadBibtex(state); } }, "BibTeX"));
-    var controls = el("div", { className: "controls" },
-      el("div", { className: "control-row" }, search, modality, metric, ci, el("button", { id: "reset", type: "button", onclick: function () { location.hash = "#/"; } }, "reset")),
-      el("div", { className: "control-row" }, el("span", { className: "label" }, "training: "), trainingBoxes, downloads));
-    var summary = el("p", { id: "summary", className: "summary" });
-    var tableWrap = el("div", { className: "table-wrap" });
+    const compareButton = el("button", { id: "compare-selected", type: "button", disabled: "disabled", onclick: () => { location.hash = compareHref(Array.from(SELECTED)); } }, "compare selected");
+    const downloads = el("span", { className: "downloads" }, "Download what is in view: ",
+      el("button", { id: "download-csv", type: "button", onclick: () => downloadCSV(state) }, "CSV"),
+      el("button", { id: "download-json", type: "button", onclick: () => downloadJSON(state) }, "JSON"),
+      el("button", { id: "download-bibtex", type: "button", onclick: () => downloadBibtex(state) }, "BibTeX"));
+    const controls = el("div", { className: "controls", role: "search" },
+      el("div", { className: "control-row" }, search, modality, metric, ci, el("button", { id: "reset", type: "button", onclick: () => { location.hash = "#/"; } }, "reset")),
+      el("div", { className: "control-row" }, el("span", { className: "label" }, "training: "), trainingBoxes, compareButton, downloads));
+    const summary = el("p", { id: "summary", className: "summary", "aria-live": "polite" });
+    const tableWrap = el("div", { className: "table-wrap", tabindex: "0", role: "region", "aria-label": "leaderboard table (scrolls)" });
+    tableWrap.addEventListener("scroll", rememberScroll, { passive: true });
     app.appendChild(el("h1", null, "Leaderboard"));
     app.appendChild(el("p", { className: "lede" },
-      "Ceiled scores (the metric's score divided by the data's noise ceiling) with 95% bootstrap intervals; hover a score for the raw score and ceiling, or open a row (▸) for all of them. A missing score says “not run” or “failed”, never zero; each average says how many benchmarks it covers. ",
+      "Ceiled scores (the metric's score divided by the data's noise ceiling; raw where a benchmark has none, marked “raw”) with 95% bootstrap intervals. Open a row (▸) for raw scores, ceilings and chosen layers. A missing score says “not run”, “failed” or “invalid”, never zero; each mean says how many benchmarks it covers. ",
       el("a", { href: "#/about" }, "How the scores are computed.")));
     app.appendChild(controls);
     app.appendChild(summary);
     app.appendChild(tableWrap);
+    app.appendChild(more);
     app.appendChild(problemsNote());
 
-    var expanded = {};
-    function fill() {
-      var groups = visibleGroups(state), benchIds = visibleBenchIds(groups);
-      var models = sortModels(visibleModels(state), state, benchIds);
-      summary.textContent = models.length + " of " + DATA.models.length + " models, " + benchIds.length + " of " + DATA.benchmarks.length + " benchmarks in view";
+    function updateCompareButton() {
+      compareButton.disabled = SELECTED.size < 2;
+      compareButton.textContent = "compare selected (" + SELECTED.size + ")";
+    }
+    updateCompareButton();
+
+    function sortHeader(key, label, title, extraClass, ascendingFirst) {
+      const th = el("th", { className: "sortable " + (extraClass || ""), "data-key": key, "aria-sort": "none", title: title || null, scope: "col" },
+        el("button", { type: "button", className: "sort", "data-sort": key, onclick: () => {
+          const active = state.sort === key;
+          const dir = active ? (state.dir === "asc" ? "desc" : "asc") : (ascendingFirst ? "asc" : "desc");
+          update({ sort: key, dir: dir }, "rows");
+        } }, label, el("span", { className: "arrow", "aria-hidden": "true" })));
+      return th;
+    }
+
+    function rebuild() {
+      const focusKey = document.activeElement && document.activeElement.getAttribute("data-focus");
+      const groups = visibleGroups(state);
       tableWrap.textContent = "";
-      var table = el("table", { id: "leaderboard", className: "leaderboard" });
-      var head1 = el("tr"), head2 = el("tr");
-      function sortHeader(key, label, title, extraClass) {
-        var active = state.sort === key;
-        var th = el("th", { className: "sortable " + (extraClass || ""), "aria-sort": active ? (state.dir === "asc" ? "ascending" : "descending") : "none", title: title || null },
-          el("button", { type: "button", className: "sort", "data-sort": key, onclick: function () {
-            var dir = active ? (state.dir === "asc" ? "desc" : "asc") : (key === "name" || key === "modality" || key === "training" ? "asc" : "desc");
-            update({ sort: key, dir: dir });
-          } }, label, el("span", { className: "arrow" }, active ? (state.dir === "asc" ? " ▲" : " ▼") : "")));
-        return th;
-      }
-      head1.appendChild(el("th", { colspan: 5, className: "corner" }, ""));
-      head2.appendChild(el("th", { className: "rank" }, "#"));
-      head2.appendChild(sortHeader("name", "model"));
-      head2.appendChild(sortHeader("modality", "modality"));
-      head2.appendChild(sortHeader("training", "training"));
-      head2.appendChild(sortHeader("avg", "average", "mean over the benchmarks in view that apply to the model; the count says how many of them it covers", "avg"));
-      groups.forEach(function (g, gi) {
-        var withMean = g.benchmarks.length > 1, shut = collapsed(g, state);
-        var toggle = withMean ? el("button", { type: "button", className: "group-toggle", "data-group": g.id, "aria-expanded": shut ? "false" : "true",
-          title: shut ? "show the " + g.benchmarks.length + " benchmarks" : "collapse to the mean", onclick: function () {
-            var toggled = state.toggle ? state.toggle.split(",") : [], at = toggled.indexOf(g.id);
+      view.rows = new Map();
+      const table = el("table", { id: "leaderboard", className: "leaderboard" });
+      table.appendChild(el("caption", { className: "visually-hidden" }, "Models by benchmark; sortable columns"));
+      const head1 = el("tr", { className: "head-groups" }), head2 = el("tr", { className: "head-columns" });
+      head1.appendChild(el("th", { colspan: 2, className: "corner sticky-name" }, ""));
+      head1.appendChild(el("th", { colspan: FIXED_COLUMNS.length - 2, className: "corner-rest" }, ""));
+      FIXED_COLUMNS.forEach((c) => head2.appendChild(c.sort ? sortHeader(c.key, c.label, c.title, c.className, c.ascending) : el("th", { className: c.className, scope: "col" }, c.label)));
+      let columns = FIXED_COLUMNS.length;
+      const groupColumns = [];
+      groups.forEach((g, gi) => {
+        const withMean = g.benchmarks.length > 1, shut = collapsed(g, state), parity = gi % 2 ? " odd" : " even";
+        const toggle = withMean ? el("button", { type: "button", className: "group-toggle", "data-group": g.id, "data-focus": "toggle:" + g.id, "aria-expanded": shut ? "false" : "true",
+          "aria-label": (shut ? "show the " + g.benchmarks.length + " benchmarks of " : "collapse to the mean: ") + g.title + " " + g.metric, onclick: () => {
+            const toggled = state.toggle ? state.toggle.split(",") : [], at = toggled.indexOf(g.id);
             if (at >= 0) toggled.splice(at, 1); else toggled.push(g.id);
             update({ toggle: toggled.join(",") });
           } }, shut ? "+" + g.benchmarks.length : "−") : null;
-        head1.appendChild(el("th", { colspan: shut ? 1 : g.benchmarks.length + (withMean ? 1 : 0), className: "group " + (gi % 2 ? "odd" : "even") + (shut ? " collapsed" : ""), title: g.title + " · " + g.metric },
+        const span = shut ? 1 : g.benchmarks.length + (withMean ? 1 : 0);
+        head1.appendChild(el("th", { colspan: span, className: "group" + parity + (shut ? " collapsed" : ""), title: g.title + " · " + g.metric, scope: "colgroup" },
           toggle, " ", shut ? g.dataset : g.title, " · ", el("span", { className: "metric" }, g.metric)));
-        if (withMean) head2.appendChild(sortHeader("g:" + g.id, "mean", "mean over " + g.title + " (" + g.metric + ")", "group-mean " + (gi % 2 ? "odd" : "even")));
+        if (withMean) { head2.appendChild(sortHeader("g:" + g.id, "mean", "mean over " + g.title + " (" + g.metric + ")", "group-mean" + parity)); groupColumns.push({ mean: g, parity: parity }); columns++; }
         if (shut) return;
-        g.benchmarks.forEach(function (id) {
-          var th = sortHeader("b:" + id, BENCH[id].region, id, "bench " + (gi % 2 ? "odd" : "even"));
-          th.appendChild(el("a", { className: "bench-link", href: benchHref(id), title: "benchmark page: " + id, "aria-label": "benchmark page: " + id }, "i"));
+        g.benchmarks.forEach((id) => {
+          const th = sortHeader("b:" + id, BENCH.get(id).region, id, "bench" + parity);
+          th.appendChild(el("a", { className: "bench-link", href: benchHref(id), "aria-label": "benchmark page: " + id, title: "benchmark page: " + id }, "i"));
           head2.appendChild(th);
+          groupColumns.push({ bench: id, parity: parity });
+          columns++;
         });
       });
+      view.columns = columns;
       table.appendChild(el("thead", null, head1, head2));
-      var body = el("tbody");
-      var columns = 5 + groups.reduce(function (n, g) { return n + (collapsed(g, state) ? 1 : g.benchmarks.length + (g.benchmarks.length > 1 ? 1 : 0)); }, 0);
-      models.forEach(function (m, i) {
-        var avg = average(m, benchIds, state.ci);
-        var toggle = el("button", { type: "button", className: "expand", "aria-expanded": expanded[m.name] ? "true" : "false", title: "raw scores, ceilings and chosen layers" }, expanded[m.name] ? "▾" : "▸");
-        var row = el("tr", { className: "model-row", "data-model": m.name },
-          el("td", { className: "rank" }, String(i + 1)),
-          el("td", { className: "name" }, toggle, " ", el("a", { href: modelHref(m.name), className: "model-link" }, m.name)),
-          el("td", { className: "modality" }, m.modality),
-          el("td", { className: "training" }, el("span", { className: "tag training-" + m.training }, m.training)),
-          aggregateCell(avg, "avg", "the " + avg.applicable + " benchmarks in view that apply to " + m.modality + " models"));
-        groups.forEach(function (g, gi) {
-          if (g.benchmarks.length > 1) row.appendChild(aggregateCell(average(m, g.benchmarks, state.ci), "group-mean " + (gi % 2 ? "odd" : "even"), g.title + " · " + g.metric));
-          if (!collapsed(g, state)) g.benchmarks.forEach(function (id) { row.appendChild(scoreCell(m, id, state.ci, gi)); });
-        });
-        body.appendChild(row);
-        var detail = el("tr", { className: "detail-row", "data-model": m.name, hidden: expanded[m.name] ? null : "hidden" },
-          el("td", { colspan: columns }, detailTable(m, benchIds, state.ci)));
-        toggle.addEventListener("click", function () {
-          expanded[m.name] = !expanded[m.name];
-          detail.hidden = !expanded[m.name];
-          toggle.textContent = expanded[m.name] ? "▾" : "▸";
-          toggle.setAttribute("aria-expanded", expanded[m.name] ? "true" : "false");
-        });
-        body.appendChild(detail);
+      const tbody = el("tbody");
+      tbody.addEventListener("click", (e) => {
+        const button = e.target.closest("button.expand");
+        if (button) toggleDetail(button.closest("tr").getAttribute("data-model"), button);
       });
-      if (!models.length) body.appendChild(el("tr", null, el("td", { colspan: columns, className: "empty" }, "No model matches these filters.")));
-      table.appendChild(body);
+      tbody.addEventListener("change", (e) => {
+        if (!e.target.matches("input.pick")) return;
+        const name = e.target.closest("tr").getAttribute("data-model");
+        if (e.target.checked) SELECTED.add(name); else SELECTED.delete(name);
+        updateCompareButton();
+      });
+      view.groupColumns = groupColumns;
+      view.empty = el("tr", null, el("td", { colspan: columns, className: "empty" }, "No model matches these filters."));
+      view.tbody = tbody;
+      table.appendChild(tbody);
       tableWrap.appendChild(table);
+      refresh();
+      stickHeader(head1, head2);
+      if (focusKey) { const target = tableWrap.querySelector('[data-focus="' + CSS.escape(focusKey) + '"]'); if (target) target.focus(); }
     }
-    fill();
+
+    function modelRow(m, groupColumns) {
+      const tr = el("tr", { className: "model-row", "data-model": m.name });
+      FIXED_COLUMNS.forEach((c) => tr.appendChild(c.cell(m, view, state)));
+      groupColumns.forEach((gc) => tr.appendChild(gc.mean ? aggregateCell(groupMean(m, gc.mean.id), "group-mean" + gc.parity, gc.mean.title + " · " + gc.mean.metric)
+        : scoreCell(m, gc.bench, state.ci, gc.parity)));
+      return tr;
+    }
+
+    function toggleDetail(name, button) {
+      const row = view.rows.get(name);
+      if (!row) return;
+      if (row.detail) { row.detail.remove(); row.detail = null; } else {
+        const benchIds = visibleBenchIds(visibleGroups(state));
+        row.detail = el("tr", { className: "detail-row", "data-model": name }, el("td", { colspan: view.columns }, detailTable(row.model, benchIds, state.ci)));
+        row.tr.after(row.detail);
+      }
+      button.textContent = row.detail ? "▾" : "▸";
+      button.setAttribute("aria-expanded", row.detail ? "true" : "false");
+    }
+
+    /** Sort and filter every model (cheap), then show the first `shownRows` of them (rows are built once, when first shown). */
+    function refresh() {
+      const q = state.q.trim().toLowerCase(), trainings = state.training ? state.training.split(",") : [];
+      const matching = sortModels(DATA.models.filter((m) => modelMatches(m, state, trainings, q)), state);
+      const shown = matching.slice(0, shownRows);
+      const fragment = document.createDocumentFragment();
+      shown.forEach((m, i) => {
+        let r = view.rows.get(m.name);
+        if (!r) { r = { tr: modelRow(m, view.groupColumns), detail: null, model: m }; view.rows.set(m.name, r); }
+        r.tr.firstChild.textContent = String(i + 1);
+        fragment.appendChild(r.tr);
+        if (r.detail) fragment.appendChild(r.detail);
+      });
+      if (!shown.length) fragment.appendChild(view.empty);
+      view.tbody.textContent = "";
+      view.tbody.appendChild(fragment);
+      tableWrap.querySelectorAll("th.sortable").forEach((th) => {
+        const active = th.getAttribute("data-key") === state.sort;
+        th.setAttribute("aria-sort", active ? (state.dir === "asc" ? "ascending" : "descending") : "none");
+        th.querySelector(".arrow").textContent = active ? (state.dir === "asc" ? " ▲" : " ▼") : "";
+      });
+      const benchmarks = visibleBenchIds(visibleGroups(state)).length;
+      summary.textContent = matching.length + " of " + DATA.models.length + " models, " + benchmarks + " of " + DATA.benchmarks.length + " benchmarks in view" +
+        (shown.length < matching.length ? "; showing the first " + shown.length : "");
+      more.textContent = "";
+      if (shown.length < matching.length) {
+        more.appendChild(el("button", { type: "button", id: "show-more", onclick: () => { shownRows += PAGE_ROWS; refresh(); } }, "show " + Math.min(PAGE_ROWS, matching.length - shown.length) + " more"));
+        more.appendChild(el("button", { type: "button", id: "show-all", onclick: () => { shownRows = Infinity; refresh(); } }, "show all " + matching.length));
+        more.appendChild(el("span", { className: "note" }, " " + (matching.length - shown.length) + " more models match; the search box finds any of them."));
+      }
+    }
+
+    rebuild();
+  }
+
+  /** Sticky header rows: the second row sits below the first. */
+  function stickHeader(head1, head2) {
+    const h = head1.getBoundingClientRect().height;
+    head2.querySelectorAll("th").forEach((th) => { th.style.top = h + "px"; });
   }
 
   /** A group shows only its mean when it is large (or the user collapsed it); the URL's toggle lists groups flipped from that default. */
   function collapsed(g, state) {
-    var flipped = (state.toggle ? state.toggle.split(",") : []).indexOf(g.id) >= 0;
+    const flipped = (state.toggle ? state.toggle.split(",") : []).indexOf(g.id) >= 0;
     return g.benchmarks.length > 1 && ((g.benchmarks.length > COLLAPSE_ABOVE) !== flipped);
   }
 
   function aggregateCell(avg, cls, over) {
-    if (!avg.applicable) return el("td", { className: "aggregate status-na " + cls, title: "no benchmark in view applies to this model" }, el("span", { className: "status" }, "n/a"));
-    var title = avg.scored
-      ? "mean of " + avg.scored + " scores over " + over + (avg.scored < avg.applicable ? "; " + (avg.applicable - avg.scored) + " not scored (" + avg.failed + " failed)" : "")
-      : "no scores over " + over;
-    return el("td", { className: "aggregate " + cls + (avg.scored < avg.applicable ? " partial" : ""), title: title, "data-value": avg.value === null ? "" : avg.value },
+    if (!avg || !avg.applicable) return el("td", { className: "aggregate status-na " + cls, title: "no benchmark in view applies to this model" }, el("span", { className: "status" }, "n/a"));
+    const missing = avg.applicable - avg.scored;
+    const title = avg.scored
+      ? "mean of " + avg.scored + " scores over " + over + (missing ? "; " + missing + " without a valid score (" + avg.failed + " failed, " + avg.invalid + " invalid)" : "")
+      : "no valid scores over " + over;
+    return el("td", { className: "aggregate " + cls + (missing ? " partial" : ""), title: title, "data-value": avg.value === null ? "" : avg.value },
       el("span", { className: "value" }, fmt(avg.value)),
       el("span", { className: "coverage" }, avg.scored + "/" + avg.applicable));
   }
 
-  function scoreCell(model, id, ciKind, gi) {
-    var c = cell(model, id, ciKind), parity = gi % 2 ? " odd" : " even";
-    var attrs = { className: "score status-" + c.status.replace(/[^a-z]/g, "") + parity, "data-benchmark": id, "data-status": c.status };
+  function scoreBin(v) { return "s" + Math.max(0, Math.min(10, Math.round(v * 10))); }
+
+  function scoreCell(model, id, ciKind, parity) {
+    const c = cell(model, id, ciKind), b = BENCH.get(id);
+    const attrs = { className: "score status-" + c.status.replace(/[^a-z]/g, "") + parity, "data-benchmark": id, "data-status": c.status };
     if (c.status === "scored") {
-      var e = c.entry;
-      attrs.title = id + "\nceiled " + fmt(e.ceiled) + " " + fmtCI(c.ci) + "\nraw " + (e.score_name || "score") + " " + fmt(e.raw) + "\nceiling " + fmt(e.ceiling) +
-        (e.ceiling_note ? " (" + e.ceiling_note + ")" : "") + "\nchosen layer " + (e.chosen_layer || "—") + (e.flags && e.flags.length ? "\n⚑ " + e.flags.join("; ") : "");
+      attrs.title = id + "\n" + (c.ceiled ? "ceiled " : "raw (no noise ceiling) ") + fmt(c.value) + " " + fmtCI(c.ci) + (c.source ? " over " + c.source : "") +
+        (c.fallback ? " — " + c.fallback : "") + "\nraw " + (b.score_name || "score") + " " + fmt(c.raw) + (c.ceiled ? "\nceiling " + fmt(c.ceiling) : "") +
+        "\nchosen layer " + (c.layer || "—") + (c.flags ? "\n⚑ " + c.flags : "");
       attrs["data-value"] = c.value;
-      attrs.style = "background-color:" + scoreColor(c.value);
+      attrs.className += " " + scoreBin(c.value);
       return el("td", attrs,
-        el("span", { className: "value" }, fmt(c.value), c.uncelied ? el("sup", { title: "no noise ceiling: raw score" }, "raw") : null, e.flags && e.flags.length ? el("sup", { className: "flag" }, "⚑") : null),
-        c.ci ? el("span", { className: "ci" }, fmtCI(c.ci)) : null);
+        el("span", { className: "value" }, fmt(c.value), c.ceiled ? null : el("sup", null, "raw"), c.flags ? el("sup", { className: "flag", "aria-label": "flagged" }, "⚑") : null),
+        c.ci ? el("span", { className: "ci" + (c.fallback ? " fallback" : "") }, fmtCI(c.ci), c.fallback ? el("span", { className: "ci-source" }, " stimuli") : null) : null);
     }
-    attrs.title = c.status === "failed" ? "failed: " + c.error : c.status === "n/a" ? "not applicable: a " + (BENCH[id] || {}).modality + " benchmark" : "not run: no result for this benchmark";
+    attrs.title = c.status === "failed" ? "failed: " + c.message : c.status === "invalid" ? "invalid: " + c.message
+      : c.status === "n/a" ? "not applicable: a " + (b || {}).modality + " benchmark" : "not run: no result for this benchmark";
     return el("td", attrs, el("span", { className: "status" }, c.status));
   }
 
-  function scoreColor(v) {
-    // white -> blue over [0, 1]; the scale saturates outside it (values > 1 are flagged, not hidden)
-    var t = Math.max(0, Math.min(1, v));
-    var r = Math.round(255 - t * (255 - 120)), g = Math.round(255 - t * (255 - 170)), b = Math.round(255 - t * (255 - 230));
-    return "rgb(" + r + "," + g + "," + b + ")";
-  }
-
   function detailTable(model, benchIds, ciKind) {
-    var t = el("table", { className: "detail" }, el("thead", null, el("tr", null,
-      ["benchmark", "status", "ceiled", "95% CI", "raw", "ceiling", "chosen layer", "units", "flags"].map(function (h) { return el("th", null, h); }))));
-    var body = el("tbody");
-    benchIds.forEach(function (id) {
-      var c = cell(model, id, ciKind);
+    const t = el("table", { className: "detail" }, el("thead", null, el("tr", null,
+      ["benchmark", "status", "score", "95% CI", "CI over", "raw", "ceiling", "chosen layer", "units", "flags"].map((h) => el("th", { scope: "col" }, h)))));
+    const body = el("tbody");
+    benchIds.forEach((id) => {
+      const c = cell(model, id, ciKind), b = BENCH.get(id);
       if (c.status === "n/a") return;
-      var e = c.entry || {};
+      const scored = c.status === "scored";
       body.appendChild(el("tr", null,
         el("td", null, el("a", { href: benchHref(id) }, id)),
-        el("td", { className: "status-" + c.status.replace(/[^a-z]/g, ""), title: c.error || null }, c.status === "failed" ? "failed: " + c.error : c.status),
-        el("td", null, fmt(e.ceiled)), el("td", null, fmtCI(c.ci)), el("td", null, fmt(e.raw)), el("td", null, fmt(e.ceiling)),
-        el("td", null, e.chosen_layer || ""), el("td", null, e.n_neuroids === undefined || e.n_neuroids === null ? "" : String(e.n_neuroids)),
-        el("td", null, (e.flags || []).join("; "))));
+        el("td", { className: "status-" + c.status.replace(/[^a-z]/g, "") }, c.message ? c.status + ": " + c.message : c.status),
+        el("td", null, scored ? fmt(c.value) + (c.ceiled ? "" : " (raw)") : ""), el("td", null, scored ? fmtCI(c.ci) : ""),
+        el("td", null, scored && c.source ? c.source + (c.fallback ? " — " + c.fallback : "") : ""),
+        el("td", null, scored ? fmt(c.raw) : ""), el("td", null, scored ? (c.ceiled ? fmt(c.ceiling) : "none") : ""),
+        el("td", null, scored ? c.layer || "" : ""), el("td", null, isNum(b.n_neuroids) ? String(b.n_neuroids) : ""),
+        el("td", null, c.flags || "")));
     });
     t.appendChild(body);
     return t;
@@ -355,206 +534,300 @@
 
   function problemsNote() {
     if (!DATA.problems.length) return el("span");
-    var files = unique(DATA.problems.map(function (p) { return p.path; }));
+    const files = unique(DATA.problems.map((p) => p.path));
     return el("details", { className: "problems", id: "problems" },
-      el("summary", null, DATA.problems.length + " problem" + (DATA.problems.length > 1 ? "s" : "") + " in " + files.length + " result file" + (files.length > 1 ? "s" : "") + " (skipped, not scored as zero)"),
-      el("ul", null, DATA.problems.map(function (p) { return el("li", null, el("code", null, p.path), " — ", p.problem, " (skipped: " + p.skipped + ")"); })));
+      el("summary", null, DATA.problems.length + " problem" + (DATA.problems.length > 1 ? "s" : "") + " in " + files.length + " result file" + (files.length > 1 ? "s" : "") + " (never scored as zero)"),
+      el("ul", null, DATA.problems.map((p) => el("li", null, el("code", null, p.path), " — ", p.problem, " (" + p.outcome + ")"))));
   }
 
-  function select(id, options, value, onchange) {
-    var s = el("select", { id: id, "aria-label": id });
-    options.forEach(function (o) { s.appendChild(el("option", { value: o[0], selected: o[0] === value ? "selected" : null }, o[1])); });
-    s.addEventListener("change", function () { onchange(s.value); });
+  function select(id, label, options, value, onchange) {
+    const s = el("select", { id: id, "aria-label": label });
+    options.forEach((o) => s.appendChild(el("option", { value: o[0], selected: o[0] === value ? "selected" : null }, o[1])));
+    s.addEventListener("change", () => onchange(s.value));
     return s;
   }
-  function unique(xs) { var seen = {}; return xs.filter(function (x) { if (seen[x]) return false; seen[x] = true; return true; }); }
 
   // ---------------------------------------------------------------------------------------------
   // Downloads: exactly the rows (models) and columns (benchmarks) in view
   function viewRows(state) {
-    var groups = visibleGroups(state), benchIds = visibleBenchIds(groups);
-    return { benchIds: benchIds, groups: groups, models: sortModels(visibleModels(state), state, benchIds) };
+    const groups = visibleGroups(state), benchIds = visibleBenchIds(groups);
+    return { benchIds: benchIds, groups: groups, models: sortModels(visibleModels(state), state) };
   }
   function csvField(x) {
     if (x === null || x === undefined) return "";
-    var s = String(x);
+    let s = String(x);
     if (typeof x === "string" && /^[=+\-@\t\r]/.test(s)) s = "'" + s; // no formula injection in spreadsheets
     return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
   function downloadCSV(state) {
-    var v = viewRows(state);
-    var header = ["model", "modality", "training", "benchmark", "dataset", "region", "metric", "status", "ceiled", "ci95_low", "ci95_high", "ci95_over", "raw", "ceiling", "score_name", "chosen_layer", "n_neuroids", "average_in_view", "benchmarks_averaged", "benchmarks_applicable"];
-    var lines = [header.join(",")];
-    v.models.forEach(function (m) {
-      var avg = average(m, v.benchIds, state.ci);
-      v.benchIds.forEach(function (id) {
-        var c = cell(m, id, state.ci), b = BENCH[id], e = c.entry || {};
-        lines.push([m.name, m.modality, m.training, id, b.dataset, b.region, b.metric, c.status, e.ceiled, c.ci ? c.ci[0] : null, c.ci ? c.ci[1] : null, c.ci ? state.ci : null,
-          e.raw, e.ceiling, e.score_name, e.chosen_layer, e.n_neuroids, avg.value, avg.scored, avg.applicable].map(csvField).join(","));
+    const v = viewRows(state);
+    const header = ["model", "modality", "training", "benchmark", "dataset", "region", "metric", "status", "ceiled", "ci95_low", "ci95_high", "ci95_over", "ci95_note", "raw", "ceiling", "score_name", "chosen_layer", "n_neuroids", "overall", "overall_benchmarks_scored", "overall_benchmarks_applicable"];
+    const lines = [header.join(",")];
+    v.models.forEach((m) => {
+      v.benchIds.forEach((id) => {
+        const c = cell(m, id, state.ci), b = BENCH.get(id), scored = c.status === "scored";
+        lines.push([m.name, m.modality, m.training, id, b.dataset, b.region, b.metric, c.status, scored && c.ceiled ? c.value : null,
+          c.ci ? c.ci[0] : null, c.ci ? c.ci[1] : null, c.ci ? c.source : null, c.fallback || (c.message || null), scored ? c.raw : null,
+          scored && c.ceiled ? c.ceiling : null, b.score_name, scored ? c.layer : null, b.n_neuroids, m.overall.value, m.overall.scored, m.overall.applicable].map(csvField).join(","));
       });
     });
     save("brainbench-leaderboard.csv", lines.join("\n") + "\n", "text/csv");
   }
   function downloadJSON(state) {
-    var v = viewRows(state);
-    var doc = {
-      schema: "brainbench.leaderboard-view/1", generated_utc: DATA.generated_utc, view: state,
-      benchmarks: v.benchIds.map(function (id) { return BENCH[id]; }),
-      models: v.models.map(function (m) {
-        var scores = {};
-        v.benchIds.forEach(function (id) {
-          var c = cell(m, id, state.ci);
-          scores[id] = c.entry ? Object.assign({ status: c.status }, c.entry) : { status: c.status, error: c.error };
+    const v = viewRows(state);
+    const doc = {
+      schema: "brainbench.leaderboard-view/2", generated_utc: DATA.generated_utc, view: state,
+      benchmarks: v.benchIds.map((id) => BENCH.get(id)),
+      models: v.models.map((m) => {
+        const scores = v.benchIds.map((id) => {
+          const c = cell(m, id, state.ci);
+          return { benchmark: id, status: c.status, value: c.value, ceiled: c.status === "scored" ? c.ceiled : null, ci95: c.ci || null, ci95_over: c.source || null,
+            ci95_note: c.fallback || null, raw: c.status === "scored" ? c.raw : null, ceiling: c.status === "scored" ? c.ceiling : null,
+            chosen_layer: c.layer || null, flags: c.flags || null, message: c.message || null };
         });
-        var avg = average(m, v.benchIds, state.ci);
-        return { name: m.name, modality: m.modality, training: m.training, weights_sha256: m.weights_sha256, reproduce: m.reproduce,
-          average: { value: avg.value, benchmarks_averaged: avg.scored, benchmarks_applicable: avg.applicable }, scores: scores };
+        return { name: m.name, modality: m.modality, training: m.training, weights_file_sha256: m.weights_file_sha256, reproduce: m.reproduce,
+          overall: m.overall, scores: scores };
       }),
     };
     save("brainbench-leaderboard.json", JSON.stringify(doc, null, 1), "application/json");
   }
+  /** BibTeX entries of a text: [{key, text}] (a key is what a paper's \cite uses, so it must be unique). */
+  function bibEntries(text) {
+    const out = [], starts = [];
+    const re = /@\s*([A-Za-z]+)\s*[{(]\s*([^,\s]+)\s*,/g;
+    let match;
+    while ((match = re.exec(text))) starts.push({ at: match.index, key: match[2] });
+    starts.forEach((s, i) => out.push({ key: s.key, text: text.slice(s.at, i + 1 < starts.length ? starts[i + 1].at : text.length).trim() }));
+    return out;
+  }
+  /** One entry per key: the same key twice keeps the first; two different works under one key get the second renamed. */
+  function mergeBibtex(sources) {
+    const byKey = new Map(), parts = [];
+    sources.forEach((s) => {
+      if (!isText(s.bibtex)) return;
+      const kept = [];
+      bibEntries(s.bibtex).forEach((e) => {
+        let key = e.key, text = e.text;
+        if (byKey.has(key)) {
+          if (byKey.get(key) === text.replace(/\s+/g, " ")) return;
+          let n = 2;
+          while (byKey.has(key + "_" + n)) n++;
+          text = text.replace(e.key, key + "_" + n);
+          key = key + "_" + n;
+        }
+        byKey.set(key, text.replace(/\s+/g, " "));
+        kept.push(text);
+      });
+      if (kept.length) parts.push("% " + s.label.replace(/[\r\n]/g, " ") + "\n" + kept.join("\n\n") + "\n");
+    });
+    return parts.join("\n");
+  }
   function downloadBibtex(state) {
-    var v = viewRows(state), parts = [], seen = {};
-    function add(label, bib) { if (isText(bib) && !seen[bib.trim()]) { seen[bib.trim()] = true; parts.push("% " + label.replace(/[\r\n]/g, " ") + "\n" + bib.trim() + "\n"); } }
-    unique(v.groups.map(function (g) { return g.dataset; })).forEach(function (d) { add("dataset " + d, ((DATASETS[d] || {}).card || {}).bibtex); });
-    v.models.forEach(function (m) { add("model " + m.name, (m.card || {}).bibtex); });
-    save("brainbench-leaderboard.bib", parts.join("\n"), "application/x-bibtex");
+    const v = viewRows(state);
+    const sources = unique(v.groups.map((g) => g.dataset)).map((d) => ({ label: "dataset " + d, bibtex: ((DATASETS.get(d) || {}).card || {}).bibtex }))
+      .concat(v.models.map((m) => ({ label: "model " + m.name, bibtex: m.bibtex })));
+    save("brainbench-leaderboard.bib", mergeBibtex(sources), "application/x-bibtex");
   }
   function save(filename, text, type) {
-    var url = URL.createObjectURL(new Blob([text], { type: type + ";charset=utf-8" }));
-    var a = el("a", { href: url, download: filename, className: "hidden-download" });
+    const url = URL.createObjectURL(new Blob([text], { type: type + ";charset=utf-8" }));
+    const a = el("a", { href: url, download: filename, className: "hidden-download" });
     document.body.appendChild(a);
     a.click();
-    setTimeout(function () { URL.revokeObjectURL(url); a.remove(); }, 1000);
+    setTimeout(() => { URL.revokeObjectURL(url); a.remove(); }, 1000);
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Model page
-  var CARD_FIELDS = [["architecture", "architecture"], ["training_data", "training data"], ["objective", "objective"], ["weights_source", "weights (card)"], ["licence", "licence"], ["preprocessing", "preprocessing"]];
+  // Model page: sections drawn from the model's detail file
+  const CARD_FIELDS = [["architecture", "architecture"], ["training_data", "training data"], ["objective", "objective"], ["weights_source", "weights (card)"], ["licence", "licence"], ["preprocessing", "preprocessing"]];
 
   function renderModel(app, name) {
-    var m = modelByName(name);
-    if (!m) { app.appendChild(notFound("model", name)); return; }
-    document.title = m.name + " · brainbench";
-    var card = m.card || {};
-    var rows = CARD_FIELDS.filter(function (f) { return card[f[0]] !== undefined && card[f[0]] !== ""; }).map(function (f) { return [f[1], asText(card[f[0]])]; });
-    rows.push(["weights file", m.weights_source || "—"]);
-    rows.push(["weights sha256", el("code", { className: "hash" }, m.weights_sha256 || "—")]);
-    rows.push(["candidate layers", m.layers.length + ": " + m.layers.join(", ")]);
-    Object.keys(card).forEach(function (k) {
-      var known = CARD_FIELDS.some(function (f) { return f[0] === k; }) || k === "bibtex" || k === "layers";
-      if (!known && card[k] !== "" && card[k] !== null) rows.push([k.replace(/_/g, " "), asText(card[k])]);
-    });
-    var prov = m.provenance || {};
+    const m = MODELS.get(name);
+    if (!m) { setTitle("Not found"); app.appendChild(notFound("model", name)); return; }
+    setTitle(m.name);
     app.appendChild(el("p", { className: "crumbs" }, el("a", { href: "#/" }, "← leaderboard")));
     app.appendChild(el("h1", { className: "model-name" }, m.name));
-    app.appendChild(el("p", null, el("span", { className: "tag" }, m.modality), " ", el("span", { className: "tag training-" + m.training }, m.training)));
-    var toc = el("p", { className: "toc" }, "Jump to: ");
-    app.appendChild(toc);
-    app.appendChild(el("section", { className: "card", id: "model-card" }, el("h2", null, "Model card"), defList(rows)));
-    app.appendChild(el("section", { id: "reproduce" }, el("h2", null, "Reproduce"),
-      el("pre", { className: "command" }, el("code", null, m.reproduce)),
-      el("p", { className: "note" }, "Scored with brainbench " + ((prov.packages || {}).brainbench || "?") + (prov.brainbench_git_sha ? " at git " + prov.brainbench_git_sha : "") +
-        (prov.started_utc ? " on " + prov.started_utc : "") + (prov.device ? ", device " + prov.device : "") + (prov.wall_seconds ? ", " + fmt(prov.wall_seconds, 0) + " s" : "") +
-        ". The weights must hash to the sha256 above; activations and scores are cached by that hash."),
-      prov.command ? el("p", { className: "note" }, "Command as recorded: ", el("code", null, prov.command)) : null));
+    app.appendChild(el("p", null, el("span", { className: "tag" }, m.modality), " ", el("span", { className: "tag training-" + m.training }, m.training),
+      " overall ", el("strong", null, fmt(m.overall.value)), " over " + m.overall.scored + "/" + m.overall.applicable + " benchmarks"));
+    const body = el("div", { id: "model-body" }, el("p", { className: "loading" }, "Loading the model's details…"));
+    app.appendChild(body);
+    loadDetail(m).then((detail) => {
+      if (!body.isConnected) return;
+      body.textContent = "";
+      const toc = el("nav", { className: "toc", "aria-label": "sections" }, "Jump to: ");
+      body.appendChild(toc);
+      MODEL_SECTIONS.forEach((section) => { const node = section(m, detail); if (node) body.appendChild(node); });
+      tableOfContents(toc, body);
+      restoreScroll();
+      performance.mark("brainbench-rendered");
+    }).catch((error) => { body.textContent = ""; body.appendChild(el("p", { className: "problem" }, error.message)); });
+  }
 
-    var scoresSection = el("section", { id: "model-scores" }, el("h2", null, "Scores"));
-    DATA.groups.forEach(function (g) {
-      var ids = g.benchmarks.filter(function (id) { return cell(m, id).status !== "n/a"; });
-      if (!ids.length) return;
-      var avg = average(m, ids);
-      scoresSection.appendChild(el("h3", null, g.title, " · ", g.metric, el("span", { className: "coverage-note" }, "  mean " + fmt(avg.value) + " over " + avg.scored + "/" + avg.applicable + " benchmarks")));
-      scoresSection.appendChild(detailTable(m, ids, "stimuli"));
-    });
-    app.appendChild(scoresSection);
-
-    var plots = el("section", { id: "layer-profiles" }, el("h2", null, "Layer profiles"),
-      el("p", { className: "note" }, "Lines: each candidate layer's score over all folds (for this plot only). Marker: the reported score, at the layer chosen by nested cross-validation on training stimuli only (the most frequent choice over folds), with its 95% interval over stimuli."));
-    var targets = [["reproduce", "reproduce"], ["model-scores", "scores"]];
-    DATA.groups.forEach(function (g) {
-      var ids = g.benchmarks.filter(function (id) { return m.scores[id]; });
-      if (!ids.length) return;
-      var figure = layerProfile(m, g, ids);
-      plots.appendChild(figure);
-      targets.push([figure, "layer profile: " + g.dataset + " · " + g.metric]);
-    });
-    // the page is hash-routed, so in-page links would change the route: scroll instead
-    targets.forEach(function (t, i) {
+  function tableOfContents(toc, body) {
+    // the page is hash-routed, so in-page links would change the route: buttons scroll instead
+    body.querySelectorAll("section[data-toc]").forEach((s, i) => {
       toc.appendChild(document.createTextNode(i ? " · " : ""));
-      toc.appendChild(el("button", { type: "button", className: "link", onclick: function () {
-        (typeof t[0] === "string" ? document.getElementById(t[0]) : t[0]).scrollIntoView({ block: "start" });
-      } }, t[1]));
+      toc.appendChild(el("button", { type: "button", className: "link", onclick: () => { s.scrollIntoView({ block: "start" }); const h = s.querySelector("h2"); if (h) { h.setAttribute("tabindex", "-1"); h.focus({ preventScroll: true }); } } }, s.getAttribute("data-toc")));
     });
-    if (plots.childNodes.length === 2) plots.appendChild(el("p", null, "No scores, so no layer profile."));
-    app.appendChild(plots);
+  }
 
-    if (isText(card.bibtex)) app.appendChild(el("section", null, el("h2", null, "BibTeX"), el("pre", { className: "bibtex" }, card.bibtex)));
-    var failures = Object.keys(m.failed);
-    if (failures.length) {
-      app.appendChild(el("section", { id: "failures" }, el("h2", null, "Failures"),
-        el("ul", null, failures.map(function (b) { return el("li", null, el("code", null, b), ": ", m.failed[b]); }))));
-    }
-    app.appendChild(el("section", null, el("h2", null, "Provenance"), defList([
-      ["packages", Object.keys(prov.packages || {}).map(function (k) { return k + " " + prov.packages[k]; }).join(", ")],
+  /** The sections of a model page, in order: each is (summary, detail) -> element or null. */
+  const MODEL_SECTIONS = [modelCardSection, reproduceSection, compareSection, modelScoresSection, areaMapSection, layerProfilesSection, modelBibtexSection, invalidSection, failuresSection, provenanceSection];
+
+  function modelCardSection(m, d) {
+    const card = d.card || {};
+    const rows = CARD_FIELDS.filter((f) => has(card, f[0]) && card[f[0]] !== "").map((f) => [f[1], asText(card[f[0]])]);
+    rows.push(["weights file", d.weights_source || "—"]);
+    rows.push(["weights sha256", isText(card.weights_sha256) ? el("code", { className: "hash", id: "weights-sha256" }, card.weights_sha256) : "— (the card pins no weights file)"]);
+    rows.push(["candidate layers", d.layers.length + ": " + d.layers.join(", ")]);
+    Object.keys(card).forEach((k) => {
+      const known = CARD_FIELDS.some((f) => f[0] === k) || ["bibtex", "layers", "weights_sha256"].indexOf(k) >= 0;
+      if (!known && card[k] !== "" && card[k] !== null) rows.push([k.replace(/_/g, " "), asText(card[k])]);
+    });
+    if (isText(d.weights_sha256)) rows.push(["state-dict sha256", el("span", null, el("code", { className: "hash state-dict" }, d.weights_sha256), el("span", { className: "note" }, " — a hash of the loaded tensors (the cache key), not of a file"))]);
+    return section("model-card", "Model card", defList(rows));
+  }
+
+  function reproduceSection(m, d) {
+    const prov = d.provenance || {}, card = d.card || {};
+    return section("reproduce", "Reproduce",
+      el("pre", { className: "command" }, el("code", null, d.reproduce)),
+      el("p", { className: "note" }, "Scored with brainbench " + ((prov.packages || {}).brainbench || "?") + (prov.brainbench_git_sha ? " at git " + prov.brainbench_git_sha : "") +
+        (prov.started_utc ? " on " + prov.started_utc : "") + (prov.device ? ", device " + prov.device : "") + (prov.wall_seconds ? ", " + fmt(prov.wall_seconds, 0) + " s" : "") + ". " +
+        (isText(card.weights_sha256) ? "The weights file must have the sha256 above (" + card.weights_sha256 + ")." : "The card pins no weights file by sha256.")),
+      prov.command ? el("p", { className: "note" }, "Command as recorded: ", el("code", null, prov.command)) : null);
+  }
+
+  function compareSection(m) {
+    const others = DATA.models.filter((o) => o.modality === m.modality && o.name !== m.name);
+    if (!others.length) return null;
+    const picker = select("compare-with", "compare with", others.map((o) => [o.name, o.name]), others[0].name, () => {});
+    return section("compare-with-section", "Compare", el("p", null, el("label", { for: "compare-with" }, "Compare with "), picker, " ",
+      el("button", { type: "button", id: "compare-go", onclick: () => { location.hash = compareHref([m.name, picker.value]); } }, "compare")));
+  }
+
+  function modelScoresSection(m) {
+    const s = section("model-scores", "Scores");
+    DATA.groups.forEach((g) => {
+      const ids = g.benchmarks.filter((id) => cell(m, id).status !== "n/a");
+      if (!ids.length) return;
+      const mean = groupMean(m, g.id) || { value: null, scored: 0, applicable: ids.length };
+      s.appendChild(el("h3", null, g.title, " · ", g.metric, el("span", { className: "coverage-note" }, "  mean " + fmt(mean.value) + " over " + mean.scored + "/" + mean.applicable + " benchmarks")));
+      s.appendChild(el("div", { className: "scroll-x" }, detailTable(m, ids, "stimuli")));
+    });
+    return s;
+  }
+
+  function invalidSection(m, d) {
+    const ids = Object.keys(d.invalid || {});
+    if (!ids.length) return null;
+    return section("invalid", "Invalid scores", el("p", { className: "note" }, "These scores failed the builder's checks; they are not shown as numbers and not averaged."),
+      el("ul", null, ids.map((b) => el("li", null, el("code", null, b), ": ", d.invalid[b].problems.join("; ")))));
+  }
+  function failuresSection(m, d) {
+    const ids = Object.keys(d.failed || {});
+    if (!ids.length) return null;
+    return section("failures", "Failures", el("ul", null, ids.map((b) => el("li", null, el("code", null, b), ": ", d.failed[b]))));
+  }
+  function modelBibtexSection(m, d) {
+    return isText((d.card || {}).bibtex) ? section("bibtex", "BibTeX", el("pre", { className: "bibtex" }, d.card.bibtex)) : null;
+  }
+  function provenanceSection(m, d) {
+    const prov = d.provenance || {};
+    return section("provenance", "Provenance", defList([
+      ["packages", Object.keys(prov.packages || {}).map((k) => k + " " + prov.packages[k]).join(", ")],
       ["python / platform", (prov.python || "") + " " + (prov.platform || "")],
       ["peak memory", prov.peak_memory_mb ? fmt(prov.peak_memory_mb, 0) + " MB" : "—"],
-      ["data checksums", asText(m.provenance_data)],
-      ["result files", m.files.map(function (f) { return f.split(/[\\/]/).pop(); }).join(", ")],
-    ])));
+      ["data checksums", asText(d.provenance_data)],
+      ["result files", d.files.join(", ")],
+    ]));
   }
 
+  function section(id, title, ...children) {
+    return el("section", { id: id, "data-toc": title.toLowerCase(), "aria-labelledby": id + "-h" }, el("h2", { id: id + "-h" }, title), children);
+  }
   function defList(rows) {
-    return el("dl", null, rows.map(function (r) { return [el("dt", null, r[0]), el("dd", null, r[1])]; }));
+    return el("dl", null, rows.map((r) => [el("dt", null, r[0]), el("dd", null, r[1])]));
   }
   function notFound(kind, name) {
-    return el("div", null, el("p", { className: "problem" }, "No " + kind + " named “", name, "” in this leaderboard."), el("p", null, el("a", { href: "#/" }, "← leaderboard")));
+    return el("div", null, el("h1", null, "Not found"), el("p", { className: "problem" }, "No " + kind + " named “", name, "” in this leaderboard."), el("p", null, el("a", { href: "#/" }, "← leaderboard")));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Plots (SVG at their natural size, so text stays legible on a phone; axes clamped, so no value can stall a page)
+  function plotWidth(max) {
+    const app = document.getElementById("app");
+    if (!app) return max;
+    const style = getComputedStyle(app), inner = app.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return Math.max(300, Math.min(max, inner - 2));
+  }
+  /** A [lo, hi] axis range covering the values, clamped to AXIS_LIMITS, and its tick step (at most ~10 ticks). */
+  function axisRange(values) {
+    const finiteValues = values.filter(isNum);
+    let lo = Math.min(0, ...finiteValues), hi = Math.max(0.1, ...finiteValues);
+    lo = Math.max(AXIS_LIMITS[0], Math.floor(lo * 10) / 10);
+    hi = Math.min(AXIS_LIMITS[1], Math.ceil(hi * 10 - 1e-9) / 10);
+    const span = hi - lo, step = span > 1.2 ? 0.5 : span > 0.6 ? 0.2 : 0.1;
+    const ticks = [];
+    for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 && ticks.length < 40; k++) ticks.push(Math.round(k * step * 10) / 10);
+    return { lo: lo, hi: hi, ticks: ticks, clamp: (v) => Math.max(lo, Math.min(hi, v)) };
+  }
+
+  function layerProfilesSection(m, d) {
+    const s = section("layer-profiles", "Layer profiles", el("p", { className: "note" },
+      "Lines: each candidate layer's score over all folds (for this plot only). Marker: the reported score, at the layer chosen by nested cross-validation on training stimuli only (the most frequent choice over folds), with its 95% interval over stimuli."));
+    let any = false;
+    DATA.groups.forEach((g) => {
+      const ids = g.benchmarks.filter((id) => has(d.scores, id));
+      if (!ids.length) return;
+      any = true;
+      s.appendChild(layerProfile(d, g, ids));
+    });
+    if (!any) s.appendChild(el("p", null, "No scores, so no layer profile."));
+    return s;
   }
 
   /** Score vs layer depth per region of the group; the chosen layer marked with the reported score and its interval.
    * Up to 8 regions share one plot (a line each); more become small multiples on a shared y scale. */
-  function layerProfile(model, group, ids) {
-    var layers = [];
-    ids.forEach(function (id) { (model.scores[id].layer_order || []).forEach(function (l) { if (layers.indexOf(l) < 0) layers.push(l); }); });
-    if (!layers.length) layers = model.layers.slice();
-    var useCeiled = ids.every(function (id) { return model.scores[id].ceiled !== null && model.scores[id].ceiled !== undefined; });
-    var key = useCeiled ? "ceiled" : "raw";
-    var values = [];
-    ids.forEach(function (id) {
-      var e = model.scores[id];
-      layers.forEach(function (l) { var p = (e.layer_profile || {})[l]; if (p && p[key] !== null && p[key] !== undefined) values.push(p[key]); });
-      if (e[key] !== null && e[key] !== undefined) values.push(e[key]);
-      var ci = e.ci95_stimuli && e.ci95_stimuli[key];
+  function layerProfile(d, group, ids) {
+    let layers = [];
+    ids.forEach((id) => (d.scores[id].layer_order || []).forEach((l) => { if (layers.indexOf(l) < 0) layers.push(l); }));
+    if (!layers.length) layers = d.layers.slice();
+    const useCeiled = ids.every((id) => d.scores[id].ceiling !== null && d.scores[id].ceiling !== undefined);
+    const key = useCeiled ? "ceiled" : "raw";
+    const values = [];
+    ids.forEach((id) => {
+      const e = d.scores[id];
+      layers.forEach((l) => { const p = has(e.layer_profile, l) ? e.layer_profile[l] : null; if (p && isNum(p[key])) values.push(p[key]); });
+      if (isNum(e[key])) values.push(e[key]);
+      const ci = e.ci95_stimuli && e.ci95_stimuli[key];
       if (ci) values.push(ci[0], ci[1]);
     });
-    var range = [Math.floor(Math.min.apply(null, values.concat([0])) * 10) / 10, Math.ceil(Math.max.apply(null, values.concat([0.1])) * 10 + 0.001) / 10];
-    var axisLabel = (useCeiled ? "ceiled " : "raw ") + (model.scores[ids[0]].score_name || "score");
-    var caption = el("figcaption", null, group.title + " · " + group.metric);
+    const range = axisRange(values);
+    const axisLabel = (useCeiled ? "ceiled " : "raw ") + (d.scores[ids[0]].score_name || "score") + (useCeiled ? "" : " (no noise ceiling)");
+    const caption = el("figcaption", null, group.title + " · " + group.metric);
     if (ids.length <= 8) {
-      return el("figure", { className: "profile" }, profilePlot(model, group, ids, layers, key, range, axisLabel, { W: 760, H: Math.max(340, 124 + ids.length * 18), legend: true }), caption);
+      return el("figure", { className: "profile plot-scroll" }, profilePlot(d, group, ids, layers, key, range, axisLabel, { W: plotWidth(760), H: Math.max(340, 124 + ids.length * 18), legend: true }), caption);
     }
-    var grid = el("div", { className: "small-multiples" }, ids.map(function (id, k) {
-      return profilePlot(model, group, [id], layers, key, range, axisLabel, { W: 300, H: 230, legend: false, title: model.scores[id].region, colorIndex: k });
-    }));
+    const grid = el("div", { className: "small-multiples" }, ids.map((id, k) => profilePlot(d, group, [id], layers, key, range, axisLabel, { W: 300, H: 230, legend: false, title: d.scores[id].region, colorIndex: k })));
     return el("figure", { className: "profile" }, grid, caption);
   }
 
-  function profilePlot(model, group, ids, layers, key, range, axisLabel, o) {
-    var W = o.W, H = o.H, L = o.legend ? 56 : 44, R = o.legend ? 150 : 26, T = o.title ? 26 : 28, B = o.legend ? 96 : 78;
-    var lo = range[0], hi = range[1], pw = W - L - R, ph = H - T - B;
-    function x(i) { return L + (layers.length > 1 ? (i / (layers.length - 1)) * pw : pw / 2); }
-    function y(v) { return T + ph - ((v - lo) / (hi - lo)) * ph; }
-    var root = svg("svg", { className: "layer-profile", "data-group": group.id, viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img",
-      "aria-label": "layer profile of " + model.name + " on " + group.title + (o.title ? ", " + o.title : "") });
-    root.appendChild(svg("title", null, "Layer profile: " + model.name + " · " + group.title + " · " + group.metric + (o.title ? " · " + o.title : "")));
+  function profilePlot(d, group, ids, layers, key, range, axisLabel, o) {
+    const W = o.W, H = o.H, L = o.legend ? 56 : 44, R = o.legend ? Math.min(150, W * 0.25) : 26, T = o.title ? 26 : 28, B = o.legend ? 96 : 78;
+    const pw = W - L - R, ph = H - T - B;
+    const x = (i) => L + (layers.length > 1 ? (i / (layers.length - 1)) * pw : pw / 2);
+    const y = (v) => T + ph - ((range.clamp(v) - range.lo) / (range.hi - range.lo)) * ph;
+    const root = svg("svg", { className: "layer-profile", "data-group": group.id, viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img",
+      "aria-label": "layer profile of " + d.name + " on " + group.title + (o.title ? ", " + o.title : "") });
+    root.appendChild(svg("title", null, "Layer profile: " + d.name + " · " + group.title + " · " + group.metric + (o.title ? " · " + o.title : "")));
     if (o.title) root.appendChild(svg("text", { x: L + pw / 2, y: 15, "text-anchor": "middle", className: "panel-title" }, o.title));
-    for (var t = lo; t <= hi + 1e-9; t += (hi - lo) > 0.6 ? 0.2 : 0.1) {
+    range.ticks.forEach((t) => {
       root.appendChild(svg("line", { x1: L, x2: L + pw, y1: y(t), y2: y(t), className: Math.abs(t) < 1e-9 ? "zero" : "grid" }));
       root.appendChild(svg("text", { x: L - 6, y: y(t) + 4, "text-anchor": "end", className: "tick" }, fmt(t, 1)));
-    }
+    });
     if (o.legend) root.appendChild(svg("text", { x: 14, y: T + ph / 2, transform: "rotate(-90 14 " + (T + ph / 2) + ")", "text-anchor": "middle", className: "axis-label" }, axisLabel));
-    var labelEvery = Math.ceil(layers.length / (o.legend ? 24 : 8)); // keep rotated labels from overlapping on deep networks
-    layers.forEach(function (l, i) {
+    const labelEvery = Math.ceil(layers.length / Math.max(4, Math.floor(pw / 28))); // keep rotated labels from overlapping on deep networks
+    layers.forEach((l, i) => {
       root.appendChild(svg("line", { x1: x(i), x2: x(i), y1: T + ph, y2: T + ph + 4, className: "axis" }));
       if (i % labelEvery === 0 || i === layers.length - 1) {
         root.appendChild(svg("text", { x: x(i), y: T + ph + 10, transform: "rotate(40 " + x(i) + " " + (T + ph + 10) + ")", className: "tick layer-name" },
@@ -563,158 +836,331 @@
     });
     root.appendChild(svg("line", { x1: L, x2: L + pw, y1: T + ph, y2: T + ph, className: "axis" }));
     if (o.legend) root.appendChild(svg("text", { x: L + pw / 2, y: H - 4, "text-anchor": "middle", className: "axis-label" }, "layer (input → output)"));
-    ids.forEach(function (id, k) {
-      var e = model.scores[id], color = PALETTE[(o.colorIndex || k) % PALETTE.length];
-      var series = svg("g", { className: "series", "data-benchmark": id });
-      var pts = [];
-      layers.forEach(function (l, i) {
-        var p = (e.layer_profile || {})[l];
-        if (!p || p[key] === null || p[key] === undefined) return;
+    ids.forEach((id, k) => {
+      const e = d.scores[id], color = PALETTE[(o.colorIndex || k) % PALETTE.length];
+      const series = svg("g", { className: "series", "data-benchmark": id });
+      const pts = [];
+      const point = (l) => (has(e.layer_profile, l) ? e.layer_profile[l] : null);
+      layers.forEach((l, i) => {
+        const p = point(l);
+        if (!p || !isNum(p[key])) return;
         pts.push([x(i), y(p[key])]);
-        var band = p.ci95 || p["ci95_" + key];
+        const band = p.ci95 || p["ci95_" + key];
         if (band) series.appendChild(svg("line", { x1: x(i), x2: x(i), y1: y(band[0]), y2: y(band[1]), stroke: color, className: "layer-ci" }));
       });
-      if (pts.length > 1) series.appendChild(svg("polyline", { points: pts.map(function (p) { return p[0].toFixed(1) + "," + p[1].toFixed(1); }).join(" "), stroke: color, className: "profile-line" }));
-      layers.forEach(function (l, i) {
-        var p = (e.layer_profile || {})[l];
-        if (!p || p[key] === null || p[key] === undefined) return;
+      if (pts.length > 1) series.appendChild(svg("polyline", { points: pts.map((p) => p[0].toFixed(1) + "," + p[1].toFixed(1)).join(" "), stroke: color, className: "profile-line" }));
+      layers.forEach((l, i) => {
+        const p = point(l);
+        if (!p || !isNum(p[key])) return;
         series.appendChild(svg("circle", { cx: x(i), cy: y(p[key]), r: 3, fill: color, className: "layer-point" }, svg("title", null, e.region + " · " + l + ": " + fmt(p[key]))));
       });
-      var ci = e.ci95_stimuli && e.ci95_stimuli[key];
-      var at = layers.indexOf(e.chosen_layer);
-      if (at >= 0 && e[key] !== null && e[key] !== undefined) {
-        var cx = x(at) + (k - (ids.length - 1) / 2) * 3; // small dodge so overlapping choices stay visible
+      const ci = e.ci95_stimuli && e.ci95_stimuli[key];
+      const at = layers.indexOf(e.chosen_layer);
+      if (at >= 0 && isNum(e[key])) {
+        const cx = x(at) + (k - (ids.length - 1) / 2) * 3; // small dodge so overlapping choices stay visible
         if (ci) series.appendChild(svg("line", { x1: cx, x2: cx, y1: y(ci[0]), y2: y(ci[1]), stroke: color, className: "chosen-ci" }));
-        series.appendChild(svg("circle", { cx: cx, cy: y(e[key]), r: 6.5, fill: "#fff", stroke: color, className: "chosen", "data-layer": e.chosen_layer },
+        series.appendChild(svg("circle", { cx: cx, cy: y(e[key]), r: 6.5, stroke: color, className: "chosen", "data-layer": e.chosen_layer },
           svg("title", null, e.region + ": chosen layer " + e.chosen_layer + " (per fold: " + (e.chosen_layer_per_split || []).join(", ") + "); reported " + key + " " + fmt(e[key]) + " " + fmtCI(ci))));
       }
       root.appendChild(series);
       if (!o.legend) return;
-      var ly = T + 4 + k * 18;
+      const ly = T + 4 + k * 18;
       root.appendChild(svg("g", { className: "legend" },
         svg("line", { x1: L + pw + 16, x2: L + pw + 36, y1: ly, y2: ly, stroke: color, className: "profile-line" }),
-        svg("circle", { cx: L + pw + 26, cy: ly, r: 5, fill: "#fff", stroke: color, className: "chosen-legend" }),
+        svg("circle", { cx: L + pw + 26, cy: ly, r: 5, stroke: color, className: "chosen-legend" }),
         svg("text", { x: L + pw + 42, y: ly + 4, className: "legend-text" }, e.region)));
     });
     return root;
   }
 
+  // Mouse visual areas, dorsal view of the right hemisphere (anterior up, lateral right), approximate layout
+  const MOUSE_AREAS = [
+    ["VISp", "M150,250 C140,200 170,165 215,160 C262,156 300,185 305,230 C310,280 270,318 220,320 C178,322 155,292 150,250 Z", [226, 245]],
+    ["VISl", "M305,230 C300,200 312,185 330,180 C352,176 368,196 366,228 C364,262 346,290 325,296 C300,300 292,282 300,262 Z", [333, 240]],
+    ["VISal", "M300,180 C296,160 300,140 318,128 C338,118 360,128 364,150 C368,170 352,180 330,180 C316,181 306,184 300,180 Z", [333, 155]],
+    ["VISrl", "M215,160 C220,138 238,120 262,112 C286,106 306,116 316,130 C302,142 298,160 300,182 C276,165 246,156 215,160 Z", [262, 140]],
+    ["VISam", "M150,190 C148,160 160,130 184,116 C206,104 232,106 248,116 C232,126 220,142 215,160 C185,164 162,176 150,190 Z", [194, 142]],
+    ["VISpm", "M150,250 C142,228 142,205 150,190 C130,196 112,216 108,244 C104,276 118,304 140,316 C160,326 176,324 178,318 C160,300 152,276 150,250 Z", [128, 262]],
+  ];
+  function areaMapSection(m) {
+    const maps = DATA.groups.filter((g) => g.modality === m.modality && MOUSE_AREAS.filter((a) => g.benchmarks.some((id) => BENCH.get(id).region === a[0])).length >= 3);
+    if (!maps.length) return null;
+    const s = section("area-map", "Mouse visual areas", el("p", { className: "note" },
+      "A schematic of the six visual areas on the dorsal surface of mouse cortex (right hemisphere seen from above; approximate layout, not to scale), each coloured by this model's score on it. Grey: no valid score."));
+    maps.forEach((g) => s.appendChild(areaMap(m, g)));
+    return s;
+  }
+  function areaMap(m, g) {
+    const W = 400, H = 380;
+    const root = svg("svg", { className: "area-map", "data-group": g.id, viewBox: "60 60 " + W + " " + H, width: W, height: H, role: "img",
+      "aria-label": "map of mouse visual areas coloured by " + m.name + "'s scores on " + g.title + " (" + g.metric + ")" });
+    root.appendChild(svg("title", null, "Mouse visual areas: " + m.name + " · " + g.title + " · " + g.metric));
+    MOUSE_AREAS.forEach((a) => {
+      const id = g.benchmarks.find((b) => BENCH.get(b).region === a[0]);
+      const c = id ? cell(m, id) : { status: "not run", value: null };
+      const scored = c.status === "scored";
+      const area = svg("g", { className: "map-area " + (scored ? scoreBin(c.value) : "unscored"), "data-area": a[0], "data-value": scored ? c.value : "" },
+        svg("path", { d: a[1], className: "area-shape" }, svg("title", null, a[0] + ": " + (scored ? fmt(c.value) + " " + fmtCI(c.ci) : c.status))),
+        svg("text", { x: a[2][0], y: a[2][1], "text-anchor": "middle", className: "area-name" }, a[0]),
+        svg("text", { x: a[2][0], y: a[2][1] + 14, "text-anchor": "middle", className: "area-score" }, scored ? fmt(c.value, 2) : c.status));
+      root.appendChild(area);
+    });
+    root.appendChild(svg("text", { x: 250, y: 80, "text-anchor": "middle", className: "compass" }, "anterior ↑"));
+    root.appendChild(svg("text", { x: 250, y: 425, "text-anchor": "middle", className: "compass" }, "posterior"));
+    root.appendChild(svg("text", { x: 70, y: 250, className: "compass" }, "medial"));
+    root.appendChild(svg("text", { x: 450, y: 250, "text-anchor": "end", className: "compass" }, "lateral"));
+    return el("figure", { className: "area-figure plot-scroll" }, root, el("figcaption", null, g.title + " · " + g.metric + " (" + (g.benchmarks.every((id) => BENCH.get(id).ceiling !== null) ? "ceiled" : "raw") + ")"));
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Benchmark pages
   function renderBenchmarkList(app) {
+    setTitle("Benchmarks");
     app.appendChild(el("h1", null, "Benchmarks"));
-    var t = el("table", { className: "plain", id: "benchmark-list" }, el("thead", null, el("tr", null,
-      ["benchmark", "dataset", "region", "metric", "modality", "units", "stimuli", "ceiling", "models scored"].map(function (h) { return el("th", null, h); }))));
-    var body = el("tbody");
-    DATA.benchmarks.forEach(function (b) {
-      var applicable = DATA.models.filter(function (m) { return m.modality === b.modality; });
-      var scored = applicable.filter(function (m) { return m.scores[b.id]; }).length;
+    const t = el("table", { className: "plain", id: "benchmark-list" }, el("thead", null, el("tr", null,
+      ["benchmark", "dataset", "region", "metric", "modality", "units", "stimuli", "ceiling", "models scored"].map((h) => el("th", { scope: "col" }, h)))));
+    const body = el("tbody");
+    DATA.benchmarks.forEach((b) => {
+      const applicable = DATA.models.filter((m) => m.modality === b.modality);
+      const scored = applicable.filter((m) => cell(m, b.id).status === "scored").length;
       body.appendChild(el("tr", null, el("td", null, el("a", { href: benchHref(b.id) }, b.id)), el("td", null, b.dataset), el("td", null, b.region), el("td", null, b.metric),
-        el("td", null, b.modality), el("td", null, b.n_neuroids === null || b.n_neuroids === undefined ? "—" : String(b.n_neuroids)),
-        el("td", null, b.n_stimuli === null || b.n_stimuli === undefined ? "—" : String(b.n_stimuli)), el("td", null, fmt(b.ceiling)), el("td", null, scored + "/" + applicable.length)));
+        el("td", null, b.modality), el("td", null, isNum(b.n_neuroids) ? String(b.n_neuroids) : "—"),
+        el("td", null, isNum(b.n_stimuli) ? String(b.n_stimuli) : "—"), el("td", null, b.ceiling === null ? "none" : fmt(b.ceiling)), el("td", null, scored + "/" + applicable.length)));
     });
     t.appendChild(body);
-    app.appendChild(t);
+    app.appendChild(el("div", { className: "scroll-x" }, t));
   }
+
+  /** The sections of a benchmark page, in order: each is (benchmark) -> element or null. */
+  const BENCHMARK_SECTIONS = [dataCardSection, metricSection, ceilingSection, benchmarkScoresSection];
 
   function renderBenchmark(app, id) {
-    var b = BENCH[id];
-    if (!b) { app.appendChild(notFound("benchmark", id)); return; }
-    document.title = b.id + " · brainbench";
-    var ds = DATASETS[b.dataset] || {}, card = ds.card || {}, metric = METRICS[b.metric] || {};
+    const b = BENCH.get(id);
+    if (!b) { setTitle("Not found"); app.appendChild(notFound("benchmark", id)); return; }
+    setTitle(b.id, "benchmark");
     app.appendChild(el("p", { className: "crumbs" }, el("a", { href: "#/" }, "← leaderboard"), " · ", el("a", { href: "#/benchmarks" }, "all benchmarks")));
     app.appendChild(el("h1", null, b.id));
-    var siblings = DATA.benchmarks.filter(function (x) { return x.dataset === b.dataset && x.metric === b.metric; });
-    app.appendChild(el("p", { className: "siblings" }, "Regions: ", siblings.map(function (s, i) {
-      return [i ? " · " : "", s.id === b.id ? el("strong", null, s.region) : el("a", { href: benchHref(s.id) }, s.region)];
-    })));
+    const siblings = DATA.benchmarks.filter((x) => x.dataset === b.dataset && x.metric === b.metric);
+    app.appendChild(el("p", { className: "siblings" }, "Regions: ", siblings.map((s, i) => [i ? " · " : "", s.id === b.id ? el("strong", null, s.region) : el("a", { href: benchHref(s.id) }, s.region)])));
     if (!b.registered) app.appendChild(el("p", { className: "problem" }, "This benchmark is in a result file but its dataset or metric is not installed here, so its data card is missing."));
-    var dataRows = [["dataset", card.title ? card.title + " (" + b.dataset + ")" : b.dataset], ["region", b.region]];
-    [["species", "species"], ["method", "method"], ["response", "response"], ["stimuli", "stimuli"]].forEach(function (f) { if (card[f[0]]) dataRows.push([f[1], asText(card[f[0]])]); });
-    dataRows.push(["units in this region", b.n_neuroids === null || b.n_neuroids === undefined ? "—" : String(b.n_neuroids)]);
-    if (b.n_subjects) dataRows.push(["subjects in this region", String(b.n_subjects)]);
-    if (b.n_stimuli) dataRows.push(["stimuli scored", String(b.n_stimuli)]);
-    Object.keys(card).forEach(function (k) {
-      if (["title", "species", "method", "response", "stimuli", "bibtex", "regions", "citation", "terms"].indexOf(k) < 0 && card[k] !== "") dataRows.push([k.replace(/^n_/, "").replace(/_/g, " ") + (k.slice(0, 2) === "n_" ? " (whole dataset)" : ""), asText(card[k])]);
-    });
-    if (card.citation) dataRows.push(["citation", asText(card.citation)]);
-    if (card.terms) dataRows.push(["terms", asText(card.terms)]);
-    app.appendChild(el("section", { className: "card", id: "data-card" }, el("h2", null, "Data"), defList(dataRows),
-      isText(card.bibtex) ? el("details", null, el("summary", null, "BibTeX"), el("pre", { className: "bibtex" }, card.bibtex)) : null));
-    var config = metric.config || {};
-    var metricRows = [["metric", b.metric], ["what it does", metric.description || "—"], ["score", b.score_name || "—"], ["benchmark version", b.version || "—"]];
-    Object.keys(config).forEach(function (k) { if (k !== "ceiling" && k !== "name") metricRows.push([k.replace(/_/g, " "), asText(config[k])]); });
-    if (ds.aggregate) metricRows.push(["aggregate over units", ds.aggregate]);
-    app.appendChild(el("section", { id: "metric" }, el("h2", null, "Metric"), defList(metricRows)));
-    app.appendChild(el("section", { id: "ceiling" }, el("h2", null, "Noise ceiling"), defList([
-      ["ceiling", fmt(b.ceiling) + (b.ceiling_values_differ ? " (results disagree on the ceiling: they were computed on different data versions)" : "")],
-      ["how it is computed", config.ceiling ? asText(config.ceiling) : (b.ceiling_note || "—")],
-      ["ceiled score", "the score divided by the ceiling" + (ds.aggregate ? " (where the metric scores units one by one, both are their " + ds.aggregate + " over units)" : "") + "; values above 1 are kept and flagged, never clipped"],
-    ])));
-    var entries = DATA.models.map(function (m) { return { m: m, c: cell(m, b.id, "stimuli") }; });
-    var scored = entries.filter(function (x) { return x.c.status === "scored"; }).sort(function (p, q) { return q.c.value - p.c.value; });
-    var dist = el("section", { id: "distribution" }, el("h2", null, "Scores across models"));
-    dist.appendChild(distributionPlot(b, scored));
-    var missing = entries.filter(function (x) { return x.c.status === "failed" || x.c.status === "not run"; });
-    if (missing.length) dist.appendChild(el("p", { className: "note" }, "Without a score: ", missing.map(function (x, i) {
-      return [i ? ", " : "", el("a", { href: modelHref(x.m.name) }, x.m.name), " (" + x.c.status + ")"];
-    })));
-    app.appendChild(dist);
+    BENCHMARK_SECTIONS.forEach((sectionOf) => { const node = sectionOf(b); if (node) app.appendChild(node); });
   }
 
-  function distributionPlot(b, scored) {
-    if (!scored.length) return el("p", null, "No model has a score on this benchmark yet.");
-    var W = 760, row = 22, L = 220, R = 30, T = 26, B = 36, H = T + B + row * scored.length;
-    var values = [0, 1];
-    scored.forEach(function (x) { values.push(x.c.value); if (x.c.ci) values.push(x.c.ci[0], x.c.ci[1]); });
-    var lo = Math.floor(Math.min.apply(null, values) * 10) / 10, hi = Math.ceil(Math.max.apply(null, values) * 10) / 10;
-    function x(v) { return L + (v - lo) / (hi - lo) * (W - L - R); }
-    var root = svg("svg", { className: "distribution", viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img", "aria-label": "scores of every model on " + b.id });
-    for (var t = lo; t <= hi + 1e-9; t += (hi - lo) > 1 ? 0.2 : 0.1) {
-      root.appendChild(svg("line", { x1: x(t), x2: x(t), y1: T - 6, y2: H - B, className: Math.abs(t) < 1e-9 ? "zero" : (Math.abs(t - 1) < 1e-9 ? "ceiling-line" : "grid") }));
-      root.appendChild(svg("text", { x: x(t), y: H - B + 16, "text-anchor": "middle", className: "tick" }, fmt(t, 1)));
+  function dataCardSection(b) {
+    const ds = DATASETS.get(b.dataset) || {}, card = ds.card || {};
+    const rows = [["dataset", card.title ? card.title + " (" + b.dataset + ")" : b.dataset], ["region", b.region]];
+    [["species", "species"], ["method", "method"], ["response", "response"], ["stimuli", "stimuli"]].forEach((f) => { if (has(card, f[0]) && card[f[0]]) rows.push([f[1], asText(card[f[0]])]); });
+    rows.push(["units in this region", isNum(b.n_neuroids) ? String(b.n_neuroids) : "—"]);
+    if (b.n_subjects) rows.push(["subjects in this region", String(b.n_subjects)]);
+    if (b.n_stimuli) rows.push(["stimuli scored", String(b.n_stimuli)]);
+    const skip = ["title", "species", "method", "response", "stimuli", "bibtex", "regions", "citation", "terms"].concat(b.ceiling === null ? ["ceiling"] : []);
+    Object.keys(card).forEach((k) => {
+      if (skip.indexOf(k) < 0 && card[k] !== "") rows.push([k.replace(/^n_/, "").replace(/_/g, " ") + (k.slice(0, 2) === "n_" ? " (whole dataset)" : ""), asText(card[k])]);
+    });
+    if (card.citation) rows.push(["citation", asText(card.citation)]);
+    if (card.terms) rows.push(["terms", asText(card.terms)]);
+    return section("data-card", "Data", defList(rows), isText(card.bibtex) ? el("details", null, el("summary", null, "BibTeX"), el("pre", { className: "bibtex" }, card.bibtex)) : null);
+  }
+
+  function metricSection(b) {
+    const ds = DATASETS.get(b.dataset) || {}, metric = METRICS.get(b.metric) || {}, config = metric.config || {};
+    const rows = [["metric", b.metric], ["what it does", metric.description || "—"], ["score", b.score_name || "—"], ["benchmark version", b.version || "—"]];
+    // the ceiling is described in its own section (or not at all, where there is none); "primary" is the benchmark's score above
+    Object.keys(config).forEach((k) => { if (["ceiling", "name", "primary"].indexOf(k) < 0) rows.push([k === "version" ? "metric version" : k.replace(/_/g, " "), asText(config[k])]); });
+    if (ds.aggregate) rows.push(["aggregate over units", ds.aggregate]);
+    rows.push(["intervals", b.intervals.length ? "95% bootstrap over " + b.intervals.join(" and over ") + (b.intervals.indexOf("subjects") < 0 ? " (" + noSubjectsReason(b) + ")" : "") : "none"]);
+    return section("metric", "Metric", defList(rows));
+  }
+
+  function ceilingSection(b) {
+    if (b.ceiling === null) {
+      return section("scale", "Score scale", defList([["scores shown", "raw " + (b.score_name || "score") + " values"], ["why", b.ceiling_note || "this benchmark's data give no way to estimate the best achievable score"]]));
     }
-    root.appendChild(svg("text", { x: L + (W - L - R) / 2, y: H - 4, "text-anchor": "middle", className: "axis-label" }, "ceiled score (1 = noise ceiling), 95% CI over stimuli"));
-    scored.forEach(function (s, i) {
-      var yy = T + i * row + row / 2, color = PALETTE[TRAININGS.indexOf(s.m.training) >= 0 ? TRAININGS.indexOf(s.m.training) : 7];
-      var g = svg("g", { className: "model-dot", "data-model": s.m.name });
-      var link = svg("a", { href: modelHref(s.m.name) }, svg("text", { x: L - 10, y: yy + 4, "text-anchor": "end", className: "model-label" }, s.m.name));
-      g.appendChild(link);
+    const ds = DATASETS.get(b.dataset) || {}, config = (METRICS.get(b.metric) || {}).config || {};
+    return section("ceiling", "Noise ceiling", defList([
+      ["ceiling", fmt(b.ceiling) + (b.ceiling_values_differ ? " (results disagree on the ceiling: they were computed on different data versions)" : "")],
+      ["how it is computed", b.ceiling_note || (config.ceiling ? asText(config.ceiling) : "—")],
+      ["ceiled score", "the score divided by the ceiling" + (ds.aggregate ? " (where the metric scores units one by one, both are their " + ds.aggregate + " over units)" : "") + "; values above 1 are kept and flagged, never clipped"],
+    ]));
+  }
+
+  function benchmarkScoresSection(b) {
+    const entries = DATA.models.filter((m) => m.modality === b.modality).map((m) => ({ m: m, c: cell(m, b.id, "stimuli") }));
+    const scored = entries.filter((x) => x.c.status === "scored").sort((p, q) => q.c.value - p.c.value || (p.m.name < q.m.name ? -1 : 1));
+    const others = entries.filter((x) => x.c.status !== "scored");
+    const label = (b.ceiling === null ? "raw " + (b.score_name || "score") + " (no noise ceiling)" : "ceiled score (1 = noise ceiling)") + ", 95% CI over stimuli";
+    const s = section("distribution", "Scores across models");
+    const table = el("table", { className: "plain scores-table", id: "score-table" },
+      el("caption", null, label),
+      el("thead", null, el("tr", null, ["#", "model", b.ceiling === null ? "raw " + (b.score_name || "score") : "ceiled", "95% CI", "raw", "chosen layer"].map((h) => el("th", { scope: "col" }, h)))));
+    const body = el("tbody");
+    scored.forEach((x, i) => body.appendChild(el("tr", { "data-model": x.m.name, "data-status": "scored" }, el("td", null, String(i + 1)), el("th", { scope: "row" }, el("a", { href: modelHref(x.m.name) }, x.m.name)),
+      el("td", null, fmt(x.c.value), x.c.flags ? el("sup", { className: "flag", title: x.c.flags }, "⚑") : null), el("td", null, fmtCI(x.c.ci)), el("td", null, fmt(x.c.raw)), el("td", null, x.c.layer || ""))));
+    others.forEach((x) => body.appendChild(el("tr", { "data-model": x.m.name, "data-status": x.c.status }, el("td", null, ""), el("th", { scope: "row" }, el("a", { href: modelHref(x.m.name) }, x.m.name)),
+      el("td", { colspan: 4, className: "status-" + x.c.status.replace(/[^a-z]/g, "") }, x.c.status + (x.c.message ? ": " + x.c.message : "")))));
+    table.appendChild(body);
+    s.appendChild(el("div", { className: "score-layout" }, el("div", { className: "scroll-x score-table-wrap" }, table), el("div", { className: "plot-scroll" }, distributionPlot(b, scored, label))));
+    return s;
+  }
+
+  function distributionPlot(b, scored, axisLabel) {
+    if (!scored.length) return el("p", null, "No model has a valid score on this benchmark yet.");
+    const shown = scored.slice(0, PLOT_ROWS_MAX);
+    const W = plotWidth(640), cols = W < 520 ? 2 : 4, row = 22, L = Math.min(220, Math.round(W * 0.38)), R = 24, T = cols === 2 ? 48 : 30, B = 40, H = T + B + row * shown.length;
+    const values = [0, 1];
+    shown.forEach((s) => { values.push(s.c.value); if (s.c.ci) values.push(s.c.ci[0], s.c.ci[1]); });
+    const range = axisRange(values);
+    const x = (v) => L + (range.clamp(v) - range.lo) / (range.hi - range.lo) * (W - L - R);
+    const root = svg("svg", { className: "distribution", viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img", "aria-label": "scores of the best " + shown.length + " models on " + b.id });
+    range.ticks.forEach((t) => {
+      root.appendChild(svg("line", { x1: x(t), x2: x(t), y1: T - 6, y2: H - B, className: Math.abs(t) < 1e-9 ? "zero" : (Math.abs(t - 1) < 1e-9 && b.ceiling !== null ? "ceiling-line" : "grid") }));
+      root.appendChild(svg("text", { x: x(t), y: H - B + 16, "text-anchor": "middle", className: "tick" }, fmt(t, 1)));
+    });
+    root.appendChild(svg("text", { x: W / 2, y: H - 6, "text-anchor": "middle", className: "axis-label" }, axisLabel));
+    const maxChars = Math.floor((L - 14) / 7);
+    shown.forEach((s, i) => {
+      const yy = T + i * row + row / 2, color = PALETTE[TRAININGS.indexOf(s.m.training) >= 0 ? TRAININGS.indexOf(s.m.training) : 7];
+      const g = svg("g", { className: "model-dot", "data-model": s.m.name });
+      const name = s.m.name.length > maxChars ? s.m.name.slice(0, maxChars - 1) + "…" : s.m.name;
+      // labels, not links: the table beside the plot links every model (links inside an image would be nested controls)
+      g.appendChild(svg("text", { x: L - 10, y: yy + 4, "text-anchor": "end", className: "model-label" }, name, svg("title", null, s.m.name)));
       if (s.c.ci) g.appendChild(svg("line", { x1: x(s.c.ci[0]), x2: x(s.c.ci[1]), y1: yy, y2: yy, stroke: color, className: "dist-ci" }));
       g.appendChild(svg("circle", { cx: x(s.c.value), cy: yy, r: 5, fill: color }, svg("title", null, s.m.name + " (" + s.m.training + "): " + fmt(s.c.value) + " " + fmtCI(s.c.ci))));
       root.appendChild(g);
     });
-    var legend = svg("g", { className: "legend" });
-    TRAININGS.forEach(function (t, i) {
-      legend.appendChild(svg("circle", { cx: L + i * 120, cy: 10, r: 5, fill: PALETTE[i] }));
-      legend.appendChild(svg("text", { x: L + i * 120 + 9, y: 14, className: "legend-text" }, t));
+    const legend = svg("g", { className: "legend" });
+    TRAININGS.forEach((t, i) => {
+      const lx = 8 + (i % cols) * Math.floor((W - 16) / cols), ly = 12 + Math.floor(i / cols) * 18;
+      legend.appendChild(svg("circle", { cx: lx + 5, cy: ly, r: 5, fill: PALETTE[i] }));
+      legend.appendChild(svg("text", { x: lx + 14, y: ly + 4, className: "legend-text" }, t));
     });
     root.appendChild(legend);
-    return root;
+    const figure = el("figure", { className: "dist-figure" }, root);
+    if (scored.length > shown.length) figure.appendChild(el("figcaption", { className: "note" }, "The plot shows the best " + shown.length + " of " + scored.length + " models; the table has all of them."));
+    return figure;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Compare view: side by side per benchmark, and paired bootstrap differences where the samples allow
+  function renderCompare(app, names) {
+    setTitle("Compare " + names.join(", "));
+    app.appendChild(el("p", { className: "crumbs" }, el("a", { href: "#/" }, "← leaderboard")));
+    app.appendChild(el("h1", null, "Compare"));
+    const models = names.map((n) => MODELS.get(n));
+    const missing = names.filter((n, i) => !models[i]);
+    if (missing.length || names.length < 2) {
+      app.appendChild(el("p", { className: "problem" }, names.length < 2 ? "Pick two or more models (tick them in the table, or use “compare” on a model page)." : "No model named " + missing.map((n) => "“" + n + "”").join(", ") + " in this leaderboard."));
+      return;
+    }
+    app.appendChild(el("p", null, models.map((m, i) => [i ? " vs " : "", el("a", { href: modelHref(m.name) }, m.name)])));
+    const body = el("div", { id: "compare-body" }, el("p", { className: "loading" }, "Loading the models' details…"));
+    app.appendChild(body);
+    Promise.all(models.map(loadDetail)).then((details) => {
+      if (!body.isConnected) return;
+      body.textContent = "";
+      body.appendChild(sideBySide(models));
+      for (let i = 0; i < models.length; i++) for (let j = i + 1; j < models.length; j++) {
+        if (models[i].modality === models[j].modality) body.appendChild(differenceSection(models[i], models[j], details[i], details[j]));
+      }
+      restoreScroll();
+      performance.mark("brainbench-rendered");
+    }).catch((error) => { body.textContent = ""; body.appendChild(el("p", { className: "problem" }, error.message)); });
+  }
+
+  function sideBySide(models) {
+    const s = section("side-by-side", "Scores side by side");
+    const ids = DATA.benchmarks.filter((b) => models.some((m) => m.modality === b.modality)).map((b) => b.id);
+    const head = el("tr", null, el("th", { scope: "col" }, "benchmark"), models.map((m) => el("th", { scope: "col" }, m.name)));
+    const body = el("tbody", null, el("tr", { className: "overall-row" }, el("th", { scope: "row" }, "overall"), models.map((m) => el("td", null, fmt(m.overall.value) + " (" + m.overall.scored + "/" + m.overall.applicable + ")"))));
+    ids.forEach((id) => body.appendChild(el("tr", { "data-benchmark": id }, el("th", { scope: "row" }, el("a", { href: benchHref(id) }, id)), models.map((m) => {
+      const c = cell(m, id, "stimuli");
+      return el("td", { "data-status": c.status }, c.status === "scored" ? [fmt(c.value) + (c.ceiled ? "" : " raw") + " ", el("span", { className: "ci" }, fmtCI(c.ci))] : c.status);
+    }))));
+    s.appendChild(el("div", { className: "scroll-x" }, el("table", { className: "plain compare-table" }, el("thead", null, head), body)));
+    return s;
+  }
+
+  /** Why the paired difference of two entries cannot be shown (null if it can). */
+  function pairingProblem(a, b) {
+    if (!a || !b) return "not scored by both";
+    if (!a.bootstrap || !b.bootstrap) return "bootstrap samples missing for " + (!a.bootstrap && !b.bootstrap ? "both" : !a.bootstrap ? "the first" : "the second") + " model";
+    if (String(a.version) !== String(b.version)) return "different benchmark versions (" + a.version + " vs " + b.version + ")";
+    if (a.bootstrap.statistic !== b.bootstrap.statistic) return "samples of different statistics (" + a.bootstrap.statistic + " vs " + b.bootstrap.statistic + ")";
+    const sa = a.bootstrap.stimuli, sb = b.bootstrap.stimuli;
+    if (sa.seed !== sb.seed || sa.n !== sb.n) return "different stimulus resamples (seed " + sa.seed + "/n " + sa.n + " vs seed " + sb.seed + "/n " + sb.n + ")";
+    return null;
+  }
+  function subjectsPairing(a, b) {
+    const sa = a.bootstrap.subjects, sb = b.bootstrap.subjects;
+    if (!sa && !sb) return { use: false, why: "no resampling over subjects" };
+    if (!sa || !sb) return { use: false, why: "subject samples for only one model" };
+    if (sa.seed !== sb.seed || sa.n !== sb.n) return { use: false, why: "different subject resamples" };
+    return { use: true };
+  }
+
+  function differenceSection(A, B, dA, dB) {
+    const ids = DATA.benchmarks.filter((b) => b.modality === A.modality).map((b) => b.id);
+    const rows = ids.map((id) => {
+      const a = has(dA.scores, id) ? dA.scores[id] : null, b = has(dB.scores, id) ? dB.scores[id] : null;
+      const why = pairingProblem(a, b);
+      if (why) return { id: id, why: why };
+      const stat = a.bootstrap.statistic, subj = subjectsPairing(a, b);
+      return { id: id, d: a[stat] - b[stat], stat: stat, a: a, b: b, subjects: subj };
+    });
+    const paired = rows.filter((r) => !r.why);
+    const stim = pairedDifferences(paired.map((r) => ({ d: r.d, a: decodeFloat32(r.a.bootstrap.stimuli.samples), b: decodeFloat32(r.b.bootstrap.stimuli.samples) })));
+    const withSubjects = paired.filter((r) => r.subjects.use);
+    const subj = pairedDifferences(withSubjects.map((r) => ({ d: r.d, a: decodeFloat32(r.a.bootstrap.subjects.samples), b: decodeFloat32(r.b.bootstrap.subjects.samples) })));
+    paired.forEach((r, i) => { r.stimuli = stim[i]; });
+    withSubjects.forEach((r, i) => { r.subjectStats = subj[i]; });
+    const title = A.name + " − " + B.name;
+    const s = el("section", { className: "difference", "data-pair": A.name + "\n" + B.name, "aria-label": "paired differences " + title },
+      el("h2", null, "Paired differences: ", title),
+      el("p", { className: "note" }, "d = the first model's score minus the second's (ceiled where the benchmark has a ceiling, else raw), on the same bootstrap resamples of stimuli (and of subjects where there are some). " +
+        "95% CI d ± 1.96·se with se the standard deviation of the paired sample differences; two-sided normal p, Holm-adjusted over the benchmarks below (per source). " +
+        "Separated: Holm p < 0.05 over stimuli and, where there are subjects, over subjects."));
+    const head = el("tr", null, ["benchmark", "d", "95% CI (stimuli)", "p Holm (stimuli)", "95% CI (subjects)", "p Holm (subjects)", "separated"].map((h) => el("th", { scope: "col" }, h)));
+    const body = el("tbody");
+    rows.forEach((r) => {
+      if (r.why) { body.appendChild(el("tr", { "data-benchmark": r.id, "data-shown": "no" }, el("th", { scope: "row" }, r.id), el("td", { colspan: 6, className: "note" }, "not shown: " + r.why))); return; }
+      const st = r.stimuli, sj = r.subjectStats;
+      const separated = st.pHolm !== null && st.pHolm < 0.05 && (!r.subjects.use || (sj && sj.pHolm !== null && sj.pHolm < 0.05));
+      body.appendChild(el("tr", { "data-benchmark": r.id, "data-shown": "yes", "data-d": r.d, "data-p-stimuli": st.pHolm, "data-p-subjects": sj ? sj.pHolm : "", "data-separated": separated ? "yes" : "no" },
+        el("th", { scope: "row" }, r.id), el("td", null, fmt(r.d) + (r.stat === "raw" ? " (raw)" : "")), el("td", null, fmtCI([st.lo, st.hi])), el("td", null, fmtP(st.pHolm)),
+        el("td", null, sj ? fmtCI([sj.lo, sj.hi]) : r.subjects.why), el("td", null, sj ? fmtP(sj.pHolm) : "—"), el("td", { className: separated ? "separated" : "" }, separated ? "yes" : "no")));
+    });
+    s.appendChild(el("div", { className: "scroll-x" }, el("table", { className: "plain difference-table" }, el("thead", null, head), body)));
+    return s;
   }
 
   // ---------------------------------------------------------------------------------------------
   function renderAbout(app) {
+    setTitle("About the scores");
     app.appendChild(el("h1", null, "About the scores"));
     [
       "Each benchmark id is <dataset>.<region>.<metric>. A model's features at each candidate layer are mapped to the recorded responses by the metric (e.g. cross-validated ridge regression); the score is aggregated over units (median for the mouse data).",
-      "The ceiled score divides the raw score by the noise ceiling, the score a perfect model of the trial-averaged response would reach given the trial-to-trial noise. Scores above 1 are kept and flagged (⚑), never clipped.",
-      "Intervals are 95% bootstrap intervals over stimuli (the score and ceiling recomputed on the same resample, without refitting) or over subjects; pick one above the table.",
+      "The ceiled score divides the raw score by the noise ceiling, the score a perfect model of the trial-averaged response would reach given the trial-to-trial noise. Scores above 1 are kept and flagged (⚑), never clipped. Benchmarks whose data have no repeats (NH2015) have no ceiling: their raw scores are shown, marked “raw”.",
+      "Intervals are 95% bootstrap intervals over stimuli (the score and ceiling recomputed on the same resample, without refitting) or over subjects; pick one above the table. Where a benchmark has no interval over subjects (one subject, or a pooled recording) the stimulus interval is shown and labelled as such.",
       "The reported layer is chosen honestly: inside each outer fold by an inner cross-validation on that fold's training stimuli only. The layer profile (every layer's score over all folds) is shown for insight, not used for the score.",
-      "Averages are plain means of the ceiled scores over the benchmarks in view that the model has scores for; the count next to each says how many of the applicable benchmarks it covers. A model with fewer benchmarks is not comparable one-to-one; sort by a single column for a like-for-like comparison.",
-      "Missing scores are shown as “not run” (no result) or “failed” (the run raised an error, recorded in the result file), never as zero.",
-    ].forEach(function (p) { app.appendChild(el("p", { className: "prose" }, p)); });
+      "The overall column is the plain mean of a model's scores over every benchmark of its modality it has a valid score on; the count beside it says how many of the applicable benchmarks that covers. A model with fewer benchmarks is not comparable one-to-one; sort by a single column for a like-for-like comparison.",
+      "Missing scores are shown as “not run” (no result), “failed” (the run raised an error, recorded in the result file) or “invalid” (the result file's numbers failed a check: a non-finite value, an implausible ceiling, an interval that does not contain its score, a duplicate), never as zero and never averaged.",
+      "Compare two or more models (tick them in the table) to see their scores side by side and, where both results carry bootstrap samples on the same resamples, the paired difference per benchmark with Holm-adjusted p-values.",
+    ].forEach((p) => app.appendChild(el("p", { className: "prose" }, p)));
     app.appendChild(el("p", null, "Generated " + DATA.generated_utc + " by brainbench " + DATA.brainbench_version + " from " + DATA.models.length + " models."));
     app.appendChild(problemsNote());
   }
 
   function renderFooter() {
-    var f = document.getElementById("footer");
+    const f = document.getElementById("footer");
     if (!DATA) return;
     f.appendChild(el("span", null, "Generated " + DATA.generated_utc + " by brainbench " + DATA.brainbench_version + " · " + DATA.models.length + " models · " + DATA.benchmarks.length + " benchmarks · ",
       el("a", { href: "data.json" }, "data.json")));
   }
 
+  const skip = document.querySelector(".skip-link"); // the hash is the route, so the skip link moves focus itself
+  if (skip) skip.addEventListener("click", (e) => { e.preventDefault(); document.getElementById("app").focus(); });
+  if ("scrollRestoration" in history) history.scrollRestoration = "manual";
+  window.addEventListener("scroll", rememberScroll, { passive: true });
   window.addEventListener("hashchange", route);
   renderFooter();
   route();

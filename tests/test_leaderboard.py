@@ -87,16 +87,19 @@ def test_malformed_and_partial_files_are_reported_with_their_path_and_skipped(tm
     collected = collect_results([tmp_path])
     by_file = {Path(p["path"]).name: p for p in collected.problems}
     assert set(collected.models) == {"pixels", "pixels_with_bad_entry"}
-    assert str(truncated) == by_file["truncated.json"]["path"] and "not valid JSON" in by_file["truncated.json"]["problem"]
+    # the path is published relative (folder name / file), never the build machine's absolute path
+    assert by_file["truncated.json"]["path"] == f"{tmp_path.name}/{truncated.name}" and "not valid JSON" in by_file["truncated.json"]["problem"]
     assert "schema 'something/else'" in by_file["other.json"]["problem"]
     assert "model name" in by_file["noname.json"]["problem"]
     assert "no 'scores' list" in by_file["noscores.json"]["problem"]
     assert "not a brainbench result" in by_file["list.json"]["problem"]
     entry_problems = [p["problem"] for p in collected.problems if p["path"].endswith("bad_entry.json")]
     assert any("scores[0]" in p and "not-an-id" in p for p in entry_problems)
-    assert any("scores[1]" in p and "finite number" in p for p in entry_problems)
-    # the file's valid entries are kept: 6 areas minus the two broken ones
-    assert len(collected.models["pixels_with_bad_entry"]["scores"]) == len(good["scores"]) - 2
+    assert any("scores[1]" in p and "not a finite number" in p for p in entry_problems)
+    # the file's valid entries are kept; the non-finite one is invalid (shown as such, never as "not run")
+    model = collected.models["pixels_with_bad_entry"]
+    assert len(model["scores"]) == len(good["scores"]) - 2
+    assert set(model["invalid"]) == {good["scores"][1]["benchmark"]}
 
 
 def test_cli_build_reports_bad_files_and_writes_the_site(tmp_path, capsys):
@@ -106,12 +109,15 @@ def test_cli_build_reports_bad_files_and_writes_the_site(tmp_path, capsys):
     out = tmp_path / "site"
     assert main(["leaderboard", "build", "--results", str(results), "--out", str(out)]) == 0
     captured = capsys.readouterr()
-    assert f"{results / 'broken.json'}: not valid JSON" in captured.err
+    assert "results/broken.json: not valid JSON" in captured.err and str(tmp_path) not in captured.err
     for name in ("index.html", "app.js", "style.css", "data.js", "data.json"):
         assert (out / name).is_file()
     data = json.loads((out / "data.json").read_text())
     assert {m["name"] for m in data["models"]} == {p.stem for p in BUILTIN.glob("*.json")}
-    assert data["problems"][0]["path"] == str(results / "broken.json")
+    assert data["problems"][0]["path"] == "results/broken.json"
+    for model in data["models"]:  # each model's details in a script (file://) and a JSON twin
+        assert (out / model["detail"]).read_text().startswith("window.BRAINBENCH_MODEL({")
+        assert json.loads((out / model["detail_json"]).read_text())["name"] == model["name"]
     # a missing results folder is a clear error, not a traceback
     assert main(["leaderboard", "build", "--results", str(tmp_path / "nope"), "--out", str(out)]) == 2
     assert "results folder" in capsys.readouterr().err
@@ -119,10 +125,12 @@ def test_cli_build_reports_bad_files_and_writes_the_site(tmp_path, capsys):
 
 def test_site_data_is_strict_json_and_cannot_close_a_script(tmp_path):
     doc = builtin_result("pixels")
-    doc["model"]["name"] = "</script><script>alert(1)</script>\u2028"
+    doc["model"]["name"] = "</script><script>alert(1)</script>"
+    doc["model"]["card"]["licence"] = "line\u2028separator"
     visp = entry_of(doc, "allen_np.VISp.ridge")
     visp["ceiling"] = float("nan")  # Python's json writes NaN; browsers' JSON.parse rejects it
-    visp["layer_profile"]["pixels"]["raw"] = float("inf")
+    visl = entry_of(doc, "allen_np.VISl.ridge")
+    visl["layer_profile"]["pixels"]["raw"] = float("inf")
     (tmp_path / "r").mkdir()
     (tmp_path / "r" / "evil.json").write_text(json.dumps(doc))
     out, data = build_site([tmp_path / "r"], tmp_path / "site", include_builtin=False)
@@ -131,12 +139,14 @@ def test_site_data_is_strict_json_and_cannot_close_a_script(tmp_path):
         raise ValueError(f"non-standard JSON constant {constant}")
 
     parsed = json.loads((out / "data.json").read_text(), parse_constant=refuse)
-    model = parsed["models"][0]
-    assert model["name"] == doc["model"]["name"]
-    assert model["scores"]["allen_np.VISp.ridge"]["ceiling"] is None
-    assert model["scores"]["allen_np.VISp.ridge"]["layer_profile"]["pixels"]["raw"] is None
-    script = (out / "data.js").read_text()
-    assert "</script" not in script.lower() and "\u2028" not in script
+    summary = parsed["models"][0]
+    assert summary["name"] == doc["model"]["name"]
+    detail = json.loads((out / summary["detail_json"]).read_text(), parse_constant=refuse)
+    assert detail["invalid"]["allen_np.VISp.ridge"]["entry"]["ceiling"] is None, "a NaN ceiling makes the score invalid"
+    assert detail["scores"]["allen_np.VISl.ridge"]["layer_profile"]["pixels"]["raw"] is None
+    assert "\u2028" not in detail["card"]["licence"], "line separators in free text are replaced"
+    for script in [(out / "data.js").read_text(), (out / summary["detail"]).read_text()]:
+        assert "</script" not in script.lower() and "\u2028" not in script
 
 
 def test_results_for_one_model_merge_by_benchmark_and_conflicts_are_reported(tmp_path):

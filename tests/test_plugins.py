@@ -272,5 +272,6 @@ def test_worked_example_end_to_end(tmp_path, capsys, store, shared_data):
     assert main(["leaderboard", "build", "--results", str(results), "--no-builtin", "--out", str(tmp_path / "site")]) == 0
     site = json.loads((tmp_path / "site" / "data.json").read_text())
     (model,) = [m for m in site["models"] if m["name"] == "example_tiny_cnn"]
-    assert model["scores"]["allen_np.VISp.ridge"]["ceiled"] == pytest.approx(entry["ceiled"])
+    detail = json.loads((tmp_path / "site" / model["detail_json"]).read_text())
+    assert detail["scores"]["allen_np.VISp.ridge"]["ceiled"] == pytest.approx(entry["ceiled"])
     assert model["training"] == "supervised"

@@ -18,6 +18,9 @@ def register(sub) -> None:
                             "leaderboard/results/; a later file for the same model adds or replaces benchmarks")
     build.add_argument("--no-builtin", action="store_true", help="leave out the built-in results in leaderboard/results/")
     build.add_argument("--out", default="site", help="output folder (default: ./site)")
+    build.add_argument("--strict", action="store_true",
+                       help="exit with status 1 if any result file has a problem (a skipped file, an invalid score, a refused name); "
+                            "the site is still written, with the problems listed on it")
     build.set_defaults(func=run_build)
     serve = actions.add_parser("serve", help="serve a built site on 127.0.0.1 for a quick look")
     serve.add_argument("--dir", default="site", help="the built site (default: ./site; built from the built-in results if missing)")
@@ -36,16 +39,22 @@ def run_build(args) -> int:
     out, data = build_site(results, args.out, include_builtin=not args.no_builtin)
     report(data)
     print(f"site written to {out}/ — open {out / 'index.html'} or run `brainbench leaderboard serve --dir {out}`")
+    if args.strict and data["problems"]:
+        files = len({p["path"] for p in data["problems"]})
+        print(f"brainbench: --strict: {len(data['problems'])} problem(s) in {files} result file(s); fix or remove them", file=sys.stderr)
+        return 1
     return 0
 
 
 def report(data: dict, file=None) -> None:
     file = file or sys.stdout  # looked up per call: a default bound at import would outlive a redirected stdout
     models, benchmarks = data["models"], data["benchmarks"]
-    scored = sum(len(m["scores"]) for m in models)
-    print(f"{len(models)} models, {len(benchmarks)} benchmarks, {scored} scores", file=file)
+    cells = [c for m in models for c in m["cells"] if c]
+    scored = sum(c[0] == "scored" for c in cells)
+    invalid = sum(c[0] == "invalid" for c in cells)
+    print(f"{len(models)} models, {len(benchmarks)} benchmarks, {scored} scores" + (f", {invalid} invalid" if invalid else ""), file=file)
     for p in data["problems"]:
-        print(f"skipped {p['skipped']}: {p['path']}: {p['problem']}", file=sys.stderr)
+        print(f"{p['path']}: {p['problem']} [{p['outcome']}]", file=sys.stderr)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
