@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from brainbench.atomic import atomic_file
 from brainbench.benchmark import Dataset, Protocol
 from brainbench.errors import DataNotFoundError
 from brainbench.paths import cache_root, data_search_path, find_dataset_dir
@@ -54,9 +55,8 @@ def template_images(template: np.ndarray) -> list[Path]:
     if not all(p.is_file() for p in paths):
         folder.mkdir(parents=True, exist_ok=True)
         for image, path in zip(template, paths):
-            tmp = path.with_name(path.name + ".tmp")
-            Image.fromarray(np.asarray(image, dtype=np.uint8), mode="L").save(tmp, format="PNG")
-            tmp.replace(path)
+            with atomic_file(path) as f:
+                Image.fromarray(np.asarray(image, dtype=np.uint8), mode="L").save(f, format="PNG")
     return paths
 
 
