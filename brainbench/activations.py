@@ -6,7 +6,9 @@ Storage dtype: float32 (default) or float16 (half the disk and page cache; activ
 float16's range stop the run with the layer named). The dtype enters the cache key and the result.
 
 Cache key of a layer's activations = sha256 of (weights hash, preprocessing, adapter code version,
-layer name, stimulus-set content hash, extraction version, storage dtype). Never a name alone.
+layer name, stimulus-set content hash, extraction version, storage dtype, and how the numbers were
+computed: the device kind and, on the CPU, torch's intra-op thread count, since 1 and 2 BLAS threads
+give activations differing in the 5th digit). Never a name alone: a key always means the same numbers.
 """
 from __future__ import annotations
 
@@ -18,12 +20,12 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .errors import PluginError
+from .errors import CacheError, PluginError
 from .model import ModelAdapter, json_key
 from .stimuli import StimulusSet
 from .store import Store
 
-EXTRACTION_VERSION = "1"
+EXTRACTION_VERSION = "2"  # v2: the compute settings are part of the key
 STORAGE_DTYPES = ("float32", "float16")
 FLOAT16_MAX = float(np.finfo(np.float16).max)
 
@@ -34,7 +36,15 @@ def check_storage_dtype(dtype: str) -> str:
     return dtype
 
 
-def activation_key(adapter: ModelAdapter, stimuli: StimulusSet, layer: str, dtype: str = "float32") -> str:
+def compute_settings(device: str = "cpu") -> dict:
+    """What, besides the inputs, decides an extraction's last digits: the device, and on the CPU the
+    number of threads torch splits its kernels over (the split changes the order of float sums)."""
+    if str(device).startswith("cuda"):
+        return {"device": "cuda", "gpu": torch.cuda.get_device_name(torch.device(device)) if torch.cuda.is_available() else "unavailable"}
+    return {"device": torch.device(device).type, "threads": torch.get_num_threads()}
+
+
+def activation_key(adapter: ModelAdapter, stimuli: StimulusSet, layer: str, dtype: str = "float32", device: str = "cpu") -> str:
     return json_key(
         {
             "model": adapter.identity(),
@@ -42,6 +52,7 @@ def activation_key(adapter: ModelAdapter, stimuli: StimulusSet, layer: str, dtyp
             "stimulus_set": stimuli.content_hash,
             "extraction_version": EXTRACTION_VERSION,
             "dtype": dtype,
+            "compute": compute_settings(device),
         }
     )
 
@@ -68,18 +79,21 @@ def extract(
 ) -> dict[str, np.ndarray]:
     """Activations (stimulus x feature, memory-mapped from the store) for each requested layer.
 
-    Layers already in the store are not recomputed; the rest share one pass over the stimuli.
+    Layers already in the store (intact: digest and finiteness checked) are not recomputed; the rest
+    share one pass over the stimuli.
     """
     layers = list(layers or adapter.layers)
     check_storage_dtype(dtype)
     store = store or Store()
-    keys = {layer: activation_key(adapter, stimuli, layer, dtype) for layer in layers}
-    result = {layer: store.get_array("activations", keys[layer]) for layer in layers}
+    keys = {layer: activation_key(adapter, stimuli, layer, dtype, device) for layer in layers}
+    result = {layer: store.get_array("activations", keys[layer], finite=True) for layer in layers}
     todo = [layer for layer in layers if result[layer] is None]
     if todo:
         _extract_missing(adapter, stimuli, todo, keys, store, device, batch_size or adapter.batch_size, dtype, progress)
         for layer in todo:
             result[layer] = store.get_array("activations", keys[layer])
+            if result[layer] is None:
+                raise CacheError(f"the activations of layer {layer!r} just written to {store.root} cannot be read back intact; the cache's disk may be failing. Fix: point --cache-dir elsewhere.")
     return result
 
 
