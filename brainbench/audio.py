@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-import torch
 
 from .errors import StimulusError
 
@@ -111,6 +110,8 @@ def load_batch(paths: Sequence, rate: int, loudness: str = "rms", min_duration_s
             f"sounds in one batch differ in length ({sorted(lengths)} samples at {rate} Hz): "
             "zero-padding would change time-pooled features; use batch_size=1 for variable-length sounds"
         )
+    import torch
+
     return torch.from_numpy(np.stack(waves))
 
 

@@ -32,7 +32,7 @@ from .errors import STOPS_RUN, BrainbenchError, CacheError, CellTimeout, PluginE
 from .integrity import verify_dataset
 from .model import ModelAdapter, json_key
 from .preflight import plan_memory, release_freed_memory
-from .registry import Registry, default_registry
+from .registry import Registry, default_registry, resolve_reference
 from .result import SCHEMA, provenance, save_result
 from .store import Store
 
@@ -63,7 +63,7 @@ def make_benchmark(registry: Registry, benchmark_id: str, data_dir=None, device:
     dataset = load_dataset(registry, dataset_plugin.name, data_dir, store)
     metric = _make_metric(metric_plugin, device, dataset_plugin.metric_options.get(metric_plugin.name, {}))
     protocol = dataset_plugin.protocol_for(metric_plugin.name) if dataset_plugin.protocol_for else None
-    cls = dataset_plugin.benchmark_class or Benchmark
+    cls = resolve_reference(dataset_plugin.benchmark_class) or Benchmark
     return cls(
         name=benchmark_id,
         version=str(dataset_plugin.versions.get(metric_plugin.name, "1")),
