@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from .checking import NEAR_CONSTANT_RTOL
 from .errors import CacheError, PluginError
 from .model import ModelAdapter, json_key
 from .stimuli import StimulusSet
@@ -97,11 +98,27 @@ def extract(
     return result
 
 
-def _extract_missing(adapter, stimuli, layers, keys, store, device, batch_size, dtype, progress):
-    module = adapter.module.to(device)
+class _Spread:
+    """How much a layer's activations vary across stimuli, relative to their size, tracked batch by
+    batch: a layer that does not depend on its input is caught without a second pass."""
+
+    def __init__(self):
+        self.first, self.spread, self.scale = None, 0.0, 0.0
+
+    def add(self, block: np.ndarray) -> None:
+        if self.first is None:
+            self.first = block[:1].copy()
+        self.spread = max(self.spread, float(np.abs(block - self.first).max(initial=0.0)))
+        self.scale = max(self.scale, float(np.abs(block).max(initial=0.0)))
+
+    @property
+    def relative(self) -> float:
+        return self.spread / self.scale if self.scale else 0.0
+
+
+def _hook_layers(adapter, module, layers):
     named = dict(module.named_modules())
     captured: dict[str, list] = {}
-    handles = []
 
     def hook_for(layer):
         def hook(_module, _inputs, output):
@@ -109,53 +126,79 @@ def _extract_missing(adapter, stimuli, layers, keys, store, device, batch_size, 
 
         return hook
 
-    for layer in layers:
-        handles.append(named[layer].register_forward_hook(hook_for(layer)))
+    return captured, [named[layer].register_forward_hook(hook_for(layer)) for layer in layers]
+
+
+def _batches(adapter, stimuli, batch_size, prefetch, progress):
+    """(paths, preprocessed batch) in stimulus order; the next batch is decoded while this one runs."""
     n = len(stimuli)
-    writers, arrays = {}, {}
+    bar = tqdm(range(0, n, batch_size), total=math.ceil(n / batch_size), desc=f"{adapter.name}: activations", unit="batch", disable=not progress)
+    upcoming = prefetch.submit(adapter.preprocess, stimuli.paths[0:batch_size])
+    for start in bar:
+        batch = upcoming.result()
+        if start + batch_size < n:
+            upcoming = prefetch.submit(adapter.preprocess, stimuli.paths[start + batch_size : start + 2 * batch_size])
+        yield stimuli.paths[start : start + batch_size], batch
+
+
+def _layer_block(adapter, layer: str, outputs: list, rows: int, dtype: str) -> np.ndarray:
+    """One batch of one layer as a float32 (rows, width) array, checked."""
+    if len(outputs) != 1:
+        raise PluginError(
+            f"model {adapter.name!r}: layer {layer!r} ran {len(outputs)} times in one forward pass; "
+            "choose a module that runs exactly once (a shared activation module cannot be hooked)"
+        )
+    block = outputs[0].float().cpu().numpy()
+    if block.shape[0] != rows:
+        raise PluginError(f"model {adapter.name!r}: layer {layer!r} gave {block.shape[0]} rows for a batch of {rows}")
+    # a float64 sum of float32/16 values cannot overflow: it is finite iff every value is
+    if not np.isfinite(block.sum(dtype=np.float64)):
+        raise PluginError(f"model {adapter.name!r}: layer {layer!r} produced non-finite activations")
+    if dtype == "float16" and block.size and max(block.max(), -block.min()) > FLOAT16_MAX:
+        raise PluginError(
+            f"model {adapter.name!r}: layer {layer!r} has activations beyond float16's range "
+            f"(|x| up to {max(block.max(), -block.min()):.3g} > {FLOAT16_MAX:.0f}); store this model in float32"
+        )
+    return block
+
+
+def _extract_missing(adapter, stimuli, layers, keys, store, device, batch_size, dtype, progress):
+    module = adapter.module.to(device)
+    captured, handles = _hook_layers(adapter, module, layers)
+    n = len(stimuli)
+    writers, metas, spreads = {}, {}, {layer: _Spread() for layer in layers}
     with contextlib.ExitStack() as stack:
         # decoding and preprocessing of the next batch overlap this batch's forward pass (one
         # thread: preprocess never runs concurrently with itself; one extra batch in memory)
         prefetch = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="brainbench-preprocess"))
         try:
-            batches = range(0, n, batch_size)
-            bar = tqdm(batches, total=math.ceil(n / batch_size), desc=f"{adapter.name}: activations", unit="batch", disable=not progress)
-            upcoming = prefetch.submit(adapter.preprocess, stimuli.paths[0:batch_size])
-            for start in bar:
-                paths = stimuli.paths[start : start + batch_size]
-                batch = upcoming.result()
-                if start + batch_size < n:
-                    upcoming = prefetch.submit(adapter.preprocess, stimuli.paths[start + batch_size : start + 2 * batch_size])
+            for paths, batch in _batches(adapter, stimuli, batch_size, prefetch, progress):
                 batch = batch.to(device) if isinstance(batch, torch.Tensor) else batch
                 captured.clear()
                 with torch.inference_mode():
                     adapter.forward(module, batch)
                 for layer in layers:
-                    outputs = captured.get(layer, [])
-                    if len(outputs) != 1:
-                        raise PluginError(
-                            f"model {adapter.name!r}: layer {layer!r} ran {len(outputs)} times in one forward pass; "
-                            "choose a module that runs exactly once (a shared activation module cannot be hooked)"
-                        )
-                    block = outputs[0].float().cpu().numpy()
-                    if block.shape[0] != len(paths):
-                        raise PluginError(f"model {adapter.name!r}: layer {layer!r} gave {block.shape[0]} rows for a batch of {len(paths)}")
-                    if layer not in arrays:
-                        meta = {"model": adapter.name, "layer": layer, "stimulus_set": stimuli.name, "shape": [n, block.shape[1]]}
-                        meta["storage_dtype"] = dtype
-                        writers[layer] = stack.enter_context(store.stream_writer("activations", keys[layer], (n, block.shape[1]), dtype, meta))
-                        arrays[layer] = writers[layer]
-                    elif block.shape[1] != arrays[layer].shape[1]:
-                        raise PluginError(f"model {adapter.name!r}: layer {layer!r} changed width from {arrays[layer].shape[1]} to {block.shape[1]} between batches")
-                    # a float64 sum of float32/16 values cannot overflow: it is finite iff every value is
-                    if not np.isfinite(block.sum(dtype=np.float64)):
-                        raise PluginError(f"model {adapter.name!r}: layer {layer!r} produced non-finite activations")
-                    if dtype == "float16" and block.size and max(block.max(), -block.min()) > FLOAT16_MAX:
-                        raise PluginError(
-                            f"model {adapter.name!r}: layer {layer!r} has activations beyond float16's range "
-                            f"(|x| up to {max(block.max(), -block.min()):.3g} > {FLOAT16_MAX:.0f}); store this model in float32"
-                        )
-                    arrays[layer].append(block)  # batches come in stimulus order
+                    block = _layer_block(adapter, layer, captured.get(layer, []), len(paths), dtype)
+                    if layer not in writers:
+                        metas[layer] = {"model": adapter.name, "layer": layer, "stimulus_set": stimuli.name, "storage_dtype": dtype}
+                        writers[layer] = stack.enter_context(store.stream_writer("activations", keys[layer], (n, block.shape[1]), dtype, metas[layer]))
+                    elif block.shape[1] != writers[layer].shape[1]:
+                        raise PluginError(f"model {adapter.name!r}: layer {layer!r} changed width from {writers[layer].shape[1]} to {block.shape[1]} between batches")
+                    spreads[layer].add(block)
+                    writers[layer].append(block)  # batches come in stimulus order
+            for layer in layers:  # recorded with the entry (its metadata is written when the writer closes)
+                metas[layer]["relative_spread"] = spreads[layer].relative
         finally:
             for handle in handles:
                 handle.remove()
+
+
+def constant_layers(store: Store, keys: dict[str, str]) -> list[str]:
+    """Layers whose stored activations barely vary across stimuli (relative spread at most
+    NEAR_CONSTANT_RTOL, as ``brainbench check`` flags them): the model ignores its input there."""
+    found = []
+    for layer, key in keys.items():
+        meta = store.get_meta("activations", key) or {}
+        if meta.get("relative_spread") is not None and meta["relative_spread"] <= NEAR_CONSTANT_RTOL:
+            found.append(layer)
+    return found

@@ -30,6 +30,7 @@ class DataCheck:
     pinned: bool = False
     checked: int = 0
     modified: list[str] = field(default_factory=list)  # paths of files whose sha256 differs from the pin
+    owners: list[str] = field(default_factory=list)  # the datasets those files belong to (what to re-fetch)
     digests: dict[str, str] = field(default_factory=dict)  # path -> sha256 of every checked file
 
 
@@ -65,8 +66,8 @@ def folder_digests(folder: Path, names: list[str], store: Store | None = None) -
     return digests
 
 
-def _pinned_files(name: str, data_dir) -> list[tuple[Path, str, str]]:
-    """(dataset folder, relative path, pinned sha256) of every file dataset ``name`` reads."""
+def _pinned_files(name: str, data_dir) -> list[tuple[str, Path, str, str]]:
+    """(owning dataset, its folder, relative path, pinned sha256) of every file dataset ``name`` reads."""
     from .fetch import SOURCES
 
     source = SOURCES.get(name)
@@ -77,7 +78,7 @@ def _pinned_files(name: str, data_dir) -> list[tuple[Path, str, str]]:
         src = SOURCES[other]
         folder = find_dataset_dir(src.folder, data_dir)
         if folder is not None:
-            files += [(folder, spec.path, spec.sha256) for spec in src.files if spec.path.startswith(prefix)]
+            files += [(other, folder, spec.path, spec.sha256) for spec in src.files if spec.path.startswith(prefix)]
     return files
 
 
@@ -87,10 +88,10 @@ def verify_dataset(name: str, data_dir=None, allow_modified: bool = False, store
     check = DataCheck(dataset=name)
     files = _pinned_files(name, data_dir)
     check.pinned = bool(files)
-    by_folder: dict[Path, list[tuple[str, str]]] = {}
-    for folder, path, pin in files:
-        by_folder.setdefault(folder, []).append((path, pin))
-    for folder, entries in by_folder.items():
+    by_folder: dict[tuple[str, Path], list[tuple[str, str]]] = {}
+    for owner, folder, path, pin in files:
+        by_folder.setdefault((owner, folder), []).append((path, pin))
+    for (owner, folder), entries in by_folder.items():
         digests = folder_digests(folder, [path for path, _ in entries], store)
         for path, pin in entries:
             if path in digests:
@@ -98,16 +99,17 @@ def verify_dataset(name: str, data_dir=None, allow_modified: bool = False, store
                 check.digests[str(folder / path)] = digests[path]
                 if digests[path] != pin:
                     check.modified.append(str(folder / path))
+                    check.owners += [owner] if owner not in check.owners else []
     if check.modified and not allow_modified:
-        raise DataModifiedError(modified_message(name, check.modified))
+        raise DataModifiedError(modified_message(name, check.modified, check.owners))
     return check
 
 
-def modified_message(name: str, modified: list[str]) -> str:
+def modified_message(name: str, modified: list[str], owners: list[str]) -> str:
     shown = ", ".join(modified[:3]) + (f" and {len(modified) - 3} more" if len(modified) > 3 else "")
+    fetch = " and ".join(f"`brainbench data fetch {owner}`" for owner in owners)
     return (
         f"{name}: {len(modified)} data file(s) differ from their pinned sha256 (edited, replaced or damaged): {shown}. "
-        f"Scores on them would not be comparable with anyone's. Fix: restore the published files with "
-        f"`brainbench data fetch {name}` (or `brainbench data import DIR`), or pass --allow-modified-data to score "
-        "them anyway (recorded in the result)."
+        f"Scores on them would not be comparable with anyone's. Fix: restore the published files with {fetch} "
+        "(or `brainbench data import DIR`), or pass --allow-modified-data to score them anyway (recorded in the result)."
     )

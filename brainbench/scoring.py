@@ -26,7 +26,8 @@ from typing import Callable
 
 import numpy as np
 
-from .activations import activation_key, check_storage_dtype, extract
+from .activations import activation_key, check_storage_dtype, constant_layers, extract
+from .checking import NEAR_CONSTANT_RTOL
 from .benchmark import Benchmark, Dataset, Protocol
 from .errors import STOPS_RUN, BrainbenchError, CacheError, CellTimeout, PluginError
 from .integrity import verify_dataset
@@ -374,10 +375,24 @@ def _score_dataset(run: ScoreRun, adapter, group: list[Benchmark], layer_order: 
     release_freed_memory()
     if run.options["extract_only"]:
         return
+    _refuse_constant_layers(run, adapter, keys)
     prepared_cache: dict[tuple, object] = {}
     for bench, score_key in pending:
         _score_benchmark(run, bench, score_key, features, keys, layer_order, plan, prepared_cache)
         run.save()
+
+
+def _refuse_constant_layers(run: ScoreRun, adapter, keys: dict) -> None:
+    """A model whose activations do not depend on the stimulus has no score (not one near zero)."""
+    constant = constant_layers(run.store, keys)
+    if constant and len(constant) == len(keys):
+        raise PluginError(
+            f"model {adapter.name!r}: the activations of every candidate layer are (nearly) the same for every stimulus "
+            f"(relative spread <= {NEAR_CONSTANT_RTOL:g}): the model ignores its input, so no score is meaningful. "
+            "Fix: check the preprocessing and forward(); `brainbench check` shows it."
+        )
+    if constant:
+        run.warn(f"{adapter.name}: layer(s) {', '.join(constant)} give (nearly) the same activations for every stimulus; they cannot be chosen meaningfully")
 
 
 def _score_cell(run: ScoreRun, adapter, group: list[Benchmark], layer_order: list[str]) -> None:

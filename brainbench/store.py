@@ -128,6 +128,14 @@ class StreamingArray:
         self.rows_written += rows.shape[0]
 
 
+def human_size(n: int) -> str:
+    """1.2 KiB, 3.4 MiB, 2.0 GiB: small amounts are not rounded to nothing."""
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} B"
+
+
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr)
 
@@ -204,6 +212,11 @@ class Store:
             self._discard(kind, key, data, meta_path, "it holds NaN or inf values")
             return None
         return array
+
+    def get_meta(self, kind: str, key: str, suffix: str = ".npy") -> dict | None:
+        """The metadata of a whole, intact entry (what its writer recorded), else None."""
+        _, data, meta_path = self._paths(kind, key, suffix)
+        return self._whole(kind, key, data, meta_path)
 
     def has_array(self, kind: str, key: str) -> bool:
         _, data, meta_path = self._paths(kind, key, ".npy")
@@ -316,7 +329,7 @@ class Store:
         if failed:
             path, exc = failed[0]
             raise CacheError(
-                f"freed {freed / 2**20:.1f} MiB, but {len(failed)} file(s) could not be removed from {self.root} "
+                f"freed {human_size(freed)}, but {len(failed)} file(s) could not be removed from {self.root} "
                 f"(e.g. {path}: {exc.strerror or exc}). Fix: make the cache writable, or remove it as its owner."
             )
         return freed

@@ -1,7 +1,7 @@
 """``brainbench cache info|clear``."""
 from __future__ import annotations
 
-from ..store import Store
+from ..store import Store, human_size
 
 
 def register(sub) -> None:
@@ -23,8 +23,8 @@ def run(args) -> int:
         for kind, s in info.items():
             if args.kind and kind != args.kind:
                 continue
-            print(f"  {kind}: {s['entries']} entries, {s['bytes'] / 2**20:.1f} MiB, {s['orphan_temp_files']} orphan temp files")
+            print(f"  {kind}: {s['entries']} entries, {human_size(s['bytes'])}, {s['orphan_temp_files']} temporary files")
     else:
         freed = store.clear(args.kind, orphans_only=args.orphans)  # CacheError (exit 2) if files could not be removed
-        print(f"freed {freed / 2**20:.1f} MiB from {store.root}")
+        print(f"freed {human_size(freed)} from {store.root}")
     return 0
