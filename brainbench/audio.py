@@ -25,11 +25,14 @@ mappings of equal-length sounds. It is one switch per adapter and enters the cac
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from .errors import StimulusError
+
+if TYPE_CHECKING:
+    import torch
 
 TARGET_RMS = 0.01
 SILENCE_DBFS = -80.0
