@@ -68,12 +68,12 @@ def check_places(args) -> None:
     (Store(args.cache_dir) if args.cache_dir else Store()).check_usable()
 
 
-def options_from(args, device: str, layers: list[str] | None) -> ScoreOptions:
+def options_from(args, device: str, layers: list[str] | None, progress: bool) -> ScoreOptions:
     return ScoreOptions(
         data_dir=args.data_dir, device=device, weights=args.weights, cache_dir=args.cache_dir, metric=args.metric,
         storage_dtype=args.storage_dtype, max_memory=args.max_memory, batch_size=args.batch_size,
         use_score_cache=not args.no_score_cache, allow_modified_data=args.allow_modified_data, timeout=args.timeout,
-        layers=tuple(layers) if layers else None, progress=not args.quiet,
+        layers=tuple(layers) if layers else None, progress=progress,
     )
 
 
@@ -86,21 +86,29 @@ def exit_status(result: dict) -> int:
     return status
 
 
-def run(args) -> int:
-    from ..executor import run_grid
-    from ..scoring import resolve_device
-
+def parse_names(args) -> tuple[list[str], list[str] | None, list[str] | None]:
+    """(models, benchmarks, layers), every name checked before any work."""
     registry = default_registry()
     models = _split([args.models])
     for m in models:
-        registry.model(m)  # unknown names fail before any work, with close matches
-    benchmarks = _split(args.benchmarks or []) or None
+        registry.model(m)  # unknown names fail with close matches
     layers = _split([args.layers]) if args.layers else None
-    check_arguments(args)
     if layers and (args.executor == "dask" or args.scheduler or len(models) > 1):
         raise errors.BrainbenchError("--layers applies to one model; with several models or --executor dask every model scores its own candidate layers")
+    return models, _split(args.benchmarks or []) or None, layers
+
+
+def run(args) -> int:
+    models, benchmarks, layers = parse_names(args)
+    check_arguments(args)
     check_places(args)
-    options = options_from(args, resolve_device(args.device), layers)
+    if not args.quiet:  # the first line within a second, before torch is imported
+        print(f"brainbench: scoring {', '.join(models)}: loading torch and the scoring code", file=sys.stderr, flush=True)
+    from ..executor import run_grid
+    from ..scoring import resolve_device
+
+    executor = "dask" if args.executor == "dask" or args.scheduler else "serial"
+    options = options_from(args, resolve_device(args.device), layers, progress=not args.quiet and executor == "serial")
     t0 = time.time()
     status = 0
 
@@ -110,7 +118,6 @@ def run(args) -> int:
         print(f"result written to {Path(args.out) / f'{model}.json'}")
         status = max(status, exit_status(result))
 
-    executor = "dask" if args.executor == "dask" or args.scheduler else "serial"
     run_grid(models, benchmarks, options, executor, args.scheduler, args.workers, out_dir=args.out, on_model_done=done)
     return status
 
