@@ -293,14 +293,12 @@ class Store:
         """Per kind: whole entries, bytes on disk, orphan temporary files (from crashed writers)."""
         summary = {}
         for kind_dir in self._kind_dirs(kind):
-            files = [p for p in kind_dir.rglob("*") if p.is_file()]
-            entries = [p for p in files if p.name.endswith(".meta.json") and not p.name.startswith(TMP_PREFIX)]
-            orphans = [p for p in files if p.name.startswith(TMP_PREFIX)]
-            summary[kind_dir.name] = {
-                "entries": len(entries),
-                "bytes": sum(p.stat().st_size for p in files),
-                "orphan_temp_files": len(orphans),
-            }
+            entries = orphans = size = 0
+            for entry in _files(kind_dir):
+                size += entry.stat().st_size
+                orphans += entry.name.startswith(TMP_PREFIX)
+                entries += entry.name.endswith(".meta.json") and not entry.name.startswith(TMP_PREFIX)
+            summary[kind_dir.name] = {"entries": entries, "bytes": size, "orphan_temp_files": orphans}
         return summary
 
     def clear(self, kind: str | None = None, orphans_only: bool = False) -> int:
@@ -333,6 +331,19 @@ class Store:
                 f"(e.g. {path}: {exc.strerror or exc}). Fix: make the cache writable, or remove it as its owner."
             )
         return freed
+
+
+def _files(folder: Path):
+    """Every file under ``folder`` as os.DirEntry (one stat per file at most: cheap on big caches)."""
+    try:
+        with os.scandir(folder) as it:
+            for entry in it:
+                if entry.is_dir(follow_symlinks=False):
+                    yield from _files(Path(entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    yield entry
+    except FileNotFoundError:
+        return
 
 
 def _is_orphan(path: Path) -> bool:
