@@ -139,6 +139,7 @@ def merge_cells(model: str, cell_documents: list[dict], device: str, started: fl
         "model": base["model"],
         "scores": [s for d in cell_documents for s in d.get("scores", [])],
         "failed": [],
+        "warnings": list(dict.fromkeys(w for d in cell_documents for w in d.get("warnings", []))),
         "timings": {},
         "provenance": {},
     }

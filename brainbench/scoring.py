@@ -27,9 +27,10 @@ from typing import Callable
 import numpy as np
 
 from .activations import activation_key, check_storage_dtype, constant_layers, extract
-from .checking import NEAR_CONSTANT_RTOL
 from .benchmark import Benchmark, Dataset, Protocol
+from .checking import NEAR_CONSTANT_RTOL
 from .errors import STOPS_RUN, BrainbenchError, CacheError, CellTimeout, PluginError
+from .executor import ScoreOptions
 from .integrity import verify_dataset
 from .model import ModelAdapter, json_key
 from .preflight import plan_memory, release_freed_memory
@@ -166,12 +167,13 @@ def deadline(seconds: float | None, what: str):
 
 # -- one run ---------------------------------------------------------------------------------------
 class ScoreRun:
-    """What one call of ``score`` carries between its steps: options, store, log and the run's own
-    result document (saved by merging into ``out``)."""
+    """What one call of ``score`` carries between its steps: the options (executor.ScoreOptions, the
+    one options object of a run), store, log, and the run's own result document (saved by merging
+    into ``out``). ``extract_only``: the distributed engine's extraction task."""
 
-    def __init__(self, store: Store, out, log: Callable[[str], None], progress: bool, device: str, options: dict):
-        self.store, self.out, self.log, self.progress, self.device = store, out, log, progress, device
-        self.options = options
+    def __init__(self, options: ScoreOptions, store: Store, out, log: Callable[[str], None], extract_only: bool = False):
+        self.options, self.store, self.out, self.log, self.extract_only = options, store, out, log, extract_only
+        self.progress, self.device = options.progress, options.device
         self.started = time.time()
         self.warned: set[str] = set()
         self.document = {"schema": SCHEMA, "model": {}, "scores": [], "failed": [], "warnings": [], "timings": {}, "provenance": {}}
@@ -210,7 +212,7 @@ class ScoreRun:
 
     def save(self) -> None:
         provenance_ = {**provenance(self.device, self.started), "data_files_checked_against_pins": self.data_checked}
-        if self.options.get("allow_modified_data"):
+        if self.options.allow_modified_data:
             provenance_["allow_modified_data"] = True
             provenance_["modified_files"] = sorted(set(self.modified_files))
         self.document["provenance"] = provenance_
@@ -227,7 +229,7 @@ def _model_info(model, registry: Registry) -> tuple[str, dict]:
 
 def _load_benchmarks(run: ScoreRun, registry: Registry, benchmark_ids: list[str]) -> dict[str, list[Benchmark]]:
     """The benchmarks grouped by dataset, each dataset checked against its pins before it is read."""
-    data_dir, allow = run.options["data_dir"], run.options["allow_modified_data"]
+    data_dir, allow = run.options.data_dir, run.options.allow_modified_data
     for name in dict.fromkeys(registry.parse_benchmark(b)[0].name for b in benchmark_ids):
         run.step(f"{name}: checking the data files against their pinned sha256")
         check = verify_dataset(name, data_dir, allow_modified=allow, store=run.store)
@@ -299,7 +301,7 @@ def _scores_from_cache(run: ScoreRun, group: list[Benchmark], keys: dict) -> lis
     pending = []
     for bench in group:
         score_key = json_key({"score_version": SCORE_VERSION, "activations": keys, "benchmark": bench.config()})
-        cached = run.store.get_json("scores", score_key) if run.options["use_score_cache"] else None
+        cached = run.store.get_json("scores", score_key) if run.options.use_score_cache else None
         if cached is not None and score_problem(cached) is None:
             run.step(f"{bench.name}: from score cache")
             run.document["scores"].append({**cached, "from_cache": True})
@@ -309,11 +311,11 @@ def _scores_from_cache(run: ScoreRun, group: list[Benchmark], keys: dict) -> lis
 
 
 def _memory_plan(run: ScoreRun, adapter, dataset, group, keys, layer_order):
-    if all(run.store.has_array("activations", key) for key in keys.values()) and run.options["max_memory"] is None:
+    if all(run.store.has_array("activations", key) for key in keys.values()) and run.options.max_memory is None:
         return None
     run.step(f"{adapter.name}: memory preflight: one stimulus through the model to measure {len(layer_order)} candidate layer(s)")
     max_targets = max(int(b.region_recording().sizes.get("neuroid", 1)) for b in group)
-    plan = plan_memory(adapter, dataset.stimuli, layer_order, max_targets, run.options["storage_dtype"], run.options["batch_size"], run.options["max_memory"], run.device)
+    plan = plan_memory(adapter, dataset.stimuli, layer_order, max_targets, run.options.storage_dtype, run.options.batch_size, run.options.max_memory, run.device)
     run.document["memory_plan"] = {
         "estimated_peak_mb": plan.peak_bytes / 2**20,
         "bound_mb": plan.bound_bytes / 2**20 if plan.bound_bytes else None,
@@ -359,7 +361,7 @@ def _score_benchmark(run: ScoreRun, bench: Benchmark, score_key: str, features: 
 
 def _score_dataset(run: ScoreRun, adapter, group: list[Benchmark], layer_order: list[str]) -> None:
     dataset = group[0].dataset
-    dtype = run.options["storage_dtype"]
+    dtype = run.options.storage_dtype
     keys = {layer: activation_key(adapter, dataset.stimuli, layer, dtype, run.device) for layer in layer_order}
     run.document["activation_storage"]["keys"][dataset.name] = keys
     pending = _scores_from_cache(run, group, keys)
@@ -368,12 +370,12 @@ def _score_dataset(run: ScoreRun, adapter, group: list[Benchmark], layer_order: 
         return
     t = time.perf_counter()
     plan = _memory_plan(run, adapter, dataset, group, keys, layer_order)
-    batch = plan.batch_size if plan else run.options["batch_size"]
+    batch = plan.batch_size if plan else run.options.batch_size
     run.step(f"{adapter.name}: activations of {len(layer_order)} layer(s) for {len(dataset.stimuli)} stimuli (stored ones are read back)")
     features = extract(adapter, dataset.stimuli, layer_order, store=run.store, device=run.device, batch_size=batch, dtype=dtype, progress=run.progress)
     run.document["timings"][f"activations_{dataset.name}_s"] = time.perf_counter() - t
     release_freed_memory()
-    if run.options["extract_only"]:
+    if run.extract_only:
         return
     _refuse_constant_layers(run, adapter, keys)
     prepared_cache: dict[tuple, object] = {}
@@ -398,7 +400,7 @@ def _refuse_constant_layers(run: ScoreRun, adapter, keys: dict) -> None:
 def _score_cell(run: ScoreRun, adapter, group: list[Benchmark], layer_order: list[str]) -> None:
     """One model x dataset cell under its timeout; a failure fails the cell's unfinished benchmarks."""
     try:
-        with deadline(run.options["timeout"], f"{adapter.name} on {group[0].dataset.name}"):
+        with deadline(run.options.timeout, f"{adapter.name} on {group[0].dataset.name}"):
             _score_dataset(run, adapter, group, layer_order)
     except STOPS_RUN:
         raise
@@ -444,10 +446,10 @@ def score(
     check_storage_dtype(storage_dtype)
     registry = registry or default_registry()
     store = store or Store()
-    log = log or (lambda msg: print(msg, file=sys.stderr))
-    options = dict(data_dir=data_dir, allow_modified_data=allow_modified_data, use_score_cache=use_score_cache, storage_dtype=storage_dtype,
-                   max_memory=max_memory, batch_size=batch_size, extract_only=extract_only, timeout=timeout)
-    run = ScoreRun(store, out, log, progress, device, options)
+    options = ScoreOptions(data_dir=data_dir, device=device, weights=weights, cache_dir=str(store.root), metric=metric,
+                           storage_dtype=storage_dtype, max_memory=max_memory, batch_size=batch_size, use_score_cache=use_score_cache,
+                           allow_modified_data=allow_modified_data, timeout=timeout, layers=tuple(layers) if layers else None, progress=progress)
+    run = ScoreRun(options, store, out, log or (lambda msg: print(msg, file=sys.stderr)), extract_only)
     modality, plugin_info = _model_info(model, registry)
     run.document["model"] = plugin_info
     groups = _load_benchmarks(run, registry, resolve_benchmarks(registry, modality, benchmarks, metric))
@@ -457,7 +459,7 @@ def score(
     if adapter is None:
         run.save()
         return run.document
-    layer_order = candidate_layers(adapter, layers)
+    layer_order = candidate_layers(adapter, list(options.layers or []))
     run.document["model"] = {**plugin_info, "weights_sha256": adapter.weights_hash, "weights_source": adapter.weights_source,
                              "preprocessing": adapter.preprocessing, "layers": layer_order}
     run.document["timings"]["build_model_s"] = time.perf_counter() - t
