@@ -527,7 +527,9 @@ def _worker_main(spec_path: str, out_path: str) -> int:
         result = worker(spec)
     except Exception as exc:  # a bug in the checker itself, reported rather than lost
         result = CheckReport(spec["target"], [Finding("check", f"internal error: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")]).to_dict()
-    Path(out_path).write_text(json.dumps(result))
+    from .atomic import write_json
+
+    write_json(out_path, result, indent=None)  # whole or absent: a child killed while writing leaves no half report
     return 0
 
 
