@@ -25,12 +25,14 @@ mappings of equal-length sounds. It is one switch per adapter and enters the cac
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
-import torch
 
 from .errors import StimulusError
+
+if TYPE_CHECKING:
+    import torch
 
 TARGET_RMS = 0.01
 SILENCE_DBFS = -80.0
@@ -111,6 +113,8 @@ def load_batch(paths: Sequence, rate: int, loudness: str = "rms", min_duration_s
             f"sounds in one batch differ in length ({sorted(lengths)} samples at {rate} Hz): "
             "zero-padding would change time-pooled features; use batch_size=1 for variable-length sounds"
         )
+    import torch
+
     return torch.from_numpy(np.stack(waves))
 
 

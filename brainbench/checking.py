@@ -9,8 +9,10 @@ Three stages, each reporting every problem with the field or layer it concerns:
 2. **build and run** (a subprocess, so a plugin that crashes, hangs or leaks cannot take the checker
    down): import the plugin, validate each card, build each model on the CPU, run it on a tiny
    stimulus set of its modality generated at check time (images of two sizes, or short sounds), and
-   verify per candidate layer: it runs once per forward pass, its features are (batch, width), finite,
-   of the same width for every batch, not constant across stimuli, and deterministic (a stimulus
+   verify per candidate layer, over ``n + 3`` forward calls (the two halves, every stimulus alone,
+   a repeat: a model that fails only after a few calls is caught): it runs once per forward pass, its
+   features are (batch, width), finite, of the same width for every batch, not (nearly) constant
+   across stimuli (an error: relative spread below NEAR_CONSTANT_RTOL), and deterministic (a stimulus
    gives the same activations in another batch, in another order: no dropout, random masking or
    batch statistics).
 3. **estimate** the full benchmarks' cost from the measured layer widths: activations on disk (width
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import ast
 import json
-import math
 import os
 import subprocess
 import sys
@@ -38,6 +39,9 @@ from .errors import PluginError
 VISION_SIZES = ((96, 72), (64, 64))  # two native sizes: a pipeline without resize+crop shows up as unstable width
 AUDIO_RATE, AUDIO_SECONDS = 44100, 2.0  # the NH2015 stimulus format
 DETERMINISM_RTOL = 1e-4
+#: a layer whose activations vary across the check stimuli by no more than this fraction of their
+#: size does not depend on the stimulus (an input-ignoring model gives differences of ~1e-7)
+NEAR_CONSTANT_RTOL = 1e-5
 
 
 @dataclass
@@ -198,10 +202,12 @@ def make_stimuli(modality: str, folder: Path) -> list[Path]:
     raise PluginError(f"no built-in check stimuli for modality {modality!r}")
 
 
-def batch_plan(n: int) -> tuple[list[list[int]], list[int]]:
-    """Two disjoint batches covering the stimuli, then a repeat of two stimuli in reverse order."""
+def batch_plan(n: int) -> list[list[int]]:
+    """The forward calls of the check, as stimulus indices: the two halves (one image size each), then
+    every stimulus alone in reverse order, then the first two again in reverse. The model is called
+    ``n + 3`` times, as a real run calls it many times, and each stimulus is seen in several batches."""
     half = n // 2
-    return [list(range(half)), list(range(half, n))], [1, 0]
+    return [list(range(half)), list(range(half, n))] + [[i] for i in reversed(range(n))] + [[1, 0]]
 
 
 # -- stage 2: build and run (in the worker subprocess) ----------------------------------------------------
@@ -302,19 +308,19 @@ def _check_plugin(plugin, spec, folder, report, validate_card, card_of, ModelAda
     params = sum(t.numel() * t.element_size() for t in adapter.module.state_dict().values())
 
     paths = make_stimuli(adapter.modality, Path(spec["stimuli_dir"]) / adapter.modality)
-    batches, repeat = batch_plan(len(paths))
-    print(f"[check] {name}: running {len(paths)} stimuli through {len(adapter.layers)} layers", file=sys.stderr, flush=True)
+    plan = batch_plan(len(paths))
+    print(f"[check] {name}: running {len(paths)} stimuli through {len(adapter.layers)} layers in {len(plan)} batches", file=sys.stderr, flush=True)
     t = time.perf_counter()
     try:
-        outputs = [_run_batch(adapter, [paths[i] for i in batch], torch) for batch in batches + [repeat]]
+        outputs = [_run_batch(adapter, [paths[i] for i in batch], torch, (call, len(plan))) for call, batch in enumerate(plan, 1)]
     except _StageError as exc:
         report.add(exc.where, exc.message, model=name)
         return
     forward_s = time.perf_counter() - t
-    per_stimulus_s = forward_s / (len(paths) + len(repeat))
+    per_stimulus_s = forward_s / sum(len(batch) for batch in plan)
     layers = {}
     for layer in adapter.layers:
-        info = _check_layer(layer, [o[layer] for o in outputs], batches, repeat, report, name)
+        info = _check_layer(layer, [o[layer] for o in outputs], plan, report, name)
         if info:
             layers[layer] = info
     report.models.append(
@@ -338,7 +344,7 @@ class _StageError(Exception):
         self.where, self.message = where, message
 
 
-def _run_batch(adapter, paths, torch) -> dict:
+def _run_batch(adapter, paths, torch, call=(1, 1)) -> dict:
     """Hook every candidate layer for one forward pass; returns layer -> list of raw feature outputs."""
     from .activations import _first_tensor
 
@@ -364,17 +370,17 @@ def _run_batch(adapter, paths, torch) -> dict:
         with torch.inference_mode():
             adapter.forward(adapter.module, batch)
     except Exception as exc:
-        raise _StageError("forward", f"the forward pass failed on a batch of {len(paths)}: {type(exc).__name__}: {exc}") from exc
+        raise _StageError("forward", f"the forward pass failed on call {call[0]} of {call[1]} (a batch of {len(paths)}): {type(exc).__name__}: {exc}") from exc
     finally:
         for handle in handles:
             handle.remove()
     return {layer: errors.get(layer, captured[layer]) for layer in adapter.layers}
 
 
-def _check_layer(layer, results, batches, repeat, report, model) -> dict | None:
+def _check_layer(layer, results, plan, report, model) -> dict | None:
     where = f"layer {layer}"
     blocks = []
-    for batch, result in zip(batches + [repeat], results):
+    for batch, result in zip(plan, results):
         if isinstance(result, str):
             report.add(where, f"features() failed: {result}", model=model)
             return None
@@ -386,28 +392,28 @@ def _check_layer(layer, results, batches, repeat, report, model) -> dict | None:
             report.add(where, f"features have shape {tuple(block.shape)} for a batch of {len(batch)}; expected (batch, width) = ({len(batch)}, width)", model=model)
             return None
         blocks.append(block.float().cpu().numpy())
-    widths = [b.shape[1] for b in blocks]
-    if len(set(widths)) > 1:
+    widths = list(dict.fromkeys(b.shape[1] for b in blocks))
+    if len(widths) > 1:
         sizes = " then ".join(f"{w}" for w in widths)
         report.add(where, f"width is not stable: {sizes} features across batches of different stimuli (e.g. images of different sizes); the preprocessing must fix the input size (resize + crop) or the features must pool", model=model)
         return None
     if widths[0] == 0:
         report.add(where, "has zero features", model=model)
         return None
-    bad = [i for i, b in enumerate(blocks) if not np.all(np.isfinite(b))]
-    if bad:
+    if not all(np.all(np.isfinite(b)) for b in blocks):
         report.add(where, "produced non-finite activations (NaN or inf)", model=model)
         return None
-    first = np.concatenate(blocks[:-1])
-    again = blocks[-1]
-    expected = first[repeat]
-    tolerance = DETERMINISM_RTOL * (np.abs(expected).max() + 1e-6)
-    difference = float(np.abs(again - expected).max())
-    if difference > tolerance:
+    first = np.concatenate(blocks[:2])  # the two halves: every stimulus once, in order
+    scale = float(np.abs(first).max())
+    difference = max(float(np.abs(block - first[batch]).max()) for batch, block in zip(plan[2:], blocks[2:]))
+    if difference > DETERMINISM_RTOL * (scale + 1e-6):
         report.add(where, f"not deterministic: the same stimuli in another batch give activations differing by up to {difference:.3g} (random masking, dropout left on, or batch statistics?)", model=model)
-    if float(first.std(axis=0).max()) == 0.0:
-        report.add(where, "gives the same activations for every stimulus (dead or saturated units)", "warning", model)
-    return {"width": int(widths[0]), "max_repeat_difference": difference}
+    spread = float((first.max(axis=0) - first.min(axis=0)).max())
+    if spread <= NEAR_CONSTANT_RTOL * scale:
+        report.add(where, f"gives (nearly) the same activations for every stimulus: they vary by at most {spread:.3g} across {len(first)} very different "
+                   f"stimuli, {spread / scale if scale else 0:.1g} of their size {scale:.3g} (the model ignores its input, or the layer is dead or saturated)", model=model)
+    relative = (lambda x: x / scale if scale else 0.0)
+    return {"width": int(widths[0]), "max_repeat_difference": difference, "relative_repeat_difference": relative(difference), "relative_spread": relative(spread)}
 
 
 # -- stage 3: estimate ------------------------------------------------------------------------------
@@ -523,7 +529,9 @@ def _worker_main(spec_path: str, out_path: str) -> int:
         result = worker(spec)
     except Exception as exc:  # a bug in the checker itself, reported rather than lost
         result = CheckReport(spec["target"], [Finding("check", f"internal error: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")]).to_dict()
-    Path(out_path).write_text(json.dumps(result))
+    from .atomic import write_json
+
+    write_json(out_path, result, indent=None)  # whole or absent: a child killed while writing leaves no half report
     return 0
 
 

@@ -1,18 +1,32 @@
 """The ``brainbench`` command line.
 
 Each sub-command lives in ``brainbench/commands/<name>.py`` and exposes ``register(subparsers)``;
-the parser is assembled from whatever modules are there, so a new command is one new file.
-Any BrainbenchError becomes a one-paragraph message on stderr and exit status 2.
+the parser is assembled from whatever modules are there, so a new command is one new file. Command
+modules import only what their ``register`` needs (no torch): ``brainbench --help``, ``list``,
+``data list`` and ``cache info`` answer at once.
+
+Any BrainbenchError becomes a one-line message on stderr and exit status 2. Ctrl-C (130) and SIGTERM
+(143) stop a run the same way: finished benchmarks are saved, temporary files are removed.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
 import pkgutil
+import signal
 import sys
+import threading
 
 from . import __version__, commands
 from .errors import BrainbenchError
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every ``finally`` runs (temporary files go, results stay)."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,14 +45,19 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if threading.current_thread() is threading.main_thread() else None
     try:
         return int(args.func(args) or 0)
     except BrainbenchError as exc:
         print(f"brainbench: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("brainbench: interrupted; finished benchmarks are saved (result file and score cache)", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        how, code = ("terminated (SIGTERM)", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
+        print(f"brainbench: {how}; finished benchmarks are saved (result file and score cache), nothing half-written was kept", file=sys.stderr)
+        return code
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -53,3 +53,23 @@ class PluginError(BrainbenchError):
 
 class ResourceError(BrainbenchError):
     """A run would exceed the memory bound it was given."""
+
+
+class CacheError(BrainbenchError):
+    """The cache cannot be used: not a folder, not writable, or its disk is full."""
+
+
+class OutputError(BrainbenchError):
+    """Results cannot be written where the user asked (``--out``)."""
+
+
+class DataModifiedError(DataNotFoundError):
+    """A data file differs from its pinned sha256 (edited, replaced or damaged)."""
+
+
+class CellTimeout(BrainbenchError):
+    """One model x dataset cell ran past its ``--timeout``."""
+
+
+#: errors that every cell of a run would hit alike (the environment, not the model): they stop the run
+STOPS_RUN = (DataNotFoundError, CacheError, OutputError)

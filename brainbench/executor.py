@@ -25,7 +25,7 @@ from typing import Callable
 
 from .errors import BrainbenchError
 from .registry import Registry, default_registry
-from .result import SCHEMA, provenance, write_json_atomic
+from .result import SCHEMA, provenance, save_result
 
 #: keys of a score entry that describe how it was obtained, not what was measured
 RUN_FIELDS = ("seconds", "from_cache")
@@ -45,6 +45,11 @@ class ScoreOptions:
     max_memory: str | int | None = None
     batch_size: int | None = None
     use_score_cache: bool = True
+    allow_modified_data: bool = False
+    #: seconds per model x dataset cell (None: no limit); the CLI's default is DEFAULT_TIMEOUT_S
+    timeout: float | None = None
+    layers: tuple[str, ...] | None = None
+    progress: bool = False
 
     def score_kwargs(self) -> dict:
         from .store import Store
@@ -62,8 +67,16 @@ class ScoreOptions:
             max_memory=self.max_memory,
             batch_size=self.batch_size,
             use_score_cache=self.use_score_cache,
-            progress=False,
+            allow_modified_data=self.allow_modified_data,
+            timeout=self.timeout,
+            layers=list(self.layers) if self.layers else None,
+            progress=self.progress,
         )
+
+
+#: the CLI's default --timeout per model x dataset cell: generous (the largest built-in model scores
+#: every benchmark of a dataset in minutes on 2 CPU cores), but a hang ends as a recorded failure
+DEFAULT_TIMEOUT_S = 2 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -106,13 +119,16 @@ def cell_task(cell: Cell, options: ScoreOptions, _extracted=None) -> dict:
     try:
         return score(cell.model, benchmarks=[cell.benchmark], metric=options.metric, log=_quiet, **options.score_kwargs())
     except BrainbenchError as exc:  # e.g. a memory refusal: this cell fails, the grid goes on
-        return _failed_cell(cell, str(exc), traceback.format_exc())
+        return _failed_cell(cell, exc, traceback.format_exc())
 
 
-def _failed_cell(cell: Cell, error: str, trace: str = "") -> dict:
+def _failed_cell(cell: Cell, exc: BaseException, trace: str = "") -> dict:
+    from .scoring import one_line
+
     plugin = default_registry().model(cell.model)
     model = {"name": plugin.name, "modality": plugin.modality, "training": plugin.training, "card": plugin.card}
-    return {"model": model, "scores": [], "timings": {}, "failed": [{"benchmark": cell.benchmark, "error": error, "traceback": trace}]}
+    failure = {"benchmark": cell.benchmark, "error": one_line(exc), "error_type": type(exc).__name__, "traceback": trace}
+    return {"model": model, "scores": [], "timings": {}, "failed": [failure]}
 
 
 def _quiet(message: str) -> None:
@@ -128,6 +144,7 @@ def merge_cells(model: str, cell_documents: list[dict], device: str, started: fl
         "model": base["model"],
         "scores": [s for d in cell_documents for s in d.get("scores", [])],
         "failed": [],
+        "warnings": list(dict.fromkeys(w for d in cell_documents for w in d.get("warnings", []))),
         "timings": {},
         "provenance": {},
     }
@@ -158,14 +175,18 @@ def comparable(entry: dict) -> dict:
 
 
 # -- running --------------------------------------------------------------------------------------
-def run_serial(cells: list[Cell], options: ScoreOptions, on_model_done: Callable[[str, dict], None] | None = None) -> dict[str, dict]:
-    """In this process, one model at a time (all its benchmarks in one ``score`` call)."""
+def run_serial(cells: list[Cell], options: ScoreOptions, on_model_done: Callable[[str, dict], None] | None = None,
+               out_dir: str | os.PathLike | None = None) -> dict[str, dict]:
+    """In this process, one model at a time (all its benchmarks in one ``score`` call, merged into
+    ``<out_dir>/<model>.json`` after every benchmark). A model's failures are recorded in its result
+    and the grid goes on; only problems every model would hit (errors.STOPS_RUN) stop it."""
     from .scoring import score
 
     results = {}
     for model in dict.fromkeys(c.model for c in cells):
         benchmarks = [c.benchmark for c in cells if c.model == model]
-        results[model] = score(model, benchmarks=benchmarks, metric=options.metric, log=_quiet, **options.score_kwargs())
+        out = Path(out_dir) / f"{model}.json" if out_dir is not None else None
+        results[model] = score(model, benchmarks=benchmarks, metric=options.metric, log=_quiet, out=out, **options.score_kwargs())
         if on_model_done:
             on_model_done(model, results[model])
     return results
@@ -241,7 +262,7 @@ def run_dask(
             try:
                 done[c] = future.result()
             except Exception as exc:  # a worker died or the task raised: the cell fails, recorded
-                done[c] = _failed_cell(c, f"{type(exc).__name__}: {exc}")
+                done[c] = _failed_cell(c, exc, "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
             model_cells = [x for x in cells if x.model == c.model]
             if all(x in done for x in model_cells):
                 results[c.model] = merge_cells(c.model, [done[x] for x in model_cells], options.device, started, info)
@@ -269,13 +290,14 @@ def run_grid(
         raise BrainbenchError(f"unknown executor {executor!r}; choose serial or dask")
     cells = plan_grid(models, benchmarks, options.metric)
 
+    if executor == "serial":
+        return run_serial(cells, options, on_model_done, out_dir)
+
     def done(model, document):
         if out_dir is not None:
-            write_json_atomic(Path(out_dir) / f"{model}.json", document)
+            save_result(Path(out_dir) / f"{model}.json", document, _quiet)
         if on_model_done:
             on_model_done(model, document)
 
-    if executor == "serial":
-        return run_serial(cells, options, done)
     return run_dask(cells, options, scheduler, workers, done)
 

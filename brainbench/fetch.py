@@ -37,6 +37,7 @@ from typing import Callable
 
 import numpy as np
 
+from .atomic import publish, write_bytes
 from .errors import BrainbenchError, DataNotFoundError, UnknownNameError
 from .paths import data_search_path, user_data_dir
 from .stimuli import sha256_file
@@ -91,6 +92,8 @@ class DatasetSource:
     files: tuple[FileSpec, ...]
     origin: str  # the original source, in words
     rebuild: str = ""  # how to rebuild files that no public host serves
+    #: files of other datasets that this one reads: (dataset name, path prefix), e.g. shared stimuli
+    shares: tuple[tuple[str, str], ...] = ()
 
     @property
     def total_bytes(self) -> int:
@@ -151,7 +154,7 @@ def convert_conwell_rdms(upstream: Path, target: Path, expected_sha256: str) -> 
     for candidate in candidates:
         data = _npz_bytes(candidate)
         if hashlib.sha256(data).hexdigest() == expected_sha256:
-            _replace(target, data)
+            write_bytes(target, data)  # whole or absent
             return
     raise ChecksumError(
         f"{upstream} converts to a similarity.npz whose sha256 differs from the published "
@@ -169,14 +172,7 @@ def _write_verified(data: bytes, target: Path, expected_sha256: str, what: str, 
             "were built from; use a mirror or `brainbench data import`.",
             culprits,
         )
-    _replace(target, data)
-
-
-def _replace(target: Path, data: bytes) -> None:
-    """Write ``target`` in one rename, so a converted file is either whole or absent."""
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
+    write_bytes(target, data)  # whole or absent
 
 
 def _allen_np_format():
@@ -354,7 +350,7 @@ def download(url: str, target: Path, expected_sha256: str | None = None, expecte
                 f"The file was deleted (nothing was marked complete). The source changed or the download was "
                 f"corrupted; retry, or use a mirror (${MIRROR_ENV}) or `brainbench data import DIR`."
             )
-    os.replace(part, target)
+    publish(part, target)  # fsync'ed, the umask's permissions, one rename
     if log:
         log(f"  got {target.name} ({target.stat().st_size} bytes)")
     return target
@@ -541,7 +537,10 @@ class Status:
 
 
 def status(name: str, data_dir=None, verify: bool = True) -> Status:
-    """Where dataset ``name`` would be loaded from and whether its files match the manifest."""
+    """Where dataset ``name`` would be loaded from and whether its files match the manifest (sha256
+    remembered per file identity, so an unchanged folder is not hashed again)."""
+    from .integrity import folder_digests
+
     src = source(name)
     st = Status(name=name, folder=src.folder, n_files=len(src.files))
     for where, root in data_search_path(data_dir):
@@ -555,12 +554,13 @@ def status(name: str, data_dir=None, verify: bool = True) -> Status:
     if st.where is None:
         st.missing = [spec.path for spec in src.files]
         return st
-    for spec in src.files:
-        path = st.where / spec.path
-        if not path.is_file():
-            st.missing.append(spec.path)
-        elif not _file_ok(path, spec, verify):
-            st.bad.append(spec.path)
+    st.missing = [spec.path for spec in src.files if not (st.where / spec.path).is_file()]
+    sized = [spec for spec in src.files if spec.path not in st.missing and (st.where / spec.path).stat().st_size == spec.size]
+    digests = folder_digests(st.where, [spec.path for spec in sized]) if verify else {}
+    st.bad = [
+        spec.path for spec in src.files
+        if spec.path not in st.missing and (spec not in sized or (verify and digests.get(spec.path) != spec.sha256))
+    ]
     st.verified = verify
     return st
 
@@ -647,6 +647,7 @@ def _build_sources() -> dict[str, DatasetSource]:
             ),
             origin="Conwell et al. 2021 (NeurIPS), repository ColinConwell/DeepMouseTrap, built with allensdk from "
             "the Allen Brain Observatory Visual Coding 2-photon data",
+            shares=(("allen_np", "images/"),),  # the stimuli are the Neuropixels images
         ),
     ]
     return {s.name: s for s in sources}

@@ -3,6 +3,9 @@
 Weights are never silently replaced: a pretrained model whose weights are neither in the standard
 cache nor given as a file (nor downloadable) raises WeightsUnavailableError saying where to put them.
 Untrained networks exist only as separately named controls.
+
+torch is imported inside the functions that need it, so plugins can register (and ``brainbench list``
+can answer) without importing it.
 """
 from __future__ import annotations
 
@@ -14,10 +17,12 @@ import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:
+    import torch
 
 from .errors import PluginError, UnsafeWeightsError, WeightsChecksumError, WeightsUnavailableError
 from .stimuli import load_image
@@ -28,6 +33,8 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 
 def state_dict_sha256(module: torch.nn.Module) -> str:
     """Content hash of a module's parameters and buffers (names, dtypes, shapes and bytes)."""
+    import torch
+
     h = hashlib.sha256()
     for name, tensor in module.state_dict().items():
         t = tensor.detach().cpu().contiguous().reshape(-1)
@@ -112,6 +119,8 @@ def vision_preprocess(resize: int = 256, crop: int = 224, mean=IMAGENET_MEAN, st
     transform = image_transform(resize, crop, mean, std, scale)
 
     def preprocess(paths):
+        import torch
+
         return torch.stack([transform(load_image(p)) for p in paths])
 
     description = {
@@ -129,7 +138,14 @@ def vision_preprocess(resize: int = 256, crop: int = 224, mean=IMAGENET_MEAN, st
 
 # -- weights ----------------------------------------------------------------------------------------
 def torch_hub_checkpoint_dir() -> Path:
-    return Path(torch.hub.get_dir()) / "checkpoints"
+    """torch.hub's checkpoint folder, found as torch.hub.get_dir() finds it ($TORCH_HOME, else
+    $XDG_CACHE_HOME/torch, else ~/.cache/torch), without importing torch unless it already is."""
+    import sys
+
+    if "torch" in sys.modules:  # honours torch.hub.set_dir()
+        return Path(sys.modules["torch"].hub.get_dir()) / "checkpoints"
+    home = os.getenv("TORCH_HOME", os.path.join(os.getenv("XDG_CACHE_HOME", "~/.cache"), "torch"))
+    return Path(os.path.expanduser(home)) / "hub" / "checkpoints"
 
 
 def load_checkpoint(path: Path, expected_sha256_prefix: str | None = None, allowed_globals: Sequence = ()) -> dict:
@@ -152,6 +168,8 @@ def load_checkpoint(path: Path, expected_sha256_prefix: str | None = None, allow
                 f"weights file {path} has sha256 {digest[:16]}..., expected a hash starting {expected_sha256_prefix}: "
                 "the file is corrupt, truncated or not these weights. Delete it and fetch it again."
             )
+    import torch
+
     try:
         with _allowing(allowed_globals, path):
             state = torch.load(path, map_location="cpu", weights_only=True)
@@ -220,6 +238,8 @@ def torchvision_weights(weights_enum, explicit_file: str | os.PathLike | None = 
         allow_download = os.environ.get("BRAINBENCH_OFFLINE", "") not in ("1", "true", "yes")
     error = "downloads disabled by BRAINBENCH_OFFLINE"
     if allow_download:
+        import torch
+
         try:
             cached.parent.mkdir(parents=True, exist_ok=True)
             torch.hub.download_url_to_file(url, str(cached), hash_prefix=prefix, progress=True)
@@ -234,6 +254,19 @@ def torchvision_weights(weights_enum, explicit_file: str | os.PathLike | None = 
         f"(or pass --weights /path/to/{filename}). brainbench never substitutes random weights; "
         "for an untrained control, ask for the model's '_untrained' variant by name."
     )
+
+
+def hf_cache_snapshot(repo: str) -> Path | None:
+    """The snapshot folder the Hugging Face cache holds for ``repo`` at its ``main`` ref (as
+    ``snapshot_download(local_files_only=True)`` resolves it), found without importing
+    huggingface_hub: for weights_status checks that must answer at once. None if absent."""
+    hub = os.environ.get("HF_HUB_CACHE") or os.path.join(os.environ.get("HF_HOME", os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "huggingface")), "hub")
+    folder = Path(os.path.expanduser(hub)) / f"models--{repo.replace('/', '--')}"
+    try:
+        snapshot = folder / "snapshots" / (folder / "refs" / "main").read_text().strip()
+    except OSError:
+        return None
+    return snapshot if snapshot.is_dir() else None
 
 
 def file_status(path: Path) -> tuple[bool, str]:

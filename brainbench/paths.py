@@ -31,11 +31,28 @@ def user_data_dir() -> Path:
     return cache_root() / "data"
 
 
+def check_data_dir(data_dir: str | os.PathLike | None) -> Path | None:
+    """An explicit data folder must exist: never silently fall back to other data."""
+    if data_dir is None:
+        return None
+    path = Path(data_dir).expanduser()
+    if not path.is_dir():
+        from .errors import DataNotFoundError
+
+        raise DataNotFoundError(
+            f"data folder not found: --data-dir {path} " + ("is a file" if path.exists() else "does not exist")
+            + ". Fix: give the folder that holds the dataset folders (or a dataset folder itself), or leave "
+            "--data-dir out to search $BRAINBENCH_DATA, ../shared/data and the user cache."
+        )
+    return path
+
+
 def data_search_path(data_dir: str | os.PathLike | None = None) -> list[tuple[str, Path]]:
-    """The candidate data roots, in priority order, each with where it came from."""
+    """The candidate data roots, in priority order, each with where it came from. An explicit
+    ``data_dir`` that does not exist is an error (DataNotFoundError), not a root to skip."""
     candidates: list[tuple[str, Path]] = []
     if data_dir is not None:
-        candidates.append(("--data-dir", Path(data_dir).expanduser()))
+        candidates.append(("--data-dir", check_data_dir(data_dir)))
     if os.environ.get("BRAINBENCH_DATA"):
         candidates.append(("$BRAINBENCH_DATA", Path(os.environ["BRAINBENCH_DATA"]).expanduser()))
     root = checkout_root()

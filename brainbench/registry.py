@@ -8,10 +8,17 @@ entry point naming a plugin object or a list of them.
 
 A plugin that fails to import is recorded in ``Registry.failures`` with its error and never breaks
 listing or scoring of the others.
+
+Answering at once: each kind is discovered when first asked for (``list models`` imports no dataset
+or metric plugin), plugin modules import torch inside ``build()``, and a built-in metric whose
+``PLUGINS`` is a literal list of ``MetricPlugin(name=..., factory=<name>, applies_to=..., description=...)``
+is read from its source without being imported; its factory is imported on first use.
 """
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
 import pkgutil
 import traceback
 from dataclasses import dataclass, field
@@ -66,7 +73,8 @@ class DatasetPlugin:
     aggregate: str = "median"
     #: metric name -> keyword arguments for that metric's factory (e.g. {"ridge": {"primary": "r2"}})
     metric_options: dict = field(default_factory=dict)
-    #: the Benchmark class to build (a subclass for recordings that are not trial arrays, e.g. RDMs)
+    #: the Benchmark class to build (a subclass for recordings that are not trial arrays, e.g. RDMs), or
+    #: "module:attribute" naming it (imported when a benchmark is built)
     benchmark_class: Any = None
     #: region -> position in the brain's processing hierarchy (larger = later), for the layer-area
     #: correspondence analysis (brainbench.analysis.hierarchy); empty: no hierarchy is declared
@@ -96,25 +104,47 @@ _TYPES = {"model": ModelPlugin, "dataset": DatasetPlugin, "metric": MetricPlugin
 
 class Registry:
     def __init__(self):
-        self.models: dict[str, ModelPlugin] = {}
-        self.datasets: dict[str, DatasetPlugin] = {}
-        self.metrics: dict[str, MetricPlugin] = {}
+        self._tables: dict[str, dict] = {"model": {}, "dataset": {}, "metric": {}}
+        self._pending: set[str] = set()  # kinds discovered on first use
+        self._entry_points = True
         self.failures: list[PluginFailure] = []
+
+    @property
+    def models(self) -> dict[str, ModelPlugin]:
+        return self._table("model")
+
+    @property
+    def datasets(self) -> dict[str, DatasetPlugin]:
+        return self._table("dataset")
+
+    @property
+    def metrics(self) -> dict[str, MetricPlugin]:
+        return self._table("metric")
+
+    def _table(self, kind: str) -> dict:
+        if kind in self._pending:
+            self._pending.discard(kind)
+            self._discover(kind)
+        return self._tables[kind]
 
     # -- discovery -------------------------------------------------------------------------------
     def discover(self, entry_points: bool = True) -> "Registry":
-        for kind, package_name in _BUILTIN.items():
-            package = importlib.import_module(package_name)
-            for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-                if info.name.startswith("_"):
-                    continue
-                source = f"{package_name}.{info.name}"
-                self._load(kind, source, lambda s=source: getattr(importlib.import_module(s), "PLUGINS"))
-        if entry_points:
-            for kind, group in _ENTRY_POINT_GROUPS.items():
-                for ep in metadata.entry_points(group=group):
-                    self._load(kind, f"entry point {ep.name} ({ep.value})", ep.load)
+        """Find the built-in plugins and the entry points; each kind is imported when first used."""
+        self._pending, self._entry_points = set(_BUILTIN), entry_points
         return self
+
+    def _discover(self, kind: str) -> None:
+        package_name = _BUILTIN[kind]
+        package = importlib.import_module(package_name)
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+            if info.name.startswith("_"):
+                continue
+            source = f"{package_name}.{info.name}"
+            declared = _declared_metric_plugins(source) if kind == "metric" else None
+            self._load(kind, source, (lambda d=declared: d) if declared else (lambda s=source: getattr(importlib.import_module(s), "PLUGINS")))
+        if self._entry_points:
+            for ep in metadata.entry_points(group=_ENTRY_POINT_GROUPS[kind]):
+                self._load(kind, f"entry point {ep.name} ({ep.value})", ep.load)
 
     def _load(self, kind: str, source: str, loader: Callable[[], Any]) -> None:
         try:
@@ -129,7 +159,7 @@ class Registry:
     def add(self, plugin, source: str = "") -> None:
         for kind, cls in _TYPES.items():
             if isinstance(plugin, cls):
-                table = getattr(self, kind + "s")
+                table = self._table(kind)
                 if plugin.name in table:
                     raise ValueError(f"{kind} plugin {plugin.name!r} from {source} is already registered by {table[plugin.name].source}")
                 if kind == "model":
@@ -190,3 +220,65 @@ def _check_model_plugin(plugin: ModelPlugin) -> None:
 @lru_cache(maxsize=1)
 def default_registry() -> Registry:
     return Registry().discover()
+
+
+def resolve_reference(reference):
+    """An object, or the object named by "module:attribute" (imported now)."""
+    if not isinstance(reference, str):
+        return reference
+    module, _, attribute = reference.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+class _DeferredFactory:
+    """A metric factory named in a plugin's source, imported on first use."""
+
+    def __init__(self, module: str, attribute: str):
+        self.module, self.attribute = module, attribute
+
+    def resolve(self):
+        try:
+            return getattr(importlib.import_module(self.module), self.attribute)
+        except Exception as exc:
+            from .errors import PluginError
+
+            raise PluginError(f"metric plugin {self.module} failed to import: {type(exc).__name__}: {exc}") from exc
+
+    def __call__(self, *args, **kwargs):
+        return self.resolve()(*args, **kwargs)
+
+    @property
+    def __doc__(self):
+        return self.resolve().__doc__
+
+
+def _declared_metric_plugins(module_name: str) -> list[MetricPlugin] | None:
+    """The MetricPlugins of a module whose ``PLUGINS`` is a literal list of ``MetricPlugin(...)`` calls
+    with keyword arguments (literals, and a bare name for the factory), read without importing it;
+    None when it is declared any other way (the module is then imported)."""
+    try:
+        spec = importlib.util.find_spec(module_name)
+        tree = ast.parse(open(spec.origin, encoding="utf-8").read())
+    except (ImportError, OSError, SyntaxError, TypeError, AttributeError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["PLUGINS"]:
+            if not isinstance(node.value, ast.List):
+                return None
+            try:
+                return [_literal_metric_plugin(call, module_name) for call in node.value.elts]
+            except (ValueError, TypeError):
+                return None
+    return None
+
+
+def _literal_metric_plugin(call, module_name: str) -> MetricPlugin:
+    if not (isinstance(call, ast.Call) and getattr(call.func, "id", None) == "MetricPlugin" and not call.args):
+        raise ValueError("not a literal MetricPlugin(...) call")
+    options = {}
+    for keyword in call.keywords:
+        if keyword.arg == "factory" and isinstance(keyword.value, ast.Name):
+            options["factory"] = _DeferredFactory(module_name, keyword.value.id)
+        else:
+            options[keyword.arg] = ast.literal_eval(keyword.value)  # ValueError if not a literal
+    return MetricPlugin(**options)

@@ -2,22 +2,29 @@
 
 A result file is JSON (schema ``brainbench.result/1``): the model (card, weights hash, preprocessing,
 candidate layers), one entry per benchmark (raw, ceiling, ceiled, 95% intervals, chosen layer, layer
-profile, flags), failures (never counted as zero), and provenance (package versions, git sha, data
-checksums, seeds, timings, peak memory, device, command line).
+profile, flags), failures (never counted as zero, each with a one-line reason and its traceback), and provenance
+(package versions, git sha, data checksums, seeds, timings, peak memory, device, command line, and
+``allow_modified_data`` with the modified files when data that differ from their pins were scored).
+
+A run merges into the model's file (``save_result``): the benchmarks it scored or failed replace
+their entries, every other entry is kept, so a narrower or interrupted run never shrinks the file.
 """
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import platform
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
 
+from .atomic import atomic_file, fsync_dir, write_json
+from .errors import OutputError
 from .paths import checkout_root
 
 SCHEMA = "brainbench.result/1"
@@ -76,13 +83,10 @@ def provenance(device: str, started: float) -> dict:
 
 
 def write_json_atomic(path: str | os.PathLike, document: dict) -> Path:
+    """Write a result file whole or not at all (brainbench.atomic), creating its folder."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w") as f:
-        json.dump(document, f, indent=1, default=str)
-    os.replace(tmp, path)
-    return path
+    return write_json(path, document, indent=1)
 
 
 def load_result(path: str | os.PathLike) -> dict:
@@ -90,3 +94,128 @@ def load_result(path: str | os.PathLike) -> dict:
     if document.get("schema") != SCHEMA:
         raise ValueError(f"{path}: not a brainbench result (schema {document.get('schema')!r}, expected {SCHEMA!r})")
     return document
+
+
+# -- writing where the user asked ------------------------------------------------------------------
+def check_output_dir(folder: str | os.PathLike) -> Path:
+    """Make sure result files can be written into ``folder`` before any work (OutputError with the fix)."""
+    folder = Path(folder).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with atomic_file(folder / ".brainbench-write-test"):
+            pass  # created, fsync'ed and renamed: the folder takes files
+        (folder / ".brainbench-write-test").unlink()
+    except OSError as exc:
+        raise output_error(folder, exc) from None
+    return folder
+
+
+def output_error(folder: Path, exc: OSError) -> OutputError:
+    if folder.exists() and not folder.is_dir():
+        why = "it is a file, not a folder"
+    elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        why = "its disk is full"
+    else:
+        why = exc.strerror or str(exc)
+    return OutputError(f"cannot write result files into {folder}: {why}. Fix: pass --out with a folder you can write to.")
+
+
+# -- merging: a run updates the benchmarks it scored and keeps the others --------------------------
+def _identity(document: dict) -> tuple | None:
+    """What makes two result files describe the same model's numbers (None: the model never built)."""
+    model = document.get("model", {})
+    if not model.get("weights_sha256"):
+        return None
+    dtype = document.get("activation_storage", {}).get("dtype", "float32")
+    return model["weights_sha256"], json.dumps(model.get("preprocessing"), sort_keys=True, default=str), dtype
+
+
+def _merge_dicts(old: dict | None, new: dict | None) -> dict:
+    merged = dict(old or {})
+    for key, value in (new or {}).items():
+        merged[key] = {**merged[key], **value} if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
+
+
+def merge_results(old: dict, new: dict) -> dict:
+    """``new`` (one run) merged into ``old`` (the file): a benchmark scored or failed anew replaces its
+    entry, every other score and failure is kept. A new failure of a benchmark that has an earlier
+    score keeps that score and says so. Both must describe the same model (``_identity``)."""
+    new_scores = {s["benchmark"]: s for s in new.get("scores", [])}
+    new_failed = {f["benchmark"] for f in new.get("failed", [])}
+    old_scored = {s["benchmark"] for s in old.get("scores", [])}
+    scores = [new_scores.get(s["benchmark"], s) for s in old.get("scores", [])]
+    scores += [s for b, s in new_scores.items() if b not in old_scored]
+    built = _identity(new) is not None
+    failed = [
+        f for f in old.get("failed", [])
+        if f["benchmark"] not in new_scores and f["benchmark"] not in new_failed and not (built and f["benchmark"] == "*")
+    ]
+    failed += [{**f, "previous_score_kept": True} if f["benchmark"] in old_scored and f["benchmark"] not in new_scores else f for f in new.get("failed", [])]
+    merged = {**old, **new, "scores": scores, "failed": failed}
+    merged["model"] = new["model"] if built else old.get("model", new.get("model"))
+    for key in ("timings", "provenance_data", "activation_storage", "memory_plan"):
+        if key in old or key in new:
+            merged[key] = _merge_dicts(old.get(key), new.get(key))
+    merged["provenance"] = _merge_provenance(old.get("provenance", {}), new.get("provenance", {}))
+    return merged
+
+
+def _merge_provenance(old: dict, new: dict) -> dict:
+    """The latest run's provenance; modified data stay recorded while their scores are in the file."""
+    merged = dict(new)
+    if old.get("allow_modified_data") or new.get("allow_modified_data"):
+        merged["allow_modified_data"] = True
+        merged["modified_files"] = sorted(set(old.get("modified_files", [])) | set(new.get("modified_files", [])))
+    return merged
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path):
+    """Serialise read-merge-write of result files in one folder across processes (flock on the folder)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, the write itself stays atomic
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def save_result(path: str | os.PathLike, run: dict, log=None) -> dict:
+    """Merge one run's document into the result file at ``path`` (atomic, fsync'ed). Returns what was written.
+
+    A file for other weights (or preprocessing, or storage dtype) is not mixed with this run: it is
+    moved to ``superseded/`` beside it, and ``log`` says so. A file that is not a brainbench result is
+    never overwritten (OutputError)."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _folder_lock(path.parent):
+            document = _merged_with_file(path, run, log)
+            write_json(path, document, indent=1)
+    except OSError as exc:
+        raise output_error(path.parent, exc) from exc
+    return document
+
+
+def _merged_with_file(path: Path, run: dict, log) -> dict:
+    if not path.exists():
+        return run
+    try:
+        old = load_result(path)
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"{path} exists but is not a readable brainbench result ({exc}); it was left as it is. Fix: move it away, or pass another --out.") from None
+    if _identity(old) is not None and _identity(run) is not None and _identity(old) != _identity(run):
+        aside = path.parent / "superseded" / f"{path.stem}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
+        aside.parent.mkdir(exist_ok=True)
+        os.replace(path, aside)
+        fsync_dir(path.parent)
+        if log:
+            log(f"{path} held scores of other weights, preprocessing or storage dtype; moved to {aside}")
+        return run
+    return merge_results(old, run)

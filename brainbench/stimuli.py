@@ -1,7 +1,8 @@
 """Stimulus sets: ordered stimulus ids, the files behind them, per-stimulus metadata, and a content hash.
 
 The content hash (sha256 over ids and file bytes) is what caches are keyed by, so a changed image
-never reuses activations computed for the old one.
+never reuses activations computed for the old one. File digests are remembered per file identity, so
+files already checked against their pins (brainbench.integrity) are not hashed twice.
 """
 from __future__ import annotations
 
@@ -14,14 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from .errors import StimulusError
+from .store import sha256_of
 
 
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
+def sha256_file(path: str | Path) -> str:
+    """sha256 of a file's bytes, remembered per file identity (inode, size, mtime, ctime) in this process."""
+    return sha256_of(Path(path))
 
 
 @dataclass

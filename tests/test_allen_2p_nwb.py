@@ -102,8 +102,11 @@ def test_errors_name_the_problem(tmp_path):
     (folder / "broken.nwb").write_bytes(b"not hdf5")
     with pytest.raises(DataNotFoundError, match="broken.nwb: not a readable HDF5"):
         allen_2p.load(tmp_path)
+    (tmp_path / "nowhere").mkdir()  # a data root without the NWB folder (one that does not exist is another error)
     with pytest.raises(DataNotFoundError, match="package_allensdk.py"):
         allen_2p.load(tmp_path / "nowhere")
+    with pytest.raises(DataNotFoundError, match="data folder not found"):
+        allen_2p.load(tmp_path / "typo")
     import h5py
 
     with h5py.File(folder / "broken.nwb", "w") as f:

@@ -75,6 +75,13 @@ def test_every_stored_layer_matches_the_authors_forward_pass(file, reference):
         assert _relative_error(flat, reference[f"{file}/{layer}/values_at_index"]) <= RELATIVE_TOLERANCE, layer
 
 
+@pytest.mark.parametrize("pathways", [1, 2])
+def test_the_torch_free_parameter_count_equals_the_module(pathways):
+    from brainbench.submissions.bakhtiari2021.layers import parameter_count
+
+    assert parameter_count(pathways) == sum(p.numel() for p in BakhtiariNet(pathways).parameters())
+
+
 def test_symmetric_stem_applies_the_four_rotations_of_its_weight():
     module = BakhtiariNet(2)
     kernel = module.s1.conv1.kernel()

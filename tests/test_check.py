@@ -71,7 +71,9 @@ def test_example_passes_with_measured_widths_and_cost(tmp_path, capsys, shared_d
     assert cost["stimuli"] == 118
     assert cost["activations_bytes"] == sum(WIDTHS.values()) * 118 * 4
     assert cost["gram_bytes"] == len(WIDTHS) * 118 * 118 * 8
-    assert all(info["max_repeat_difference"] <= 1e-4 for info in model["layers"].values())
+    # 9 forward calls (halves, singles, a repeat): the same stimulus agrees to float32 rounding in any batch
+    assert all(info["relative_repeat_difference"] <= 1e-6 for info in model["layers"].values())
+    assert all(info["relative_spread"] > 0.5 for info in model["layers"].values())
 
 
 def test_bad_layer_name_is_named(copy):

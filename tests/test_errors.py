@@ -42,6 +42,7 @@ def _isolate_search_path(monkeypatch, tmp_path):
 
 def test_missing_data_names_every_place_searched_and_the_fix(monkeypatch, tmp_path, registry):
     _isolate_search_path(monkeypatch, tmp_path)
+    (tmp_path / "nowhere").mkdir()  # exists, but holds no dataset (a --data-dir that does not exist: test_faults)
     with pytest.raises(DataNotFoundError) as info:
         registry.dataset("allen_np").load(tmp_path / "nowhere")
     text = str(info.value)

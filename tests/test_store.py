@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from brainbench.activations import activation_key, extract
+from brainbench.atomic import temp_name
 from brainbench.cli import main as cli_main
 from brainbench.errors import PluginError
 from brainbench.model import ModelAdapter, vision_preprocess
@@ -93,11 +94,19 @@ def test_killed_writer_leaves_no_entry_and_keeps_the_old_one(tmp_path):
     _writer(str(tmp_path), "ef" * 32, 1)
     _kill_mid_write(tmp_path, "ef" * 32, 2)
     assert np.array_equal(np.asarray(store.get_array("activations", "ef" * 32)), _content(7))
-    # orphans: young ones are left alone (a writer may still be running), old ones are removed
-    assert store.clear(orphans_only=True) == 0
-    for orphan in tmp_path.rglob(".tmp-*"):
-        os.utime(orphan, (time.time() - 2 * 86400,) * 2)
-    assert store.clear(orphans_only=True) > 0
+    # orphans: the killed writers' files go at once (their PID is gone); a running writer's file stays
+    killed = sum(p.stat().st_size for p in tmp_path.rglob(".tmp-*"))
+    live = tmp_path / "activations" / "ef" / temp_name(".npy")  # named after this (running) process
+    live.write_bytes(b"x" * 100)
+    assert store.clear(orphans_only=True) == killed > ROWS * COLS * 4 // 2
+    assert live.exists() and store.info()["activations"]["orphan_temp_files"] == 1
+    # a temporary file whose owner cannot be checked (no PID in its name) goes only when a day old
+    unknown = tmp_path / "activations" / "ef" / ".tmp-k3j4h2.npy"
+    unknown.write_bytes(b"y" * 10)
+    assert store.clear(orphans_only=True) == 0 and unknown.exists()
+    os.utime(unknown, (time.time() - 2 * 86400,) * 2)
+    assert store.clear(orphans_only=True) == 10 and not unknown.exists()
+    live.unlink()
     assert store.info()["activations"]["orphan_temp_files"] == 0
     assert store.info()["activations"]["entries"] == 1
 

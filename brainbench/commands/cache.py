@@ -1,14 +1,14 @@
 """``brainbench cache info|clear``."""
 from __future__ import annotations
 
-from ..store import Store
+from ..store import Store, human_size
 
 
 def register(sub) -> None:
     p = sub.add_parser("cache", help="inspect or clear the activation and score cache")
     p.add_argument("action", choices=["info", "clear"])
     p.add_argument("--kind", help="only this kind of entry (activations, scores)")
-    p.add_argument("--orphans", action="store_true", help="with clear: remove only temporary files left by crashed writers (older than a day; safe while other runs use the cache)")
+    p.add_argument("--orphans", action="store_true", help="with clear: remove only temporary files left by writers that are gone (their process ended; from another host: older than a day); safe while other runs use the cache")
     p.add_argument("--cache-dir", help="cache root (default: $BRAINBENCH_CACHE or ~/.cache/brainbench)")
     p.set_defaults(func=run)
 
@@ -16,15 +16,15 @@ def register(sub) -> None:
 def run(args) -> int:
     store = Store(args.cache_dir) if args.cache_dir else Store()
     if args.action == "info":
-        print(f"cache root: {store.root}")
+        print(f"cache root: {store.root}" + ("" if store.root.is_dir() or not store.root.exists() else "  (a file, not a folder!)"))
         info = store.info()
         if not info:
             print("  (empty)")
         for kind, s in info.items():
             if args.kind and kind != args.kind:
                 continue
-            print(f"  {kind}: {s['entries']} entries, {s['bytes'] / 2**20:.1f} MiB, {s['orphan_temp_files']} orphan temp files")
+            print(f"  {kind}: {s['entries']} entries, {human_size(s['bytes'])}, {s['orphan_temp_files']} temporary files")
     else:
-        freed = store.clear(args.kind, orphans_only=args.orphans)
-        print(f"freed {freed / 2**20:.1f} MiB from {store.root}")
+        freed = store.clear(args.kind, orphans_only=args.orphans)  # CacheError (exit 2) if files could not be removed
+        print(f"freed {human_size(freed)} from {store.root}")
     return 0

@@ -1,7 +1,6 @@
 """``brainbench check PATH``: validate a model plugin (card, build, layers, cost) before scoring it."""
 from __future__ import annotations
 
-import json
 import sys
 
 
@@ -69,6 +68,7 @@ def run(args) -> int:
     report = check(args.path, model=args.model, weights=args.weights, timeout=args.timeout, data_dir=args.data_dir, weights_dir=args.weights_dir)
     print_report(report)
     if args.json_out:
-        with open(args.json_out, "w") as f:
-            json.dump(report.to_dict(), f, indent=2)
+        from ..atomic import write_json
+
+        write_json(args.json_out, report.to_dict(), indent=2)
     return 0 if report.ok else 1

@@ -67,6 +67,7 @@ def _plugin_statuses():
 
 
 def run_list(args) -> int:
+    """Exit status 1 if a dataset that is present has missing or corrupt files (or a plugin reports an error)."""
     print("data roots searched, in order:")
     for where, root in data_search_path(args.data_dir):
         print(f"  {where}: {root}" + ("" if root.is_dir() else "  (absent)"))
@@ -74,23 +75,7 @@ def run_list(args) -> int:
     for name, src in fetching.SOURCES.items():
         st = fetching.status(name, args.data_dir, verify=not args.quick)
         have = st.n_files - len(st.missing)
-        if st.state == "missing":
-            if any(spec.url is None for spec in src.files):  # no public host: mirror, import or rebuild
-                detail = f"get: brainbench data fetch {name} --mirror URL, or data import DIR, or rebuild (docs/data.md)"
-            else:
-                detail = f"fetch: brainbench data fetch {name} ({src.total_bytes / 2**20:.0f} MiB)"
-            if st.partial_bytes:
-                detail += f"; {st.partial_bytes / 2**20:.1f} MiB already downloaded (resumes)"
-        elif st.missing or st.bad:
-            parts = []
-            if st.missing:
-                parts.append(f"missing {', '.join(st.missing[:3])}{' ...' if len(st.missing) > 3 else ''}")
-            if st.bad:
-                parts.append(f"checksum FAILED {', '.join(st.bad[:3])}{' ...' if len(st.bad) > 3 else ''}")
-            detail = "; ".join(parts) + f"; fix: brainbench data fetch {name}"
-        else:
-            detail = "sha256 ok" if st.verified else "sizes ok (sha256 not checked: --quick)"
-        rows.append((name, st.state, f"{have}/{st.n_files}", f"{st.where} [{st.origin}]" if st.where else "-", detail))
+        rows.append((name, st.state, f"{have}/{st.n_files}", f"{st.where} [{st.origin}]" if st.where else "-", _detail(name, src, st)))
     for row in _plugin_statuses():
         name, state, where, detail = row
         rows.append((name, state, "-", where or "-", detail))
@@ -99,4 +84,31 @@ def run_list(args) -> int:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
         if k == 0:
             print("  ".join("-" * w for w in widths))
+    problems = [row[0] for row in rows[1:] if row[1] in PROBLEM_STATES]
+    if problems:
+        print(f"problem with {', '.join(problems)}: see the details above for the fix")
+        return 1
     return 0
+
+
+#: states that make ``data list`` exit non-zero (a dataset that is simply absent is not a problem)
+PROBLEM_STATES = ("corrupt", "incomplete", "error")
+
+
+def _detail(name, src, st) -> str:
+    if st.state == "missing":
+        if any(spec.url is None for spec in src.files):  # no public host: mirror, import or rebuild
+            detail = f"get: brainbench data fetch {name} --mirror URL, or data import DIR, or rebuild (docs/data.md)"
+        else:
+            detail = f"fetch: brainbench data fetch {name} ({src.total_bytes / 2**20:.0f} MiB)"
+        if st.partial_bytes:
+            detail += f"; {st.partial_bytes / 2**20:.1f} MiB already downloaded (resumes)"
+        return detail
+    if st.missing or st.bad:
+        parts = []
+        if st.missing:
+            parts.append(f"missing {', '.join(st.missing[:3])}{' ...' if len(st.missing) > 3 else ''}")
+        if st.bad:
+            parts.append(f"checksum FAILED {', '.join(st.bad[:3])}{' ...' if len(st.bad) > 3 else ''}")
+        return "; ".join(parts) + f"; fix: brainbench data fetch {name}"
+    return "sha256 ok" if st.verified else "sizes ok (sha256 not checked: --quick)"

@@ -1,14 +1,19 @@
-"""``brainbench score``: score one model (or several) on benchmarks and write result files."""
+"""``brainbench score``: score one model (or several) on benchmarks and write result files.
+
+Exit status: 0 when every benchmark scored; 1 when some failed (each recorded in the result file with
+its reason); 2 when the run could not start or had to stop (bad arguments, data, cache, output
+folder: one line with the fix), or a recorded failure is one of brainbench's typed errors (missing
+weights, memory refusal, timeout). 130 after Ctrl-C, 143 after SIGTERM: finished benchmarks are saved.
+"""
 from __future__ import annotations
 
 import sys
 import time
 from pathlib import Path
 
+from .. import errors
+from ..executor import DEFAULT_TIMEOUT_S, ScoreOptions
 from ..registry import default_registry
-from ..scoring import score
-from ..store import Store
-from ..weights import set_weights_dir
 
 
 def register(sub) -> None:
@@ -16,92 +21,95 @@ def register(sub) -> None:
     p.add_argument("--model", "--models", dest="models", required=True, help="model name, or comma-separated names")
     p.add_argument("--benchmark", "--benchmarks", dest="benchmarks", action="append", help="benchmark id (repeatable or comma-separated); default: all of the model's modality")
     p.add_argument("--metric", help="use this metric's benchmarks instead of the default metric (e.g. ridge)")
-    p.add_argument("--data-dir", help="folder holding the dataset folders (else $BRAINBENCH_DATA, ../shared/data, user cache)")
+    p.add_argument("--data-dir", help="folder holding the dataset folders (else $BRAINBENCH_DATA, ../shared/data, user cache); must exist")
+    p.add_argument("--allow-modified-data", action="store_true", help="score data files that differ from their pinned sha256 instead of stopping (recorded in the result)")
     p.add_argument("--weights", help="explicit pretrained weights file for the model")
     p.add_argument("--weights-dir", help="folder holding pinned weights files (searched before $BRAINBENCH_WEIGHTS, ../shared/weights, the user cache)")
     p.add_argument("--device", default="auto", help="cpu, cuda, cuda:1, ... (default: cuda if available)")
-    p.add_argument("--out", default="results", help="folder for result JSON files (default: ./results)")
+    p.add_argument("--out", default="results", help="folder for result JSON files (default: ./results); a run merges into <model>.json")
     p.add_argument("--cache-dir", help="activation/score cache (default: $BRAINBENCH_CACHE or ~/.cache/brainbench)")
     p.add_argument("--no-score-cache", action="store_true", help="recompute scores even if cached")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--quiet", action="store_true", help="no progress bars or progress lines")
     p.add_argument("--layers", help="comma-separated candidate layers to score (default: the model's own list)")
     p.add_argument("--storage-dtype", choices=["float32", "float16"], default="float32", help="how activations are stored (float16: half the disk; recorded in the cache key and the result)")
     p.add_argument("--max-memory", help="memory bound, e.g. 8G: batch sizes are fitted under it, or the run is refused before it starts (default: the memory available)")
     p.add_argument("--batch-size", type=int, help="stimuli per forward pass (default: the model's)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+                   help=f"limit per model x dataset cell (default {DEFAULT_TIMEOUT_S:.0f} s = 2 h); a cell past it is recorded as failed and the run goes on")
     p.add_argument("--executor", choices=["serial", "dask"], default="serial", help="serial (default), or dask: the model x benchmark grid as tasks on a Dask cluster")
     p.add_argument("--scheduler", help="with --executor dask: address of an existing Dask scheduler (default: a local in-process cluster)")
     p.add_argument("--workers", type=int, help="with --executor dask and no --scheduler: threads of the local cluster")
     p.set_defaults(func=run)
 
 
-def resolve_device(device: str) -> str:
-    if device == "auto":
-        import torch
-
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
+def _split(values) -> list[str]:
+    return [x.strip() for group in values for x in group.split(",") if x.strip()]
 
 
-def run(args) -> int:
-    registry = default_registry()
-    models = [m.strip() for m in args.models.split(",") if m.strip()]
-    for m in models:
-        registry.model(m)  # unknown names fail before any work, with close matches
-    benchmarks = [b.strip() for group in (args.benchmarks or []) for b in group.split(",") if b.strip()] or None
-    device = resolve_device(args.device)
+def check_arguments(args) -> None:
+    """Everything wrong with the arguments fails now, in one line, before any model is built."""
     if args.max_memory is not None:
         from ..preflight import parse_memory
 
-        parse_memory(args.max_memory)  # a malformed bound fails now, not after the model is built
+        parse_memory(args.max_memory)
     if args.batch_size is not None and args.batch_size < 1:
-        from ..errors import BrainbenchError
+        raise errors.BrainbenchError(f"--batch-size must be at least 1, got {args.batch_size}")
+    if not args.timeout > 0:
+        raise errors.BrainbenchError(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
 
-        raise BrainbenchError(f"--batch-size must be at least 1, got {args.batch_size}")
-    layers = [x.strip() for x in args.layers.split(",") if x.strip()] if args.layers else None
-    set_weights_dir(args.weights_dir)
-    if args.executor == "dask" or args.scheduler:
-        return run_engine(args, models, benchmarks, device, layers)
-    store = Store(args.cache_dir) if args.cache_dir else Store()
+
+def check_places(args) -> None:
+    """The output folder, the cache and an explicit data folder are usable (one line with the fix if not)."""
+    from ..paths import check_data_dir
+    from ..result import check_output_dir
+    from ..store import Store
+
+    check_data_dir(args.data_dir)
+    check_output_dir(args.out)
+    (Store(args.cache_dir) if args.cache_dir else Store()).check_usable()
+
+
+def options_from(args, device: str, layers: list[str] | None, progress: bool) -> ScoreOptions:
+    return ScoreOptions(
+        data_dir=args.data_dir, device=device, weights=args.weights, weights_dir=args.weights_dir, cache_dir=args.cache_dir, metric=args.metric,
+        storage_dtype=args.storage_dtype, max_memory=args.max_memory, batch_size=args.batch_size,
+        use_score_cache=not args.no_score_cache, allow_modified_data=args.allow_modified_data, timeout=args.timeout,
+        layers=tuple(layers) if layers else None, progress=progress,
+    )
+
+
+def exit_status(result: dict) -> int:
+    """0: every benchmark scored; 2: a failure is a typed brainbench error (the fix is in its message); else 1."""
     status = 0
-    for model in models:
-        out = Path(args.out) / f"{model}.json"
-        t0 = time.time()
-        result = score(
-            model,
-            benchmarks=benchmarks,
-            metric=args.metric,
-            data_dir=args.data_dir,
-            device=device,
-            weights=args.weights,
-            store=store,
-            out=out,
-            use_score_cache=not args.no_score_cache,
-            registry=registry,
-            progress=not args.quiet,
-            layers=layers,
-            storage_dtype=args.storage_dtype,
-            max_memory=args.max_memory,
-            batch_size=args.batch_size,
-        )
-        print_table(result, time.time() - t0)
-        print(f"result written to {out}")
-        if result["failed"]:
-            status = 1
+    for failure in result.get("failed", []):
+        kind = getattr(errors, failure.get("error_type", ""), None)
+        status = max(status, 2 if isinstance(kind, type) and issubclass(kind, errors.BrainbenchError) else 1)
     return status
 
 
-def run_engine(args, models, benchmarks, device, layers) -> int:
-    """The model x benchmark grid on the distributed engine (brainbench.executor)."""
-    from ..errors import BrainbenchError
-    from ..executor import ScoreOptions, run_grid
+def parse_names(args) -> tuple[list[str], list[str] | None, list[str] | None]:
+    """(models, benchmarks, layers), every name checked before any work."""
+    registry = default_registry()
+    models = _split([args.models])
+    for m in models:
+        registry.model(m)  # unknown names fail with close matches
+    layers = _split([args.layers]) if args.layers else None
+    if layers and (args.executor == "dask" or args.scheduler or len(models) > 1):
+        raise errors.BrainbenchError("--layers applies to one model; with several models or --executor dask every model scores its own candidate layers")
+    return models, _split(args.benchmarks or []) or None, layers
 
-    if layers:
-        raise BrainbenchError("--layers applies to one model; with --executor dask every model scores its own candidate layers")
-    options = ScoreOptions(
-        data_dir=args.data_dir, device=device, weights=args.weights, weights_dir=args.weights_dir, cache_dir=args.cache_dir, metric=args.metric,
-        storage_dtype=args.storage_dtype, max_memory=args.max_memory, batch_size=args.batch_size,
-        use_score_cache=not args.no_score_cache,
-    )
+
+def run(args) -> int:
+    models, benchmarks, layers = parse_names(args)
+    check_arguments(args)
+    check_places(args)
+    if not args.quiet:  # the first line within a second, before torch is imported
+        print(f"brainbench: scoring {', '.join(models)}: loading torch and the scoring code", file=sys.stderr, flush=True)
+    from ..executor import run_grid
+    from ..scoring import resolve_device
+
+    executor = "dask" if args.executor == "dask" or args.scheduler else "serial"
+    options = options_from(args, resolve_device(args.device), layers, progress=not args.quiet and executor == "serial")
     t0 = time.time()
     status = 0
 
@@ -109,9 +117,9 @@ def run_engine(args, models, benchmarks, device, layers) -> int:
         nonlocal status
         print_table(result, time.time() - t0)
         print(f"result written to {Path(args.out) / f'{model}.json'}")
-        status = status or (1 if result["failed"] else 0)
+        status = max(status, exit_status(result))
 
-    run_grid(models, benchmarks, options, "dask", args.scheduler, args.workers, out_dir=args.out, on_model_done=done)
+    run_grid(models, benchmarks, options, executor, args.scheduler, args.workers, out_dir=args.out, on_model_done=done)
     return status
 
 

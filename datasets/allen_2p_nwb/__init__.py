@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from brainbench.benchmark import Dataset, Protocol
+from brainbench.atomic import atomic_file
 from brainbench.datasets.allen_neuropixels import HIERARCHY, HIERARCHY_SOURCE
 from brainbench.errors import DataNotFoundError
 from brainbench.paths import cache_root, data_search_path, find_dataset_dir
-from brainbench.recording import make_recording
 from brainbench.registry import DatasetPlugin
 from brainbench.stimuli import StimulusSet
+
+if TYPE_CHECKING:
+    from brainbench.benchmark import Dataset, Protocol
 
 from . import nwb
 
@@ -55,13 +58,15 @@ def template_images(template: np.ndarray) -> list[Path]:
     if not all(p.is_file() for p in paths):
         folder.mkdir(parents=True, exist_ok=True)
         for image, path in zip(template, paths):
-            tmp = path.with_name(path.name + ".tmp")
-            Image.fromarray(np.asarray(image, dtype=np.uint8), mode="L").save(tmp, format="PNG")
-            tmp.replace(path)
+            with atomic_file(path) as f:
+                Image.fromarray(np.asarray(image, dtype=np.uint8), mode="L").save(f, format="PNG")
     return paths
 
 
 def load(data_dir=None, window_s=(0.0, 0.5), baseline_s=0.0) -> Dataset:
+    from brainbench.benchmark import Dataset
+    from brainbench.recording import make_recording
+
     folder = locate(data_dir)
     blocks, coords, template, warnings, checksums = [], {k: [] for k in ("neuroid_id", "region", "subject", "cell_specimen_id", "depth_um", "cre_line", "experiment")}, None, [], {}
     for path in sorted(folder.glob("*.nwb")):
@@ -100,6 +105,8 @@ def load(data_dir=None, window_s=(0.0, 0.5), baseline_s=0.0) -> Dataset:
 
 
 def protocol_for(metric: str | None) -> Protocol:
+    from brainbench.benchmark import Protocol
+
     return Protocol(kind="kfold", n_splits=5, seed=0, selection="nested", inner_splits=4)
 
 

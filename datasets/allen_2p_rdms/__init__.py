@@ -15,16 +15,18 @@ from __future__ import annotations
 import csv
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 
-from brainbench.benchmark import Dataset, Protocol, RDMBenchmark
 from brainbench.datasets.allen_neuropixels import HIERARCHY, HIERARCHY_SOURCE
 from brainbench.errors import DataNotFoundError
 from brainbench.paths import data_search_path, find_dataset_dir
 from brainbench.registry import DatasetPlugin
 from brainbench.stimuli import StimulusSet, sha256_file
+
+if TYPE_CHECKING:
+    from brainbench.benchmark import Dataset, Protocol
 
 FOLDER = "allen_2p_natural_scenes_rdms"
 IMAGES_FOLDER = "allen_neuropixels_natural_scenes"
@@ -55,6 +57,10 @@ def _missing(folder_name: str, data_dir, what: str) -> DataNotFoundError:
 
 
 def load(data_dir=None) -> Dataset:
+    import xarray as xr
+    
+    from brainbench.benchmark import Dataset
+
     folder = find_dataset_dir(FOLDER, data_dir)
     if folder is None:
         raise _missing(FOLDER, data_dir, "Allen 2-photon natural-scenes RDMs")
@@ -116,6 +122,8 @@ def _read_ceilings(path: Path) -> dict[str, tuple[float, float]]:
 
 
 def protocol_for(metric: str | None) -> Protocol:
+    from brainbench.benchmark import Protocol
+
     # RSA fits nothing: 2-fold over images; the layer is chosen on one half, scored on the other, both ways
     return Protocol(kind="kfold", n_splits=2, seed=0, selection="nested", inner_splits=1)
 
@@ -146,7 +154,7 @@ PLUGINS = [
         versions={"rsa": "1"},
         # the published ceiling is the reliability of the Pearson r between half-data RDMs
         metric_options={"rsa": {"comparator": "pearson"}},
-        benchmark_class=RDMBenchmark,
+        benchmark_class="brainbench.benchmark:RDMBenchmark",  # imported when a benchmark is built
         hierarchy={region: HIERARCHY[region.split("_")[0]] for region in REGIONS},
         hierarchy_source=HIERARCHY_SOURCE + " (every cortical layer of an area takes the area's position)",
         region_groups={region: region.split("_")[0] for region in REGIONS},

@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from brainbench.benchmark import Dataset, Protocol
 from brainbench.errors import DataNotFoundError
 from brainbench.paths import data_search_path, find_dataset_dir
-from brainbench.recording import make_recording
 from brainbench.registry import DatasetPlugin
 from brainbench.stimuli import StimulusSet, sha256_file
+
+if TYPE_CHECKING:
+    from brainbench.benchmark import Dataset, Protocol
 
 FOLDER = "allen_neuropixels_natural_scenes"
 #: sha256 of the published brainbench files (the files in shared/data and the fetch source)
@@ -49,6 +51,9 @@ def locate(data_dir=None) -> Path:
 
 
 def load(data_dir=None) -> Dataset:
+    from brainbench.benchmark import Dataset
+    from brainbench.recording import make_recording
+
     folder = locate(data_dir)
     warnings, checksums = [], {}
     for name, expected in FILES.items():
@@ -105,6 +110,8 @@ def load(data_dir=None) -> Dataset:
 
 
 def protocol_for(metric: str | None) -> Protocol:
+    from brainbench.benchmark import Protocol
+
     if metric in ("rsa", "cka"):
         # population metrics fit nothing: 2-fold over images, the layer chosen on one half (the
         # training half, whole) and scored on the other, both ways; the two held-out scores averaged

@@ -121,10 +121,26 @@ def counts_from_window_mean(mean: np.ndarray, n_bins: int, where: str = "array")
     return whole.astype(np.uint8)
 
 
+def _atomic_module():
+    """brainbench's one atomic-write helper (standard library only), loaded by file path: this module
+    also runs where brainbench is not installed (the allensdk environment)."""
+    import importlib.util
+    import sys
+
+    if "brainbench.atomic" in sys.modules:
+        return sys.modules["brainbench.atomic"]
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[2] / "atomic.py", here.parents[2] / "brainbench" / "atomic.py"):  # installed; checkout
+        if candidate.is_file():
+            spec = importlib.util.spec_from_file_location("brainbench_atomic", candidate)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    raise ImportError(f"brainbench/atomic.py not found beside {here}")
+
+
 def _write_atomic(path: Path, data: bytes) -> str:
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    _atomic_module().write_bytes(path, data)
     return hashlib.sha256(data).hexdigest()
 
 

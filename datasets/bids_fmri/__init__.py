@@ -30,16 +30,17 @@ import csv
 import json
 import re
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from brainbench.benchmark import Dataset, Protocol
 from brainbench.errors import DataNotFoundError
 from brainbench.paths import data_search_path, find_dataset_dir
-from brainbench.recording import make_recording
 from brainbench.registry import DatasetPlugin
 from brainbench.stimuli import StimulusSet
+
+if TYPE_CHECKING:
+    from brainbench.benchmark import Dataset, Protocol
 
 _RUN = re.compile(r"sub-(?P<sub>[A-Za-z0-9]+)_(?:ses-[A-Za-z0-9]+_)?task-(?P<task>[A-Za-z0-9]+)(?:_acq-[A-Za-z0-9]+)?(?:_run-(?P<run>\d+))?_bold\.nii(?:\.gz)?$")
 
@@ -180,6 +181,9 @@ def segment_audio(wav: Path, run_onset: float, segment_s: float, out_dir: Path, 
 
 def load_bids(root: Path, task: str, regions: dict, stimuli_dir: str = "stimuli", modality: str = "audio", mode: str = "glm",
               subjects: list[str] | None = None, hrf_model: str = "glover", lag: float = 4.0, name: str = "bids_fmri") -> Dataset:
+    from brainbench.benchmark import Dataset
+    from brainbench.recording import make_recording
+
     nib = _nib()
     runs = find_runs(root, task, subjects)
     if not runs:
@@ -277,10 +281,16 @@ def bids_fmri_plugin(name: str, folder: str, task: str, regions: dict, modality:
     plugin = DatasetPlugin(
         name=name, modality=modality, recording_kind="trials", regions=tuple(regions), load=load, default_metric=default_metric,
         card=card or {"title": name, "method": "fMRI (BOLD), voxelwise", "response": mode},
-        protocol_for=lambda metric: protocol or Protocol(kind="kfold", n_splits=5, seed=0, selection="nested", inner_splits=4),
+        protocol_for=lambda metric: protocol or _default_protocol(),
         versions=versions or {default_metric: "1"},
     )
     return plugin
+
+
+def _default_protocol():
+    from brainbench.benchmark import Protocol
+
+    return Protocol(kind="kfold", n_splits=5, seed=0, selection="nested", inner_splits=4)
 
 
 def if_present(folder: str, plugins: list[DatasetPlugin]) -> list[DatasetPlugin]:

@@ -15,16 +15,18 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from brainbench.audio import check_audio, check_wav_header, read_audio
-from brainbench.benchmark import Dataset, Protocol
 from brainbench.errors import DataNotFoundError
 from brainbench.paths import data_search_path, find_dataset_dir
-from brainbench.recording import make_recording
 from brainbench.registry import DatasetPlugin
 from brainbench.stimuli import StimulusSet, sha256_file
+
+if TYPE_CHECKING:
+    from brainbench.benchmark import Dataset, Protocol
 
 FOLDER = "nh2015_natural_sounds"
 FILES = {"components.mat": "a34f9a4c648de56d075f249a0f09f67281cde024d0ca184347436e540ab0a66e"}
@@ -82,6 +84,9 @@ def _stim_number(name: str) -> int:
 
 
 def load(data_dir=None) -> Dataset:
+    from brainbench.benchmark import Dataset
+    from brainbench.recording import make_recording
+
     folder = locate(data_dir)
     warnings, checksums = [], {}
     for name, expected in FILES.items():
@@ -142,6 +147,8 @@ def _check_category_csv(folder: Path, mat: dict, warnings: list) -> None:
 
 
 def protocol_for(metric: str | None) -> Protocol:
+    from brainbench.benchmark import Protocol
+
     # As published (Kell et al. 2018; Tuckute et al. 2023): 10 random splits of 83 training / 82 test
     # sounds, fixed seed; the layer is chosen on splits 1-5 and reported on splits 6-10.
     return Protocol(kind="shuffle", n_splits=10, train_size=83, seed=0, selection="held_out_splits")

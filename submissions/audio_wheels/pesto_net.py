@@ -5,7 +5,8 @@ files; brainbench does not install torchaudio (its wheels pin their own torch). 
 is registered as the package ``pesto`` WITHOUT executing its ``__init__`` and only ``pesto.model`` /
 ``pesto.data`` (pure torch + scipy) are imported. The checkpoint pickles omegaconf containers in its
 hparams: it is loaded with ``weights_only=True`` and an allowlist of those omegaconf classes, after its
-sha256 is checked against the pinned release.
+sha256 is checked against the pinned release. The hookable taps (``PestoTaps``) are torch code and
+live in nets.py; this module imports torch only when a model is built.
 """
 from __future__ import annotations
 
@@ -14,9 +15,6 @@ import importlib
 import importlib.util
 import sys
 import typing
-from math import log
-
-import torch
 
 from brainbench.errors import WeightsUnavailableError
 
@@ -77,6 +75,8 @@ def load_checkpoint(path) -> dict:
         from omegaconf.nodes import AnyNode
     except ImportError as exc:
         raise WeightsUnavailableError("PESTO's checkpoint stores its hparams as omegaconf objects. Fix: pip install omegaconf") from exc
+    import torch
+
     allowed = [ContainerMetadata, Metadata, DictConfig, ListConfig, AnyNode, typing.Any, collections.defaultdict, dict, list, int]
     try:
         with torch.serialization.safe_globals(allowed):
@@ -92,6 +92,8 @@ def load_checkpoint(path) -> dict:
 
 def build_pesto(state_dict=None, seed: int = 0):
     """pesto.model.PESTO at 16 kHz, 10 ms hop; loaded strictly from ``state_dict`` or seeded-random."""
+    import torch
+
     model, data = pesto_modules()
     if state_dict is None:
         torch.manual_seed(seed)
@@ -105,49 +107,3 @@ def build_pesto(state_dict=None, seed: int = 0):
         if missing or unexpected:
             raise WeightsUnavailableError(f"PESTO checkpoint does not fit the model: missing {missing}, unexpected {unexpected}")
     return net.eval()
-
-
-class PestoTaps(torch.nn.Module):
-    """PESTO's encoder run on (batch, samples) 16 kHz audio, exposing its stages as hookable taps.
-
-    PESTO processes every HCQT frame independently (time is folded into the batch); each tap sees its
-    stage as (batch, frames, channels x bins): ``prefilt1``-``prefilt3`` (the 39-wide frequency
-    convolutions, after leaky ReLU and the residual sums), ``pointwise1``-``pointwise4`` (the 1x1
-    convolutions), ``pitch_probs`` (softmax over 384 pitch bins of 1/3 semitone, rolled by the
-    checkpoint's shift so bin/3 is the MIDI pitch). Same arithmetic as ``PESTO.forward``.
-    """
-
-    def __init__(self, net):
-        super().__init__()
-        self.net = net
-        for name in LAYERS:
-            setattr(self, name, torch.nn.Identity())
-
-    def forward(self, waves: torch.Tensor) -> torch.Tensor:
-        batch = waves.shape[0]
-        x = self.net.preprocessor(waves)  # (batch, frames, 1, 251) dB
-        frames = x.shape[1]
-        x = x.flatten(0, 1) * (log(10) / 10.0)  # PESTO.forward scales the dB in place before cropping
-        x = self.net.crop_cqt(x)  # (batch * frames, 1, 219)
-        enc = self.net.encoder
-
-        def tap(name, value):
-            getattr(self, name)(value.reshape(batch, frames, -1))
-
-        x = enc.conv1(enc.layernorm(x))
-        tap("prefilt1", x)
-        for i, layer in enumerate(enc.prefilt_layers, start=2):
-            x = layer(x) + x if enc.residual else layer(x)
-            tap(f"prefilt{i}", x)
-        for i in range(0, len(enc.conv_layers), 3):
-            x = enc.conv_layers[i + 2](enc.conv_layers[i + 1](enc.conv_layers[i](x)))
-            tap(f"pointwise{i // 3 + 1}", x)
-        probs = enc.final_norm(enc.fc(enc.flatten(x))).view(batch, frames, -1)
-        probs = probs.roll(-round(self.net.shift.item() * self.net.bins_per_semitone), -1)
-        return self.pitch_probs(probs)
-
-    def pitch(self, waves: torch.Tensor) -> torch.Tensor:
-        """(batch, frames) pitch in MIDI semitones (argmax-local weighted average, as pesto.predict)."""
-        from pesto.utils import reduce_activations
-
-        return reduce_activations(self(waves), reduction=self.net.reduction)

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from brainbench import weights as weights_files
 from brainbench.card import CardError, errors_only, model_plugin, validate_card
@@ -30,7 +29,7 @@ from brainbench.errors import WeightsUnavailableError
 from brainbench.model import ModelAdapter, load_checkpoint
 from brainbench.stimuli import load_image
 
-from .network import BakhtiariNet, candidate_layers, pathway_layers
+from .layers import candidate_layers, parameter_count, pathway_layers
 
 HERE = Path(__file__).resolve().parent
 
@@ -99,7 +98,9 @@ def backbone_state(state: dict, checkpoint: Checkpoint, where: Path) -> dict:
     return kept
 
 
-def load_pretrained(name: str, explicit=None) -> tuple[BakhtiariNet, Path]:
+def load_pretrained(name: str, explicit=None) -> tuple["BakhtiariNet", Path]:  # noqa: F821
+    from .network import BakhtiariNet
+
     checkpoint = CHECKPOINTS[name]
     path = weights_files.resolve(checkpoint.weights, explicit)  # sha256 verified before any unpickling
     state = load_checkpoint(path, None, allowed_globals=numpy_scalar_globals())
@@ -159,11 +160,15 @@ def still_to_clip(path, frames: int = FRAMES) -> torch.Tensor:
     small = resize_like_opencv(np.pad(gray, ((0, 0), (pad, pad))), SIZE, SIZE)
     scaled = (small - small.min()) / max(int(small.max()), 1)  # an all-black image stays zeros, not 0/0
     channels = np.stack([(scaled + offset) * factor for offset, factor in CHANNELS])
+    import torch
+
     clip = torch.from_numpy(channels.astype(np.float32))
     return clip[:, None].expand(3, frames, SIZE, SIZE).contiguous()
 
 
 def preprocess(paths) -> torch.Tensor:
+    import torch
+
     return torch.stack([still_to_clip(p) for p in paths])
 
 
@@ -186,7 +191,7 @@ PREPROCESSING = {
 
 
 # -- plugins --------------------------------------------------------------------------------------------
-def _adapter(name: str, module: BakhtiariNet, source: str) -> ModelAdapter:
+def _adapter(name: str, module, source: str) -> ModelAdapter:
     return ModelAdapter(
         name=name,
         modality="vision",
@@ -209,6 +214,10 @@ def _pretrained_builder(name: str):
 
 def _untrained_builder(name: str, pathways: int):
     def build(weights=None, device="cpu") -> ModelAdapter:
+        import torch
+
+        from .network import BakhtiariNet
+
         torch.manual_seed(UNTRAINED_SEED)
         module = BakhtiariNet(pathways)
         return _adapter(name, module, f"untrained: default initialisation, torch.manual_seed({UNTRAINED_SEED})")
@@ -218,7 +227,7 @@ def _untrained_builder(name: str, pathways: int):
 
 def _architecture(pathways: int) -> str:
     stem = 256 // pathways
-    params = sum(p.numel() for p in BakhtiariNet(pathways).parameters())
+    params = parameter_count(pathways)
     paths = "two parallel pathways" if pathways == 2 else "one pathway"
     return (
         f"Bakhtiari et al. 2021 3-D ResNet: rotation-symmetric 3-D conv stem s1 ({stem} channels, 5x7x7), then "

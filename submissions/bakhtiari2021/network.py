@@ -16,8 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-N_BLOCKS = 10
-STEM_CHANNELS = 256  # C = STEM_CHANNELS / P
+from .layers import N_BLOCKS, STEM_CHANNELS, candidate_layers, pathway_layers  # noqa: F401  (re-exported)
 
 
 class SymmetricConv3d(nn.Module):
@@ -119,12 +118,3 @@ class BakhtiariNet(nn.Module):
     def forward(self, clip: torch.Tensor) -> torch.Tensor:
         stem = self.s1(clip)
         return torch.cat([getattr(self, f"path{p}")(stem) for p in range(1, self.n_pathways + 1)], dim=1)
-
-
-def candidate_layers(pathways: int) -> list[str]:
-    """``s1``, then each pathway's blocks, shallow to deep (path1 before path2)."""
-    return ["s1"] + [layer for p in range(1, pathways + 1) for layer in pathway_layers(p)]
-
-
-def pathway_layers(pathway: int) -> list[str]:
-    return [f"path{pathway}.res_blocks.res{i}" for i in range(N_BLOCKS)]

@@ -8,12 +8,14 @@ Preprocessing as in the official TF-Lite pipeline: resize 256 / centre-crop 224,
 from __future__ import annotations
 
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from brainbench.errors import WeightsUnavailableError
 from brainbench.model import ModelAdapter, load_checkpoint, vision_preprocess
 from brainbench.registry import ModelPlugin
+
+if TYPE_CHECKING:
+    import torch
 
 HERE = Path(__file__).resolve().parent
 LAYERS = ["_bn0", "_blocks.1", "_blocks.3", "_blocks.5", "_blocks.8", "_blocks.11", "_blocks.14", "_blocks.15", "_bn1", "_avg_pooling", "_fc"]
@@ -56,6 +58,8 @@ def build(weights=None, device="cpu", pretrained=True) -> ModelAdapter:
         module.load_state_dict(load_checkpoint(path, None if weights else WEIGHTS_SHA256), strict=True)
         source = str(path)
     else:
+        import torch
+
         torch.manual_seed(0)
         module = _architecture()
         source = "untrained: default initialisation, torch.manual_seed(0)"

@@ -3,7 +3,8 @@
 The three things brainbench needs: the card (card.json, validated on import and by
 ``brainbench check``), a ``build(weights=None, device="cpu")`` that returns a ModelAdapter (the module,
 its candidate layers, and the preprocessing that turns image files into its input batch), and
-``PLUGINS``, the list the registry reads.
+``PLUGINS``, the list the registry reads. Import torch and your network inside ``build()``: listing
+the zoo (``brainbench list models``) then answers without importing them.
 """
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ from pathlib import Path
 from brainbench.card import load_card, model_plugin
 from brainbench.model import ModelAdapter, load_checkpoint, vision_preprocess
 
-from .model import TinyCNN
-
 HERE = Path(__file__).resolve().parent
 CARD = load_card(HERE / "card.json")  # raises naming every bad field; the registry records it and goes on
 
 
 def build(weights=None, device="cpu") -> ModelAdapter:
+    from .model import TinyCNN  # torch is imported here, when a model is built, not when plugins are listed
+
     module = TinyCNN()
     path = Path(weights) if weights else HERE / CARD["weights_file"]
     # weights_only: the file cannot run code; the sha256 is checked against the card

@@ -4,27 +4,29 @@ A non-learned control every network must beat: what a linear map from raw pixels
 """
 from __future__ import annotations
 
-import torch
-
 from brainbench.model import ModelAdapter, vision_preprocess
 from brainbench.registry import ModelPlugin
 
 
-class Pixels(torch.nn.Module):
+def pixels_module():
     """Identity with a named layer to hook: grayscale luminance of the preprocessed image."""
+    import torch  # here, not at import: listing plugins does not import torch
 
-    def __init__(self):
-        super().__init__()
-        self.pixels = torch.nn.Identity()
+    class Pixels(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.pixels = torch.nn.Identity()
 
-    def forward(self, x):
-        return self.pixels(x.mean(dim=1, keepdim=True))
+        def forward(self, x):
+            return self.pixels(x.mean(dim=1, keepdim=True))
+
+    return Pixels()
 
 
 def build(weights=None, device="cpu") -> ModelAdapter:
     # same field of view as the CNNs (resize 256 / crop 224 = resize 73 / crop 64), values in [0, 1]
     preprocess, description = vision_preprocess(73, 64, mean=(0.0,) * 3, std=(1.0,) * 3)
-    return ModelAdapter("pixels", "vision", Pixels(), ["pixels"], preprocess, description, weights_source="none (non-learned baseline)")
+    return ModelAdapter("pixels", "vision", pixels_module(), ["pixels"], preprocess, description, weights_source="none (non-learned baseline)")
 
 
 PLUGINS = [

@@ -19,14 +19,16 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from brainbench.audio import audio_preprocessing, load_batch, pool_time
 from brainbench.errors import WeightsUnavailableError
-from brainbench.model import ModelAdapter
+from brainbench.model import ModelAdapter, hf_cache_snapshot
 from brainbench.registry import ModelPlugin
 from brainbench.card import bibtex_entry
+
+if TYPE_CHECKING:
+    import torch
 
 HERE = Path(__file__).resolve().parent
 SAMPLE_RATE = 16000
@@ -55,8 +57,8 @@ def cached_snapshot(repo: str) -> Path | None:
 
 
 def _weights_status(kind):
-    def status():
-        path = cached_snapshot(SPECS[kind]["repo"])
+    def status():  # no huggingface_hub import: `brainbench list models` answers at once
+        path = hf_cache_snapshot(SPECS[kind]["repo"])
         return (path is not None, str(path) if path else f"Hugging Face cache entry {SPECS[kind]['repo']} (absent)")
 
     return status
@@ -90,6 +92,7 @@ def _load_pretrained(kind: str, weights) -> tuple[torch.nn.Module, bool, str]:
 
 def build_untrained_module(kind: str, **config_overrides) -> torch.nn.Module:
     """The architecture from its default config (optionally shrunk, e.g. for tests), seed 0."""
+    import torch
     import transformers
 
     spec = SPECS[kind]
@@ -102,6 +105,8 @@ def make_adapter(name: str, module: torch.nn.Module, do_normalize: bool, source:
     def preprocess(paths):
         waves = load_batch(paths, SAMPLE_RATE, min_duration_s=0.025)  # one 25 ms receptive field of the encoder
         if do_normalize:
+            import torch
+
             waves = (waves - waves.mean(dim=1, keepdim=True)) / torch.sqrt(waves.var(dim=1, keepdim=True) + 1e-7)
         return waves
 

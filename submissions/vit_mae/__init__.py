@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from brainbench.errors import WeightsUnavailableError
-from brainbench.model import ModelAdapter, load_checkpoint, vision_preprocess
+from brainbench.model import ModelAdapter, hf_cache_snapshot, load_checkpoint, vision_preprocess
 from brainbench.registry import ModelPlugin
+
+if TYPE_CHECKING:
+    import torch
 
 HERE = Path(__file__).resolve().parent
 REPO = "facebook/vit-mae-base"
@@ -61,8 +63,8 @@ def cached_snapshot() -> Path | None:
         return None
 
 
-def weights_status():
-    path = cached_snapshot()
+def weights_status():  # no huggingface_hub import: `brainbench list models` answers at once
+    path = hf_cache_snapshot(REPO)
     return (path is not None, str(path) if path else f"Hugging Face cache entry {REPO} (absent)")
 
 
@@ -139,6 +141,7 @@ def _load_pretrained(weights) -> tuple[torch.nn.Module, str]:
 
 def build_untrained_module(**config_overrides) -> torch.nn.Module:
     """The architecture from its default (Base) config, masking off, seed 0; overrides shrink it for tests."""
+    import torch
     from transformers import ViTMAEConfig, ViTMAEModel
 
     torch.manual_seed(SEED)
@@ -147,6 +150,8 @@ def build_untrained_module(**config_overrides) -> torch.nn.Module:
 
 def forward_unmasked(model, batch):
     # mask_ratio 0 keeps every patch; noise 0..N-1 makes MAE's shuffle the identity, so patch i stays token i+1
+    import torch
+
     n_patches = model.embeddings.patch_embeddings.num_patches
     noise = torch.arange(n_patches, dtype=torch.float32, device=batch.device).expand(batch.shape[0], -1)
     return model(pixel_values=batch, noise=noise)
