@@ -144,16 +144,21 @@ class Benchmark:
         }
 
     # -- scoring ---------------------------------------------------------------------------------
-    def run(self, prepared: dict[str, object], layer_order: list[str], progress=None) -> dict:
-        """Score prepared layers (``metric.prepare`` output per layer) against this benchmark."""
+    def run(self, prepared: dict[str, object], layer_order: list[str], progress=None, cache=None) -> dict:
+        """Score prepared layers (``metric.prepare`` output per layer) against this benchmark.
+
+        ``cache`` (a brainbench.store.Store, optional) keeps the parts of the score that do not depend
+        on the model — the inter-animal consistency and the ceiling on every stimulus resample — so that
+        every later model (and every re-score) on this benchmark reuses them.
+        """
         from threadpoolctl import threadpool_limits
 
         # everything here works on stimulus x stimulus matrices (~100 x 100): multi-threaded BLAS only
         # spin-waits on those (measured 2x slower end to end on a loaded 2-core machine), so one thread
         with threadpool_limits(1, user_api="blas"):
-            return self._run(prepared, layer_order, progress)
+            return self._run(prepared, layer_order, progress, cache)
 
-    def _run(self, prepared, layer_order, progress=None) -> dict:
+    def _run(self, prepared, layer_order, progress=None, cache=None) -> dict:
         t0 = time.perf_counter()
         recording = self.region_recording()
         responses = self.target(recording)
@@ -165,13 +170,11 @@ class Benchmark:
             progress(f"{self.name}: evaluated {len(layer_order)} layers x {len(outer)} splits")
         chosen, reported = self._select(prepared, outputs, layer_order, responses, outer, agg)
         counts = stimulus_counts(responses.shape[0], self.protocol.n_bootstrap, self.protocol.bootstrap_seed)
-        summary = self._summarize(reported, responses, self.ceiling_data(recording), recording, agg, counts)
+        summary = self._summarize(reported, responses, self.ceiling_data(recording), recording, agg, counts, cache)
         profile, best_layer = self._profile(outputs, layer_order, responses, agg, summary["ceiling"], counts)
         summary["bootstrap"]["stimuli"]["best_layer"] = encode_index(best_layer)
         if self.protocol.inter_animal_ceiling:
-            from .consistency import inter_animal_consistency
-
-            summary.update(inter_animal_consistency(self, recording, agg, raw=summary["raw"]))
+            summary.update(self._inter_animal(recording, agg, summary["raw"], cache))
         return {
             "benchmark": self.name,
             "version": self.version,
@@ -217,11 +220,38 @@ class Benchmark:
             reported.append(outputs[best][i])
         return chosen, reported
 
+    def _inter_animal(self, recording, agg, raw, cache) -> dict:
+        from .consistency import inter_animal_consistency
+
+        out = dict(self._model_independent(cache, "inter_animal_consistency", lambda: inter_animal_consistency(self, recording, agg)))
+        consistency = out.get("ceiling_inter_animal")
+        out["ceiled_inter_animal"] = _f(raw / consistency) if raw is not None and consistency else None
+        return out
+
+    def _model_independent(self, cache, part: str, compute):
+        """A part of the score that is the same for every model on this benchmark, from ``cache`` when
+        an earlier run computed it (keyed by the benchmark's full configuration and the code version)."""
+        if cache is None:
+            return compute()
+        from .errors import BrainbenchError
+        from .model import json_key
+
+        key = json_key({"part": part, "version": MODEL_INDEPENDENT_VERSION, "benchmark": self.config()})
+        hit = cache.get_json("benchmark_parts", key)
+        if hit is not None:
+            return hit["value"]
+        value = compute()
+        try:
+            cache.put_json("benchmark_parts", key, {"value": value}, {"benchmark": self.name, "part": part})
+        except BrainbenchError:  # a read-only or full cache: the value is still right, only not kept
+            pass
+        return value
+
     def _primary(self, outputs, responses, counts=None):
         return self.metric.summarize(outputs, responses, counts)[self.metric.primary]
 
     # -- summary, ceiling and intervals ------------------------------------------------------------
-    def _summarize(self, reported, responses, ceiling_data, recording, agg, counts) -> dict:
+    def _summarize(self, reported, responses, ceiling_data, recording, agg, counts, cache=None) -> dict:
         metric = self.metric
         scores_all = metric.summarize(reported, responses)
         per_neuroid = scores_all[metric.primary]
@@ -239,7 +269,7 @@ class Benchmark:
             "n_stimuli": int(responses.shape[0]),
             "n_subjects": int(len(np.unique(recording["subject"].values))) if "subject" in recording.coords else None,
         }
-        stimuli = self._bootstrap_stimuli(reported, responses, ceiling_data, agg, counts)
+        stimuli = self._bootstrap_stimuli(reported, responses, ceiling_data, agg, counts, cache)
         subjects = self._bootstrap_subjects_any(reported, responses, per_neuroid, ceiling, ceiling_data, recording, agg)
         out["ci95_stimuli"] = _intervals(stimuli, self.protocol.n_bootstrap)
         out["ci95_subjects"] = _intervals(subjects, self.protocol.n_bootstrap) if subjects else None
@@ -284,13 +314,19 @@ class Benchmark:
             values.append(np.asarray(value, dtype=float))
         return np.mean(values, axis=0)
 
-    def _bootstrap_stimuli(self, reported, responses, ceiling_data, agg, counts) -> dict:
+    def _bootstrap_stimuli(self, reported, responses, ceiling_data, agg, counts, cache=None) -> dict:
         """Raw and ceiled score on every stimulus resample (same outputs, no refit; ceiling recomputed)."""
         raw = agg(self.metric.summarize_many(reported, responses, counts)[self.metric.primary], axis=-1)
-        ceiling = self._ceiling_many(ceiling_data, reported, counts)
+        ceiling = self._model_independent(cache, "stimulus_resample_ceilings", lambda: self._aggregated_ceilings(ceiling_data, reported, counts, agg))
         with np.errstate(invalid="ignore", divide="ignore"):
-            ceiled = raw / agg(ceiling, axis=-1) if ceiling is not None else None
+            ceiled = raw / np.asarray(ceiling, dtype=float) if ceiling is not None else None
         return {"raw": raw, "ceiled": ceiled}
+
+    def _aggregated_ceilings(self, ceiling_data, reported, counts, agg) -> list | None:
+        """The aggregated ceiling on every stimulus resample. It depends on the recording, the metric and the
+        reported splits' test stimuli (fixed by the protocol, whichever layer was chosen), not on the model."""
+        ceiling = self._ceiling_many(ceiling_data, reported, counts)
+        return None if ceiling is None else [float(x) for x in agg(ceiling, axis=-1)]
 
     def _bootstrap_subjects_any(self, reported, responses, per_neuroid, ceiling, ceiling_data, recording, agg) -> dict | None:
         if "subject" not in recording.coords:
@@ -340,6 +376,10 @@ class Benchmark:
             profile[layer] = {"raw": _f(score), "ceiled": _f(score / ceiling_agg) if ceiling_agg else None}
         per_resample = np.stack([agg(self.metric.summarize_many(outputs[layer], responses, counts)[self.metric.primary], axis=-1) for layer in layer_order])
         return profile, np.where(np.isfinite(per_resample), per_resample, -np.inf).argmax(axis=0)
+
+
+#: bump when the code computing a model-independent part changes its numbers
+MODEL_INDEPENDENT_VERSION = "1"
 
 
 def _test_mask(output: dict, n: int) -> np.ndarray:
@@ -464,8 +504,8 @@ class RDMBenchmark(Benchmark):
         sem = float(recording["reliability_sem"]) if "reliability_sem" in recording.coords else None
         return PublishedReliability(float(recording["reliability"]), sem, str(recording.attrs.get("ceiling_source", "")))
 
-    def _summarize(self, reported, responses, ceiling_data, recording, agg, counts) -> dict:
-        out = super()._summarize(reported, responses, ceiling_data, recording, agg, counts)
+    def _summarize(self, reported, responses, ceiling_data, recording, agg, counts, cache=None) -> dict:
+        out = super()._summarize(reported, responses, ceiling_data, recording, agg, counts, cache)
         if isinstance(ceiling_data, PublishedReliability):
             sem = f" ± {ceiling_data.sem:.4f} (s.e.m.)" if ceiling_data.sem is not None else ""
             out["ceiling_note"] = (

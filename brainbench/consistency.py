@@ -21,8 +21,9 @@ import numpy as np
 from .recording import trial_average
 
 
-def inter_animal_consistency(benchmark, recording, agg, raw: float | None = None) -> dict:
-    """``ceiling_inter_animal`` (+ per-animal values, a subject-bootstrap interval and the ceiled score)."""
+def inter_animal_consistency(benchmark, recording, agg) -> dict:
+    """``ceiling_inter_animal`` (+ per-animal values and a subject-bootstrap interval). It depends on the
+    recording, metric and protocol only, never on the model (so brainbench caches it per benchmark)."""
     metric = benchmark.metric
     if "neuroid" not in recording.dims or "subject" not in recording.coords:
         return {"ceiling_inter_animal": None, "inter_animal_note": "no per-animal units in this recording"}
@@ -64,7 +65,6 @@ def inter_animal_consistency(benchmark, recording, agg, raw: float | None = None
     consistency = _f(consistency)
     return {
         "ceiling_inter_animal": consistency,
-        "ceiled_inter_animal": _f(raw / consistency) if raw is not None and consistency else None,
         "ci95_ceiling_inter_animal": [float(np.percentile(draws, 2.5)), float(np.percentile(draws, 97.5))] if draws.size else None,
         "inter_animal_per_animal": per_animal,
         "inter_animal_note": (

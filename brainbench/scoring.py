@@ -344,7 +344,7 @@ def _score_benchmark(run: ScoreRun, bench: Benchmark, score_key: str, features: 
                 prepared_cache[(metric_key, layer)] = _prepare_layer(run, bench.metric, features[layer], keys[layer], metric_key)
             prepared[layer] = prepared_cache[(metric_key, layer)]
         release_freed_memory()
-        entry = bench.run(prepared, layer_order)
+        entry = bench.run(prepared, layer_order, cache=run.store)
     except (CellTimeout, *STOPS_RUN):
         raise
     except Exception as exc:  # recorded as failed, never as zero

@@ -106,3 +106,29 @@ def test_weighted_aggregate_equals_repeating_the_values(how):
     expected = [np.nan] + [(np.nanmedian if how == "median" else np.nanmean)(np.repeat(values, w)) for w in weights[1:]]
     got = weighted_aggregate(values, weights, how)
     assert np.isnan(got[0]) and np.max(np.abs(got[1:] - np.asarray(expected[1:]))) < 1e-12
+
+
+def test_model_independent_parts_are_cached_per_benchmark_and_change_nothing(tmp_path):
+    """The inter-animal consistency and the ceiling on every resample are the same for every model: the
+    second model (and every re-score) reads them from the store, and the scores are identical."""
+    from brainbench.benchmark import Protocol
+    from brainbench.store import Store
+    from brainbench.testing import SimulatedModel, SimulatedPopulation, simulated_benchmark, score_features
+
+    latent, recording = SimulatedPopulation(n_units=20, n_animals=4).draw(seed=3)
+    protocol = Protocol(kind="kfold", n_splits=3, inner_splits=2, n_bootstrap=100, inter_animal_ceiling=True)
+    store = Store(tmp_path / "cache")
+    features = {"a": SimulatedModel(0.5, 1).features(latent), "b": SimulatedModel(1.0, 2).features(latent)}
+
+    def run(cache):
+        bench = simulated_benchmark(recording, RidgeMetric(), protocol)
+        prepared = {name: bench.metric.prepare(f) for name, f in features.items()}
+        entry = bench.run(prepared, list(features), cache=cache)
+        return {k: v for k, v in entry.items() if k != "seconds"}
+
+    uncached = run(None)
+    first, second = run(store), run(store)
+    parts = list((tmp_path / "cache" / "benchmark_parts").rglob("*.json"))
+    assert len([p for p in parts if not p.name.endswith(".meta.json")]) == 2  # consistency + resample ceilings
+    assert first == uncached and second == uncached
+    assert uncached["ceiling_inter_animal"] is not None and uncached["ceiled_inter_animal"] is not None
