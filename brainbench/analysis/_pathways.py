@@ -34,13 +34,14 @@ class PathwayAnalysis:
     contrast: tuple[str, str]
     rows: list[ComparisonRow] = field(default_factory=list)
     alpha: float = 0.05
+    failed: dict[str, dict[str, str]] = field(default_factory=dict)  # pathway -> benchmark -> why
     method: str = METHOD
     version: str = VERSION
 
     def as_dict(self) -> dict:
         return {
             "model": self.model, "pathways": self.pathways, "scores": self.scores, "contrast": list(self.contrast),
-            "comparison": [r.as_dict() for r in self.rows], "alpha": self.alpha, "method": self.method, "version": self.version,
+            "comparison": [r.as_dict() for r in self.rows], "failed": self.failed, "alpha": self.alpha, "method": self.method, "version": self.version,
         }
 
 
@@ -67,18 +68,20 @@ def pathways(model: str, benchmarks: list[str] | None = None, contrast: tuple[st
     unknown = [name for name in contrast if name not in declared]
     if unknown:
         raise BrainbenchError(f"unknown pathway(s) {unknown} of {model}; it declares {list(declared)}")
-    runs = {
-        name: {s["benchmark"]: s for s in score(model, benchmarks=benchmarks, layers=layers, registry=registry, **score_options)["scores"]}
-        for name, layers in declared.items()
-    }
-    names = [b for b in runs[contrast[0]] if b in runs[contrast[1]]]
-    rows = [_row(b, runs[contrast[0]][b], runs[contrast[1]][b]) for b in names]
+    documents = {name: score(model, benchmarks=benchmarks, layers=layers, registry=registry, **score_options) for name, layers in declared.items()}
+    runs = {name: {s["benchmark"]: s for s in document["scores"]} for name, document in documents.items()}
+    failed = {name: {f["benchmark"]: f.get("error", "failed") for f in document["failed"]} for name, document in documents.items()}
+    names = list(dict.fromkeys([*runs[contrast[0]], *failed[contrast[0]], *runs[contrast[1]], *failed[contrast[1]]]))
+    rows = [_row(b, runs[contrast[0]].get(b), runs[contrast[1]].get(b), contrast) for b in names]
     _correct(rows, alpha)
     summaries = {name: {b: _summary(e) for b, e in entries.items()} for name, entries in runs.items()}
-    return PathwayAnalysis(model, declared, summaries, contrast, rows, alpha)
+    return PathwayAnalysis(model, declared, summaries, contrast, rows, alpha, failed={k: v for k, v in failed.items() if v})
 
 
-def _row(benchmark: str, a: dict, b: dict) -> ComparisonRow:
+def _row(benchmark: str, a: dict | None, b: dict | None, contrast: tuple[str, str]) -> ComparisonRow:
+    missing = [name for name, entry in zip(contrast, (a, b)) if entry is None]
+    if missing:
+        return ComparisonRow(benchmark, note=f"failed for {', '.join(missing)} (see 'failed')")
     reason = incompatibility(a, b)
     if reason:
         return ComparisonRow(benchmark, note=reason)
@@ -100,8 +103,9 @@ def format_pathways(analysis: PathwayAnalysis) -> str:
 
     a, b = analysis.contrast
     rows = [("benchmark", f"{a} [95% CI]", f"layer", f"{b} [95% CI]", "layer", f"{a} - {b}", "95% CI (stimuli)", "p Holm", "p Holm (animals)", "verdict")]
+    empty = {"score": None, "ci95_stimuli": None, "chosen_layer": "—"}
     for r in analysis.rows:
-        sa, sb = analysis.scores[a][r.benchmark], analysis.scores[b][r.benchmark]
+        sa, sb = analysis.scores[a].get(r.benchmark, empty), analysis.scores[b].get(r.benchmark, empty)
         stim, subj = r.differences.get("stimuli"), r.differences.get("subjects")
         rows.append((
             r.benchmark, _score(sa), sa["chosen_layer"], _score(sb), sb["chosen_layer"],

@@ -1,6 +1,7 @@
 """``brainbench analyze hierarchy|ranking|discriminability``: answers from scored results."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -91,10 +92,13 @@ def run_pathways(args) -> int:
     a, b = analysis.contrast
     print(f"{args.model}: each pathway scored alone (held-out layer choice within the pathway); {a} - {b} paired over the same resamples, Holm over {len(analysis.rows)} benchmarks")
     print(format_pathways(analysis))
+    for pathway, failures in analysis.failed.items():
+        for benchmark, why in failures.items():
+            print(f"FAILED: {pathway} on {benchmark}: {why}", file=sys.stderr)
     if not args.no_record:
         result = find_result(args.model, _dirs(args))
         print(f"recorded in {record_analysis(result, 'pathways', f'{a}-vs-{b}', analysis.as_dict())}")
-    return 0
+    return 1 if analysis.failed else 0
 
 
 def run_ranking(args) -> int:
