@@ -32,14 +32,17 @@ def subject_counts(n_subjects: int, n_resamples: int, seed: int) -> np.ndarray:
     return stimulus_counts(n_subjects, n_resamples, seed)
 
 
-def interval(samples, level: float = 0.95) -> list | None:
-    """Percentile interval of the finite samples; None if there are none."""
+def interval(samples, level: float = 0.95, discrete: bool = False) -> list | None:
+    """Percentile interval of the finite samples; None if there are none. ``discrete``: the bounds are
+    values that occur (the lower bound rounded down, the upper up), for quantities such as a layer's
+    depth that take few values, where interpolating would give a depth no layer has."""
     values = np.asarray(samples, dtype=float)
     values = values[np.isfinite(values)]
     if values.size == 0:
         return None
     tail = 100 * (1 - level) / 2
-    return [float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail))]
+    low, high = ("lower", "higher") if discrete else ("linear", "linear")
+    return [float(np.percentile(values, tail, method=low)), float(np.percentile(values, 100 - tail, method=high))]
 
 
 def encode(samples) -> str:

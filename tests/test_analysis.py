@@ -348,3 +348,24 @@ def test_hierarchy_command_explains_what_is_missing(capsys, tmp_path):
     assert main(["analyze", "hierarchy", "--model", str(path), "--dataset", "allen_np", "--no-record"]) == 2
     err = capsys.readouterr().err
     assert "2 of the 6 hierarchy regions" in err and "brainbench score --model pixels" in err
+
+
+def test_an_unscored_dataset_leaves_the_overall_score_undefined():
+    result = _result("m", "vision", [_entry("np.V1.ridge", 0.2), _entry("np.V2.ridge", 0.4)])  # no 'tp' scores at all
+    o = overall_score(result, _registry())
+    assert o.datasets["np"].value == pytest.approx(0.3)
+    assert o.datasets["tp"].value is None and o.datasets["tp"].missing == ["V1_l2", "V1_l4", "V2_l2"]
+    assert o.value is None
+
+
+def test_discriminability_degenerate_inputs_are_undefined_not_errors():
+    rng = np.random.default_rng(2)
+    nan_samples = np.full(50, np.nan)
+    results = [_result(n, "vision", [_entry("np.V1.ridge", 0.3, samples=nan_samples)]) for n in ("a", "b")]
+    assert discriminability(results, "np.V1.ridge")["fraction_separated"] is None
+    flat = [_result(n, "vision", [_entry("np.V1.ridge", v, samples=np.full(50, v))]) for n, v in (("a", 0.3), ("b", 0.4))]
+    assert discriminability(flat, "np.V1.ridge")["spread_over_ci"] is None
+    # a model scored under another benchmark version is left out, not the others
+    odd = _result("odd", "vision", [{**_entry("np.V1.ridge", 0.5), "version": "0"}])
+    usual = [_result(n, "vision", [_entry("np.V1.ridge", v, samples=v + rng.normal(0, 0.01, 50))]) for n, v in (("a", 0.3), ("b", 0.4))]
+    assert discriminability([odd, *usual], "np.V1.ridge")["n_models"] == 2

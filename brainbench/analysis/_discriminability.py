@@ -4,10 +4,12 @@ to the width of their intervals (a benchmark whose models all sit inside each ot
 ranks noise)."""
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from .. import bootstrap
-from ._paired import holm, incompatibility
+from ._paired import holm
 from ._results import model_name, scores_by_benchmark
 from scipy.stats import norm
 
@@ -28,25 +30,36 @@ def discriminability(results: list[dict], benchmark: str, alpha: float = 0.05) -
     values = np.array([float(e[statistic]) for _, e in entries])
     samples = np.stack([bootstrap.decode(e["bootstrap"]["stimuli"]["samples"]) for _, e in entries])
     samples = samples[:, np.isfinite(samples).all(axis=0)]
+    if samples.shape[1] < 2:
+        return {**out, "statistic": statistic, "n_pairs": 0, "n_separated": 0, "fraction_separated": None, "spread_over_ci": None,
+                "note": "fewer than two resamples are finite for every model: no test is possible"}
     p = _pair_p_values(values, samples)
     separated = holm(p) < alpha
-    half_widths = [(hi - lo) / 2 for lo, hi in (bootstrap.interval(s) for s in samples)]
+    half_width = float(np.median((np.percentile(samples, 97.5, axis=1) - np.percentile(samples, 2.5, axis=1)) / 2))
     spread = float(np.std(values, ddof=1))
     return {
         **out, "statistic": statistic, "n_pairs": int(p.size), "n_separated": int(separated.sum()),
-        "fraction_separated": float(separated.mean()), "score_sd": spread,
-        "median_ci_half_width": float(np.median(half_widths)), "spread_over_ci": spread / float(np.median(half_widths)),
+        "fraction_separated": float(separated.mean()), "score_sd": spread, "median_ci_half_width": half_width,
+        "spread_over_ci": spread / half_width if half_width > 0 else None,
     }
 
 
 def _comparable(results: list[dict], benchmark: str) -> list[tuple[str, dict]]:
-    """Models whose entry can be paired with the first model's (same version, statistic, resamples)."""
+    """The models whose entries can all be paired: those sharing the most common (version, statistic,
+    resample seed and count); a model scored under another version is left out, not the others."""
     entries = [(model_name(r), scores_by_benchmark(r).get(benchmark)) for r in results]
-    entries = [(m, e) for m, e in entries if e and e.get("bootstrap") and e.get(e["bootstrap"].get("statistic")) is not None]
+    entries = [(m, e) for m, e in entries if e and e.get("bootstrap") and e.get(e["bootstrap"].get("statistic")) is not None
+               and (e["bootstrap"].get("stimuli") or {}).get("samples")]
     if not entries:
         return []
-    reference = entries[0][1]
-    return [(m, e) for m, e in entries if incompatibility(reference, e) is None]
+    signatures = Counter(_signature(e) for _, e in entries)
+    common = signatures.most_common(1)[0][0]
+    return [(m, e) for m, e in entries if _signature(e) == common]
+
+
+def _signature(entry: dict) -> tuple:
+    boot = entry["bootstrap"]
+    return (entry.get("version"), boot.get("statistic"), boot["stimuli"].get("seed"), boot["stimuli"].get("n"))
 
 
 def _pair_p_values(values: np.ndarray, samples: np.ndarray) -> np.ndarray:

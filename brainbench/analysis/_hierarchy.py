@@ -99,7 +99,7 @@ def hierarchy(model, dataset: str, metric: str | None = None, registry=None, res
         positions={r: float(x) for r, x in zip(regions, positions)},
         best_layer={r: _best_layer(e) for r, e in zip(regions, entries)},
         depth={r: float(d) for r, d in zip(regions, point)},
-        depth_ci95={r: bootstrap.interval(row) for r, row in zip(regions, resampled)},
+        depth_ci95={r: bootstrap.interval(row, discrete=True) for r, row in zip(regions, resampled)},
         rho=_finite(rho), rho_ci95=bootstrap.interval(rho_samples) if undefined <= MAX_UNDEFINED else None,
         p_permutation=p, n_permutations=n_perm, undefined_fraction=undefined,
         hierarchy_source=plugin.hierarchy_source, note=_note(rho, undefined),
@@ -148,8 +148,7 @@ def permutation_p(positions: np.ndarray, depths: np.ndarray, rho: float, max_exa
     if len(positions) <= max_exact:
         perms = np.array(list(itertools.permutations(positions)))
     else:
-        rng = np.random.default_rng(0)
-        perms = np.array([rng.permutation(positions) for _ in range(n_random)])
+        perms = np.random.default_rng(0).permuted(np.tile(positions, (n_random, 1)), axis=1)
     null = spearman_columns(depths, perms.T)  # symmetric in its two arguments
     return float(np.mean(null >= rho - 1e-12)), len(perms)
 

@@ -9,7 +9,8 @@ Definition (version 1; docs/statistics.md):
    without a noise ceiling (raw scores) is never averaged with ceiled ones: it is reported beside
    the overall score as its own column.
 4. A dataset score needs every one of its regions: a missing or failed region leaves it undefined,
-   never counted as zero.
+   never counted as zero; so does the overall score when one of its datasets is undefined (a model
+   scored on one dataset only has no overall score, not one over fewer datasets).
 5. The 95% interval applies the same means to every stored stimulus resample (datasets are resampled
    independently, the regions of one dataset jointly), percentile interval.
 Vision and audio are never mixed.
@@ -76,7 +77,6 @@ def overall_score(result: dict, registry=None) -> OverallScore:
     modality = result.get("model", {}).get("modality")
     scores = scores_by_benchmark(result)
     datasets = {d.name: _dataset_score(d, scores) for d in registry.datasets.values() if d.modality == modality}
-    datasets = {name: d for name, d in datasets.items() if d.n_regions}
     ceiled = [d for d in datasets.values() if d.statistic == "ceiled"]
     value, samples = _mean_of(ceiled)
     return OverallScore(model_name(result), modality, value, bootstrap.interval(samples) if samples is not None else None, datasets, samples)
@@ -143,7 +143,8 @@ def rank(overalls: list[OverallScore], key=None, alpha: float = 0.05) -> list[di
             "difference_to_next": test["difference"] if test else None, "p_holm_to_next": p_holm,
             "tied_with_next": None if test is None or p_holm is None else bool(p_holm >= alpha),
         })
-    rows += [{"model": o.model, "rank": None, "value": None, "tied_with_next": None} for o in overalls if key(o)[0] is None]
+    rows += [{"model": o.model, "rank": None, "value": None, "difference_to_next": None, "p_holm_to_next": None, "tied_with_next": None}
+             for o in overalls if key(o)[0] is None]
     return rows
 
 
@@ -166,13 +167,13 @@ def rank_modality(results: list[dict], modality: str, registry=None, alpha: floa
 
     registry = registry or default_registry()
     overalls = [overall_score(r, registry) for r in results if r.get("model", {}).get("modality") == modality]
-    by, key = "overall", None
+    by, by_dataset, key = "overall", None, None
     if overalls and all(o.value is None for o in overalls):
-        raw = sorted({name for o in overalls for name, d in o.datasets.items() if d.statistic == "raw"})
+        raw = sorted({name for o in overalls for name, d in o.datasets.items() if d.statistic == "raw" and d.n_regions})
         if raw:
-            by = f"{raw[0]} (raw: this dataset has no noise ceiling)"
+            by, by_dataset = f"{raw[0]} (raw: this dataset has no noise ceiling)", raw[0]
             key = lambda o, name=raw[0]: (o.datasets[name].value, o.datasets[name].samples) if name in o.datasets else (None, None)  # noqa: E731
     return {
-        "modality": modality, "by": by, "alpha": alpha, "definition": DEFINITION, "version": VERSION,
+        "modality": modality, "by": by, "by_dataset": by_dataset, "alpha": alpha, "definition": DEFINITION, "version": VERSION,
         "rows": rank(overalls, key, alpha), "scores": {o.model: o for o in overalls},
     }
