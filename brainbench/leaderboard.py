@@ -529,7 +529,7 @@ def _ranking_detail(row: dict, board: dict) -> dict:
     from . import bootstrap
 
     value, samples, datasets = _ranked_score(board, row["model"])
-    out = _clean({"by": board["by"], **row, "overall": board["scores"][row["model"]].as_dict()})
+    out = _clean({"by": board["by"], "difference_to_next": None, "p_holm_to_next": None, **row, "overall": board["scores"][row["model"]].as_dict()})
     # base64 holds "/": it must not pass through the text cleaning (which shortens absolute paths)
     out["samples"] = None if samples is None else {"encoding": bootstrap.ENCODING, "n": int(samples.shape[0]), "datasets": datasets, "samples": bootstrap.encode(samples)}
     return out
