@@ -60,6 +60,7 @@ SCORE_FIELDS = (
 DIGITS = 6  # numbers in data.js: 6 decimals (the table shows 3); the model files keep full precision
 MESSAGE_MAX = 400  # an error or invalid-score message in a table cell
 TEXT_MAX = 20_000  # any other text from a result file (a card field, a bibtex entry)
+NESTING_MAX = 64  # a result file nests about 8 levels deep; far deeper is refused (it could only exhaust the stack)
 
 
 def site_source_dir() -> Path:
@@ -249,6 +250,18 @@ def _read_failures(document: dict, record: dict, shown: str, collected: Collecte
 
 
 # -- files -------------------------------------------------------------------------------------------
+def _nesting(document) -> int:
+    """How deeply lists and objects nest (counted without recursion, so no file can exhaust the stack)."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, depth)
+            if depth <= NESTING_MAX:
+                stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
 def _load_document(path: Path, shown: str, collected: Collected) -> dict | None:
     try:
         text = path.read_text(encoding="utf-8")
@@ -259,6 +272,11 @@ def _load_document(path: Path, shown: str, collected: Collected) -> dict | None:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         collected.problem(shown, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); a truncated or partial write?")
+        return None
+    except RecursionError:
+        document = None
+    if document is None or _nesting(document) > NESTING_MAX:
+        collected.problem(shown, f"nested more than {NESTING_MAX} levels deep (a result file is about 8); not read")
         return None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         found = document.get("schema") if isinstance(document, dict) else type(document).__name__

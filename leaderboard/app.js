@@ -990,8 +990,8 @@
   const fmtSigned = (x) => (isNum(x) ? (x >= 0 ? "+" : "−") + Math.abs(x).toFixed(3) : "—");
   function rhoSentence(h) {
     if (h.rho === null || h.rho === undefined) return "Spearman ρ undefined: " + (h.note || "no correspondence can be read") + ".";
-    return "Spearman ρ = " + fmtSigned(h.rho) + ", 95% CI " + (h.rho_ci95 ? "[" + fmtSigned(h.rho_ci95[0]) + ", " + fmtSigned(h.rho_ci95[1]) + "]" : "not given") +
-      " over stimulus resamples, permutation p = " + fmtP(h.p_permutation) + " (" + h.n_permutations + (h.n_permutations > 40320 || h.regions.length > 8 ? " random" : " (all)") +
+    return "Spearman ρ = " + fmtSigned(h.rho) + (h.rho_ci95 ? ", 95% CI [" + fmtSigned(h.rho_ci95[0]) + ", " + fmtSigned(h.rho_ci95[1]) + "] over stimulus resamples" : " (no 95% interval: see the note)") +
+      ", permutation p = " + fmtP(h.p_permutation) + " (" + h.n_permutations + (h.n_permutations > 40320 || h.regions.length > 8 ? " random" : " (all)") +
       " assignments of the positions to the regions, one-sided)." + (h.note ? " Note: " + h.note + "." : "");
   }
   function hierarchySection(m, d) {
@@ -1015,12 +1015,17 @@
     });
     return s;
   }
+  /** Room below a plot for its rotated (40°) labels of at most 22 characters, and the axis title. */
+  function labelMargin(labels) {
+    return 44 + Math.round(4.6 * Math.min(22, Math.max(4, ...labels.map((l) => String(l).length))));
+  }
   /** Best-layer depth (y, 0..1) against hierarchy position (x; regions in order, a gap between positions). */
   function hierarchyPlot(m, h) {
     const regions = h.regions, slots = [];
     let at = 0;
     regions.forEach((r, i) => { if (i && h.positions[r] !== h.positions[regions[i - 1]]) at += 0.8; slots.push(at); at += 1; });
-    const span = Math.max(1, at - 1), W = plotWidth(Math.max(380, Math.min(960, 200 + regions.length * 34))), H = 360, L = 60, R = 84, T = 34, B = 116;
+    const B = labelMargin(regions), H = 244 + B;
+    const span = Math.max(1, at - 1), W = plotWidth(Math.max(380, Math.min(960, 200 + regions.length * 34))), L = 60, R = 84, T = 34;
     const pw = W - L - R, ph = H - T - B;
     const x = (k) => L + 16 + (regions.length > 1 ? slots[k] / span : 0.5) * (pw - 32);
     const y = (v) => T + ph - Math.max(0, Math.min(1, v)) * ph;
@@ -1086,10 +1091,15 @@
         el("thead", null, el("tr", null, ["benchmark", a + " [95% CI] layer", b + " [95% CI] layer", a + " − " + b, "95% CI (stimuli)", "p Holm (stimuli)", "p Holm (animals)", "verdict"].map((x) => el("th", { scope: "col" }, x)))),
         el("tbody", null, rows))));
   }
+  function pathwayAxis(series, benches) {
+    const kinds = unique([].concat(...series.map((sr) => benches.map((id) => (has(sr[1], id) ? sr[1][id].statistic : null)))).filter(isText));
+    return kinds.length === 1 && kinds[0] === "ceiled" ? "ceiled score (1 = noise ceiling)" : kinds.length === 1 ? "raw score (no noise ceiling)" : "score (ceiled; raw where no ceiling)";
+  }
   function pathwayPlot(an, benches, a, b) {
     const series = [[a, an.scores[a] || {}, 0], [b, an.scores[b] || {}, 1]], values = [0];
     series.forEach((sr) => benches.forEach((id) => { const x = has(sr[1], id) ? sr[1][id] : null; if (x && isNum(x.score)) { values.push(x.score); if (x.ci95_stimuli) values.push(x.ci95_stimuli[0], x.ci95_stimuli[1]); } }));
-    const range = axisRange(values), W = plotWidth(Math.max(380, Math.min(960, 220 + benches.length * 44))), H = 360, L = 56, R = 84, T = 40, B = 110;
+    const B = labelMargin(benches.map((id) => (BENCH.has(id) ? BENCH.get(id).region : id))), H = 250 + B;
+    const range = axisRange(values), W = plotWidth(Math.max(380, Math.min(960, 220 + benches.length * 44))), L = 56, R = 84, T = 40;
     const pw = W - L - R, ph = H - T - B;
     const x = (k) => L + (benches.length > 1 ? (k + 0.5) / benches.length : 0.5) * pw;
     const y = (v) => T + ph - ((range.clamp(v) - range.lo) / (range.hi - range.lo)) * ph;
@@ -1099,7 +1109,7 @@
       root.appendChild(svg("line", { x1: L, x2: L + pw, y1: y(t), y2: y(t), className: Math.abs(t) < 1e-9 ? "zero" : "grid" }));
       root.appendChild(svg("text", { x: L - 6, y: y(t) + 4, "text-anchor": "end", className: "tick" }, fmt(t, 1)));
     });
-    root.appendChild(svg("text", { x: 14, y: T + ph / 2, transform: "rotate(-90 14 " + (T + ph / 2) + ")", "text-anchor": "middle", className: "axis-label" }, "score (ceiled; raw where no ceiling)"));
+    root.appendChild(svg("text", { x: 14, y: T + ph / 2, transform: "rotate(-90 14 " + (T + ph / 2) + ")", "text-anchor": "middle", className: "axis-label" }, pathwayAxis(series, benches)));
     benches.forEach((id, k) => {
       const label = BENCH.has(id) ? BENCH.get(id).region : id;
       root.appendChild(svg("text", { x: x(k), y: T + ph + 10, transform: "rotate(40 " + x(k) + " " + (T + ph + 10) + ")", className: "tick layer-name" }, label.length > 22 ? label.slice(0, 21) + "…" : label, svg("title", null, id)));
@@ -1121,6 +1131,7 @@
       root.appendChild(svg("text", { x: lx + 10, y: 21, className: "legend-text" }, sr[0].length > 28 ? sr[0].slice(0, 27) + "…" : sr[0]));
     });
     root.appendChild(svg("line", { x1: L, x2: L + pw, y1: T + ph, y2: T + ph, className: "axis" }));
+    root.appendChild(svg("text", { x: L + pw / 2, y: H - 4, "text-anchor": "middle", className: "axis-label" }, "benchmark (region)"));
     return root;
   }
 

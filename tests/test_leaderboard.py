@@ -461,7 +461,7 @@ def test_hierarchy_depths_run_along_declared_pathways(registry, tmp_path):
     assert depths != layer_depths(entry_of(doc, VISP)["layer_order"]), "the pathways change the depths"
 
 
-def pathway_analysis(doc: dict, registry, seed: int = 0) -> dict:
+def pathway_analysis(doc: dict, seed: int = 0) -> dict:
     """A recorded pathway analysis of ``doc``'s model, made by the analysis code itself (brainbench.analysis):
     pathway 'early' scores 0.05 above 'late' on the Neuropixels areas, with paired resamples."""
     from brainbench.analysis import compare
@@ -481,7 +481,7 @@ def test_a_pathway_analysis_is_carried_through(registry, tmp_path):
     doc = builtin_result("alexnet_untrained")
     doc["model"]["name"] = "bakhtiari_like"
     doc["model"]["card"].update(_two_pathway_card(doc))
-    recorded = pathway_analysis(doc, registry)
+    recorded = pathway_analysis(doc)
     doc["analyses"] = {"pathways": {"early-vs-late": recorded}, "hierarchy": {"allen_np.ridge": {"anything": 1}}}
     (tmp_path / "r").mkdir()
     _write(tmp_path / "r", "m.json", doc)
@@ -539,7 +539,7 @@ def test_a_malformed_pathway_analysis_is_listed_never_shown(registry, tmp_path, 
     doc = builtin_result("alexnet_untrained")
     doc["model"]["name"] = "bakhtiari_like"
     doc["model"]["card"].update(_two_pathway_card(doc))
-    good = pathway_analysis(doc, registry)
+    good = pathway_analysis(doc)
     bad, message = _hostile(good, case)
     doc["analyses"] = {"pathways": {"bad": bad, "good": good}}
     (tmp_path / "r").mkdir()

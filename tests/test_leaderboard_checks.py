@@ -230,3 +230,16 @@ def test_unbounded_text_is_cut_and_hidden_characters_shown(tmp_path):
     card = collect_results([tmp_path / "r"]).models["pixels"]["card"]
     assert len(card["architecture"]) < 20_100 and card["architecture"].endswith("[980000 more characters not shown]")
     assert card["licence"] == "MIT\ufffd\ufffd"
+
+
+@pytest.mark.parametrize("depth", [900, 100_000])
+def test_a_deeply_nested_file_is_refused_not_a_crash(tmp_path, depth):
+    """900 levels passed json.loads but exhausted the stack while the builder cleaned the card; 100,000 exhausted json itself."""
+    text = json.dumps(builtin_result("pixels")).replace('"card": {', '"card": {"deep": ' + "[" * depth + "]" * depth + ", ", 1)
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "deep.json").write_text(text)
+    (tmp_path / "r" / "fine.json").write_text(json.dumps(builtin_result("efficientnet_lite0")))
+    collected = collect_results([tmp_path / "r"])
+    assert list(collected.models) == ["efficientnet_lite0"]
+    (problem,) = collected.problems
+    assert problem["path"] == "r/deep.json" and "nested more than 64 levels deep" in problem["problem"] and problem["outcome"] == "file skipped"
