@@ -141,7 +141,8 @@
   function rankedTitle(modality) {
     const b = board(modality), o = METHODS.overall || {};
     return b.by_dataset
-      ? "ranked by " + b.by_dataset + ", raw " + scoreNameOf(b.by_dataset) + ": this dataset has no noise ceiling, so it is never averaged with ceiled scores; mean over its regions (" + (DATASETS.get(b.by_dataset) || {}).derived_regions + " left out), 95% CI over stimulus resamples"
+      ? "ranked by " + b.by_dataset + ", raw " + scoreNameOf(b.by_dataset) + ": this dataset has no noise ceiling, so it is never averaged with ceiled scores; mean over its regions" +
+        (((DATASETS.get(b.by_dataset) || {}).derived_regions || []).length ? " (" + DATASETS.get(b.by_dataset).derived_regions.join(", ") + ", a summary of the others, left out)" : "") + ", 95% CI over stimulus resamples"
       : "overall score, definition v" + (o.version || "?") + ": " + (o.definition || "");
   }
   function scoreNameOf(dataset) {

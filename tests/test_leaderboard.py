@@ -568,3 +568,20 @@ def test_malformed_analyses_and_card_pathways_are_listed(registry, tmp_path):
     ]
     assert "pathways" not in data["details"]["odd"]["card"] and data["details"]["odd"]["analyses"] == {}
     assert "rho" in data["details"]["odd"]["hierarchy"]["allen_np.ridge"], "the hierarchy is still computed, along the whole network"
+
+
+@pytest.mark.parametrize("case", ["no finite resample", "no spread"])
+def test_degenerate_resamples_leave_discriminability_undefined_not_a_crash(registry, tmp_path, case):
+    """brainbench.analysis.discriminability raises on these (TypeError: no finite resample in common;
+    ZeroDivisionError: every interval of zero width); the site says it is not computed and builds."""
+    (tmp_path / "r").mkdir()
+    for name in ("efficientnet_lite0", "pixels"):
+        doc = builtin_result(name)
+        e = entry_of(doc, VISP)
+        constant = np.full(1000, np.nan) if case == "no finite resample" and name == "pixels" else np.full(1000, e["ceiled"])
+        e["bootstrap"]["stimuli"]["samples"] = bootstrap.encode(constant)
+        _write(tmp_path / "r", f"{name}.json", doc)
+    _, data = _site(registry, tmp_path / "r", builtin=False)
+    got = next(b for b in data["benchmarks"] if b["id"] == VISP)["discriminability"]
+    assert got["n_scored"] == 2 and got["error"].startswith("not computed: " + ("TypeError" if case == "no finite resample" else "ZeroDivisionError"))
+    assert next(b for b in data["benchmarks"] if b["id"] == "allen_np.VISl.ridge")["discriminability"]["n_pairs"] == 1
