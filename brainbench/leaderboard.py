@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import __version__
+from . import __version__, bootstrap
 from .errors import BrainbenchError
 from .leaderboard_checks import (
     ANALYSES_MAX, ANALYSIS_KINDS, FORBIDDEN_CATEGORIES, benchmark_id_problem, best_layer_problem, bootstrap_problem,
@@ -495,8 +495,11 @@ def rankings(results: list[dict], registry, alpha: float = 0.05) -> dict[str, di
     """``brainbench.analysis.rank_modality`` for each modality present: one leaderboard per modality, never mixed."""
     from .analysis import rank_modality
 
-    modalities = sorted({r["model"]["modality"] for r in results})
-    return {m: rank_modality([r for r in results if r["model"]["modality"] == m], m, registry, alpha) for m in modalities}
+    boards = {}
+    for m in sorted({r["model"]["modality"] for r in results}):
+        boards[m] = rank_modality([r for r in results if r["model"]["modality"] == m], m, registry, alpha)
+        boards[m]["by_dataset"] = _ranked_dataset(boards[m])
+    return boards
 
 
 def _ranked_dataset(board: dict) -> str | None:
@@ -508,7 +511,7 @@ def _ranked_dataset(board: dict) -> str | None:
 
 def _ranked_score(board: dict, name: str) -> tuple[float | None, Any, list[str]]:
     """(value, resamples, datasets they come from) of the score a model is ranked by."""
-    o, by = board["scores"][name], _ranked_dataset(board)
+    o, by = board["scores"][name], board["by_dataset"]
     if by is None:
         counted = sorted(n for n, d in o.datasets.items() if d.statistic == "ceiled")
         return o.value, o.samples, counted
@@ -520,7 +523,7 @@ def board_info(board: dict) -> dict:
     """What data.json says about one modality's leaderboard: what it is ranked by, the definition, the tie rule."""
     scores = board["scores"].values()
     return {
-        "modality": board["modality"], "by": board["by"], "by_dataset": _ranked_dataset(board), "alpha": board["alpha"],
+        "modality": board["modality"], "by": board["by"], "by_dataset": board["by_dataset"], "alpha": board["alpha"],
         "ceiled_datasets": sorted({n for o in scores for n, d in o.datasets.items() if d.statistic == "ceiled"}),
         "raw_datasets": sorted({n for o in scores for n, d in o.datasets.items() if d.statistic == "raw"}),
         "n_models": len(board["rows"]), "n_ranked": sum(r["rank"] is not None for r in board["rows"]),
@@ -535,8 +538,6 @@ def _pair(x) -> list | None:
 def _rank_summary(row: dict, board: dict) -> dict:
     """data.js: the model's place in its modality's ranking (6 decimals)."""
     value, samples, _ = _ranked_score(board, row["model"])
-    from . import bootstrap
-
     return {"rank": row["rank"], "value": _round(value), "ci95": _pair(bootstrap.interval(samples)) if samples is not None else None,
             "tied_with_next": row["tied_with_next"], "p_holm_to_next": _round(row.get("p_holm_to_next"))}
 
@@ -544,9 +545,7 @@ def _rank_summary(row: dict, board: dict) -> dict:
 def _ranking_detail(row: dict, board: dict) -> dict:
     """The model file: the ranking row and the overall score at full precision, with the ranked score's resamples
     (float32 base64, paired with another model's where both come from the same datasets)."""
-    from . import bootstrap
-
-    value, samples, datasets = _ranked_score(board, row["model"])
+    _, samples, datasets = _ranked_score(board, row["model"])
     out = _clean({"by": board["by"], "difference_to_next": None, "p_holm_to_next": None, **row, "overall": board["scores"][row["model"]].as_dict()})
     # base64 holds "/": it must not pass through the text cleaning (which shortens absolute paths)
     out["samples"] = None if samples is None else {"encoding": bootstrap.ENCODING, "n": int(samples.shape[0]), "datasets": datasets, "samples": bootstrap.encode(samples)}
