@@ -2,10 +2,14 @@
 
     python benchmarks/site_scale.py [--models 1000] [--repeats 5] [--keep DIR]
 
-Generates N synthetic result files from the built-in ones (each benchmark's scores, intervals and layer
-profile shifted by a random amount, ceiled = raw / ceiling kept exact; 80% vision, 20% audio models),
-builds the site, opens it from file:// in Debian's chromium (the flags the browser tests use) and prints:
+Generates N synthetic result files from the built-in ones (each benchmark's scores, intervals, layer
+profile and stored bootstrap resamples shifted by a random amount, ceiled = raw / ceiling kept exact, each
+model's resamples given a little noise of their own so that paired tests are not trivial; the best-layer
+resamples are the template's; 80% vision, 20% audio models), builds the site (ranking, overall intervals
+and ties, group means, discriminability of every benchmark and the hierarchy analysis of every model, all
+at build time), opens it from file:// in Debian's chromium (the flags the browser tests use) and prints:
 
+  build                   seconds to build the site, and of that the analyses (ranking, means, discriminability, hierarchy)
   data.js size            bytes of the table data (goal < 3 MB)
   first render            navigation start -> the table drawn (performance mark at the end of the route), ms (goal < 1000)
   sort                    click on a column's sort button -> rows reordered and laid out (forced layout), ms (goal < 100)
@@ -42,8 +46,9 @@ TEMPLATES = {"vision": "efficientnet_lite0", "audio": "spectrotemporal"}
 TRAININGS = ["supervised", "self-supervised", "untrained", "baseline"]
 
 
-def _shift(entry: dict, delta: float) -> None:
-    """Move a score entry's raw score, interval and profile by ``delta`` (on the raw scale), keeping it consistent."""
+def _shift(entry: dict, delta: float, rng: random.Random | None = None, noise: float = 0.01) -> None:
+    """Move a score entry's raw score, interval, profile and stored resamples by ``delta`` (on the raw scale),
+    keeping it consistent; the resamples also get independent noise (sd ``noise``, seeded by ``rng``)."""
     ceiling = entry.get("ceiling")
     entry["raw"] += delta
     if ceiling is not None:
@@ -59,6 +64,20 @@ def _shift(entry: dict, delta: float) -> None:
             point["raw"] += delta
             if ceiling is not None:
                 point["ceiled"] = point["raw"] / ceiling
+    _shift_resamples(entry.get("bootstrap"), delta / ceiling if ceiling is not None else delta, rng, noise)
+
+
+def _shift_resamples(boot: dict | None, delta: float, rng: random.Random | None, noise: float) -> None:
+    import numpy as np
+
+    from brainbench import bootstrap
+
+    generator = np.random.default_rng(rng.getrandbits(32) if rng else 0)
+    for source in ("stimuli", "subjects"):
+        block = (boot or {}).get(source)
+        if block:
+            values = bootstrap.decode(block["samples"]) + delta
+            block["samples"] = bootstrap.encode(values + generator.normal(0, noise, values.shape))
 
 
 def bootstrap_block(entry: dict, rng: random.Random, n: int = 1000, spread: float = 0.03, subjects: bool = True) -> dict:
@@ -90,12 +109,42 @@ def synthetic_results(folder: Path, n_models: int, seed: int = 0, bootstrap: boo
         document["model"].update(name=name, training=TRAININGS[i % 4], weights_sha256=f"{i:064x}")
         level = rng.uniform(-0.15, 0.15)
         for entry in document["scores"]:
-            _shift(entry, level + rng.gauss(0, 0.02))
+            _shift(entry, level + rng.gauss(0, 0.02), rng)
             if bootstrap:
                 entry["bootstrap"] = bootstrap_block(entry, rng)
         (folder / f"{name}.json").write_text(json.dumps(document))
         names.append(name)
     return names
+
+
+def _analyses_seconds(results: Path) -> dict:
+    """Seconds of each analysis the build runs, timed again on their own (the build interleaves them)."""
+    from brainbench import leaderboard as lb
+    from brainbench.registry import default_registry
+
+    registry = default_registry()
+    collected = lb.collect_results([results])
+    data = lb.site_data(collected, registry)  # warm: registry and imports
+    results_ = {n: lb.analysis_result(r) for n, r in collected.models.items()}
+    times = {}
+    t = time.perf_counter()
+    lb.rankings(list(results_.values()), registry)
+    times["ranking"] = time.perf_counter() - t
+    t = time.perf_counter()
+    registries = lb.group_registries(data["groups"], registry)
+    for name, record in collected.models.items():
+        lb.group_means(record, results_[name], data["groups"], registries)
+    times["group means"] = time.perf_counter() - t
+    t = time.perf_counter()
+    for b in data["benchmarks"]:
+        lb.benchmark_discriminability(b["id"], list(results_.values()))
+    times["discriminability"] = time.perf_counter() - t
+    t = time.perf_counter()
+    for name, record in collected.models.items():
+        lb.model_hierarchies(record, results_[name], registry)
+    times["hierarchy"] = time.perf_counter() - t
+    times["total"] = sum(times.values())
+    return times
 
 
 def _browser(profile: str):
@@ -180,11 +229,17 @@ def main(argv=None) -> int:
         t = time.perf_counter()
         site, data = build_site([work / "results"], Path(args.keep) if args.keep else work / "site", include_builtin=False)
         build_s = time.perf_counter() - t
+        analyses_s = _analyses_seconds(work / "results")
         size = (site / "data.js").stat().st_size
         figures = measure(site, args.repeats)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{len(data['models'])} models, {len(data['benchmarks'])} benchmarks (generated in {generate_s:.1f} s, built in {build_s:.1f} s)")
+    print(f"{len(data['models'])} models, {len(data['benchmarks'])} benchmarks (generated in {generate_s:.1f} s)")
+    print(f"build:            {build_s:.1f} s, of which the analyses {analyses_s['total']:.1f} s (" + ", ".join(f"{k} {v:.1f} s" for k, v in analyses_s.items() if k != "total") + ")")
+    tied = sum(bool(m["rank"]["tied_with_next"]) for m in data["models"])
+    separated = [b["discriminability"].get("fraction_separated") for b in data["benchmarks"]]
+    print(f"answers:          {sum(m['rank']['rank'] is not None for m in data['models'])} models ranked, {tied} tied with the next; "
+          f"pairs separated per benchmark {min(x for x in separated if x is not None):.0%}-{max(x for x in separated if x is not None):.0%}")
     print(f"data.js:          {size / 1e6:.2f} MB   {goal(size / 1e6, 3, '<=')}")
     print(f"first render:     {figures['first_ms']:.0f} ms   {goal(figures['first_ms'], 1000, '<=')}")
     print(f"sort:             {figures['sort_ms']:.0f} ms median, {figures['sort_max_ms']:.0f} ms max   {goal(figures['sort_max_ms'], 100, '<=')}")

@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import __version__
+from . import __version__, bootstrap
 from .errors import BrainbenchError
 from .leaderboard_checks import (
-    FORBIDDEN_CATEGORIES, benchmark_id_problem, bootstrap_problem, display_path, finite, score_problems, scrub_paths,
-    text_problem,
+    ANALYSES_MAX, ANALYSIS_KINDS, FORBIDDEN_CATEGORIES, benchmark_id_problem, best_layer_problem, bootstrap_problem,
+    card_pathways_problem, display_path, finite, pathways_analysis_problem, score_problems, scrub_paths, text_problem,
 )
 from .paths import checkout_root
 from .result import SCHEMA
@@ -60,6 +60,7 @@ SCORE_FIELDS = (
 DIGITS = 6  # numbers in data.js: 6 decimals (the table shows 3); the model files keep full precision
 MESSAGE_MAX = 400  # an error or invalid-score message in a table cell
 TEXT_MAX = 20_000  # any other text from a result file (a card field, a bibtex entry)
+NESTING_MAX = 64  # a result file nests about 8 levels deep; far deeper is refused (it could only exhaust the stack)
 
 
 def site_source_dir() -> Path:
@@ -206,20 +207,36 @@ def _read_scores(document: dict, record: dict, shown: str, collected: Collected)
             record["invalid"][bench] = {"problems": problems, "entry": cleaned}
             continue
         if "bootstrap" in entry:
-            why = bootstrap_problem(entry["bootstrap"], entry)
-            if why:
-                collected.problem(shown, f"scores[{places[-1]}] ({bench}): {why}", outcome="bootstrap samples dropped", benchmark=bench)
-            else:
-                cleaned["bootstrap"] = _bootstrap_copy(entry["bootstrap"])
+            _read_bootstrap(entry, cleaned, f"scores[{places[-1]}] ({bench})", shown, collected)
         record["scores"][bench] = cleaned
 
 
-def _bootstrap_copy(boot: dict) -> dict:
+def _read_bootstrap(entry: dict, cleaned: dict, where: str, shown: str, collected: Collected) -> None:
+    """The checked bootstrap block into ``cleaned``; a malformed one dropped (a malformed ``best_layer`` alone), listed."""
+    bench = cleaned["benchmark"]
+    why = bootstrap_problem(entry["bootstrap"], entry)
+    if why:
+        collected.problem(shown, f"{where}: {why}", outcome="bootstrap samples dropped", benchmark=bench)
+        return
+    stimuli = entry["bootstrap"]["stimuli"]
+    keep_best = "best_layer" in stimuli
+    if keep_best:
+        why = best_layer_problem(stimuli, len(cleaned["layer_order"]))
+        if why:
+            collected.problem(shown, f"{where}: bootstrap.stimuli.{why}", outcome="best-layer resamples dropped (no hierarchy interval)", benchmark=bench)
+            keep_best = False
+    cleaned["bootstrap"] = _bootstrap_copy(entry["bootstrap"], keep_best)
+
+
+def _bootstrap_copy(boot: dict, best_layer: bool = False) -> dict:
     """The checked bootstrap block, field by field (its base64 must not pass through the text cleaning)."""
     def samples(block):
         return None if block is None else {"seed": block["seed"], "n": block["n"], "samples": block["samples"]}
 
-    return {"statistic": boot["statistic"], "encoding": boot["encoding"], "stimuli": samples(boot["stimuli"]), "subjects": samples(boot.get("subjects"))}
+    stimuli = samples(boot["stimuli"])
+    if best_layer:
+        stimuli["best_layer"] = boot["stimuli"]["best_layer"]
+    return {"statistic": boot["statistic"], "encoding": boot["encoding"], "stimuli": stimuli, "subjects": samples(boot.get("subjects"))}
 
 
 def _read_failures(document: dict, record: dict, shown: str, collected: Collected) -> None:
@@ -233,6 +250,18 @@ def _read_failures(document: dict, record: dict, shown: str, collected: Collecte
 
 
 # -- files -------------------------------------------------------------------------------------------
+def _nesting(document) -> int:
+    """How deeply lists and objects nest (counted without recursion, so no file can exhaust the stack)."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, depth)
+            if depth <= NESTING_MAX:
+                stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
 def _load_document(path: Path, shown: str, collected: Collected) -> dict | None:
     try:
         text = path.read_text(encoding="utf-8")
@@ -243,6 +272,11 @@ def _load_document(path: Path, shown: str, collected: Collected) -> dict | None:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         collected.problem(shown, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); a truncated or partial write?")
+        return None
+    except RecursionError:
+        document = None
+    if document is None or _nesting(document) > NESTING_MAX:
+        collected.problem(shown, f"nested more than {NESTING_MAX} levels deep (a result file is about 8); not read")
         return None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         found = document.get("schema") if isinstance(document, dict) else type(document).__name__
@@ -269,7 +303,7 @@ def read_result(path: Path, collected: Collected, folder: Path | None = None) ->
     if document is None:
         return None
     model = document["model"]
-    card = model.get("card") if isinstance(model.get("card"), dict) else {}
+    card = _card(model.get("card"), shown, collected)
     provenance = document.get("provenance") if isinstance(document.get("provenance"), dict) else {}
     record = {
         "name": model["name"],
@@ -286,10 +320,74 @@ def read_result(path: Path, collected: Collected, folder: Path | None = None) ->
         "scores": {},
         "invalid": {},
         "failed": {},
+        "analyses": _read_analyses(document.get("analyses"), model["name"], shown, collected),
     }
     _read_scores(document, record, shown, collected)
     _read_failures(document, record, shown, collected)
     return record
+
+
+def _card(card, shown: str, collected: Collected) -> dict:
+    """The model card; declared pathways that are malformed are dropped (depths then run along the whole network), listed."""
+    card = dict(card) if isinstance(card, dict) else {}
+    why = card_pathways_problem(card)
+    if why:
+        collected.problem(shown, f"model.card: {why}", outcome="pathways ignored (layer depths along the whole network)")
+        card.pop("pathways", None)
+        card.pop("shared_layers", None)
+    return card
+
+
+def _read_analyses(analyses, model: str, shown: str, collected: Collected) -> dict:
+    """Recorded analyses the site shows (``pathways``), each checked; a malformed one is listed, never shown.
+    Recorded hierarchy analyses are not copied: the site computes its own from the scores."""
+    if analyses is None:
+        return {}
+    if not isinstance(analyses, dict):
+        collected.problem(shown, "analyses is not an object", outcome="analyses ignored")
+        return {}
+    for kind in analyses:
+        if kind not in ANALYSIS_KINDS:
+            collected.problem(shown, f"analyses.{str(kind)[:40]}: not an analysis the site knows ({', '.join(ANALYSIS_KINDS)})", outcome="analysis ignored")
+    block = analyses.get("pathways")
+    if block is None:
+        return {}
+    if not isinstance(block, dict) or len(block) > ANALYSES_MAX:
+        collected.problem(shown, f"analyses.pathways must be an object of at most {ANALYSES_MAX} analyses", outcome="analysis not shown")
+        return {}
+    kept = {}
+    for key, analysis in block.items():
+        why = text_problem(key, "the analysis key") or pathways_analysis_problem(analysis, model)
+        if why:
+            collected.problem(shown, f"analyses.pathways[{ascii(str(key)[:60])}]: {why}", outcome="analysis not shown")
+            continue
+        kept[key] = _pathways_copy(analysis)
+    return {"pathways": kept} if kept else {}
+
+
+def _pathways_copy(a: dict) -> dict:
+    """A checked pathway analysis, rebuilt field by field (numbers finite or None, text cleaned)."""
+    def summary(x):
+        return {"statistic": x["statistic"], "score": finite(x.get("score")), "raw": finite(x.get("raw")), "ceiling": finite(x.get("ceiling")),
+                "ci95_stimuli": _interval(x.get("ci95_stimuli")), "ci95_subjects": _interval(x.get("ci95_subjects")),
+                "chosen_layer": _text(x.get("chosen_layer")) or None}
+
+    def difference(d):
+        if d is None:
+            return None
+        out = {k: finite(d.get(k)) for k in ("a", "b", "difference", "se", "p", "p_holm")}
+        out.update(ci95=_interval(d.get("ci95")), n_resamples=d["n_resamples"] if isinstance(d.get("n_resamples"), int) else None)
+        return out
+
+    rows = [{"benchmark": r["benchmark"], "verdict": r["verdict"], "separated": r.get("separated"), "note": _text(r.get("note")) or None,
+             "stimuli": difference(r.get("stimuli")), "subjects": difference(r.get("subjects"))} for r in a["comparison"]]
+    return {
+        "pathways": {_clean(k): [_clean(x) for x in v] for k, v in a["pathways"].items()},
+        "contrast": [_clean(c) for c in a["contrast"]],
+        "scores": {_clean(p): {b: summary(x) for b, x in by.items()} for p, by in a["scores"].items()},
+        "comparison": rows, "alpha": finite(a.get("alpha", 0.05)),
+        "method": _text(a.get("method")), "version": _text(None if a.get("version") is None else str(a["version"])),
+    }
 
 
 def collect_results(folders: Iterable[str | Path]) -> Collected:
@@ -326,6 +424,8 @@ def _merge(collected: Collected, record: dict) -> None:
                 earlier["failed"][bench] = error
         earlier["files"] += record["files"]
         earlier["provenance"] = record["provenance"] or earlier["provenance"]
+        for kind, block in record["analyses"].items():  # a later analysis replaces one under the same key
+            earlier["analyses"].setdefault(kind, {}).update(block)
         return
     collected.problem(
         earlier["files"][0],
@@ -339,30 +439,6 @@ def _merge(collected: Collected, record: dict) -> None:
 def cell_value(entry: dict) -> float | None:
     """The number a table cell shows: the ceiled score, or the raw score where the benchmark has no ceiling."""
     return entry["ceiled"] if entry.get("ceiling") is not None else entry["raw"]
-
-
-def mean_over(record: dict, benchmark_ids: Iterable[str]) -> dict:
-    """Plain mean of the cell values over the given benchmarks, with how many it covers (invalid and failed never count)."""
-    values, failed, invalid, applicable = [], 0, 0, 0
-    for bench in benchmark_ids:
-        applicable += 1
-        if bench in record["scores"]:
-            values.append(cell_value(record["scores"][bench]))
-        elif bench in record["invalid"]:
-            invalid += 1
-        elif bench in record["failed"] or "*" in record["failed"]:
-            failed += 1
-    return {"value": _round(sum(values) / len(values)) if values else None, "scored": len(values),
-            "applicable": applicable, "failed": failed, "invalid": invalid}
-
-
-def overall_score(record: dict, benchmarks: list[dict]) -> dict:
-    """The leaderboard's **overall** column: the mean of the model's cell values (ceiled, or raw where a
-    benchmark has no ceiling) over every benchmark of its modality that it has a valid score on, and
-    how many of the applicable benchmarks that covers (``scored``/``applicable``; failures and invalid
-    scores are counted apart, never as zero). One function, so a better overall (per modality, with an
-    interval) replaces it in one place."""
-    return mean_over(record, [b["id"] for b in benchmarks if b["modality"] == record["modality"]])
 
 
 def _round(x: float | None) -> float | None:
@@ -395,6 +471,192 @@ def _cell_or_failed_all(record: dict, bench: dict) -> list | None:
     return cell
 
 
+
+# -- answers: the overall score and ranking per modality, group means, discriminability, hierarchy ----------
+#: how ties are marked (brainbench.analysis.rank), as the site and data.json state it
+TIES_METHOD = (
+    "models sorted by the ranked score, best first; each is compared with the next one by the paired bootstrap test "
+    "on the score's stored stimulus resamples (d +/- 1.96 se, two-sided normal p), Holm over the adjacent pairs; "
+    "tied = that test does not separate them at alpha"
+)
+DISCRIMINABILITY_FIELDS = ("n_models", "n_pairs", "n_separated", "fraction_separated", "score_sd", "median_ci_half_width", "spread_over_ci", "alpha", "statistic")
+
+
+def analysis_result(record: dict) -> dict:
+    """A site record as the analysis functions (brainbench.analysis) read a result file: its **valid** scores only
+    (an invalid score never counts), each with its checked bootstrap block, and the card's declared pathways."""
+    card = record.get("card") or {}
+    return {"model": {"name": record["name"], "modality": record["modality"],
+                      "card": {k: card[k] for k in ("pathways", "shared_layers") if k in card}},
+            "scores": list(record["scores"].values())}
+
+
+def rankings(results: list[dict], registry, alpha: float = 0.05) -> dict[str, dict]:
+    """``brainbench.analysis.rank_modality`` for each modality present: one leaderboard per modality, never mixed."""
+    from .analysis import rank_modality
+
+    boards = {}
+    for m in sorted({r["model"]["modality"] for r in results}):
+        boards[m] = rank_modality([r for r in results if r["model"]["modality"] == m], m, registry, alpha)
+        boards[m]["by_dataset"] = _ranked_dataset(boards[m])
+    return boards
+
+
+def _ranked_dataset(board: dict) -> str | None:
+    """The raw dataset a modality is ranked by when it has no ceiled dataset (as rank_modality picks it), else None."""
+    if board["by"] == "overall":
+        return None
+    return sorted({name for o in board["scores"].values() for name, d in o.datasets.items() if d.statistic == "raw"})[0]
+
+
+def _ranked_score(board: dict, name: str) -> tuple[float | None, Any, list[str]]:
+    """(value, resamples, datasets they come from) of the score a model is ranked by."""
+    o, by = board["scores"][name], board["by_dataset"]
+    if by is None:
+        counted = sorted(n for n, d in o.datasets.items() if d.statistic == "ceiled")
+        return o.value, o.samples, counted
+    d = o.datasets.get(by)
+    return (d.value, d.samples, [by]) if d else (None, None, [])
+
+
+def board_info(board: dict) -> dict:
+    """What data.json says about one modality's leaderboard: what it is ranked by, the definition, the tie rule."""
+    scores = board["scores"].values()
+    return {
+        "modality": board["modality"], "by": board["by"], "by_dataset": board["by_dataset"], "alpha": board["alpha"],
+        "ceiled_datasets": sorted({n for o in scores for n, d in o.datasets.items() if d.statistic == "ceiled"}),
+        "raw_datasets": sorted({n for o in scores for n, d in o.datasets.items() if d.statistic == "raw"}),
+        "n_models": len(board["rows"]), "n_ranked": sum(r["rank"] is not None for r in board["rows"]),
+        "definition": board["definition"], "version": board["version"], "ties": TIES_METHOD,
+    }
+
+
+def _pair(x) -> list | None:
+    return None if x is None else [_round(x[0]), _round(x[1])]
+
+
+def _rank_summary(row: dict, board: dict) -> dict:
+    """data.js: the model's place in its modality's ranking (6 decimals)."""
+    value, samples, _ = _ranked_score(board, row["model"])
+    return {"rank": row["rank"], "value": _round(value), "ci95": _pair(bootstrap.interval(samples)) if samples is not None else None,
+            "tied_with_next": row["tied_with_next"], "p_holm_to_next": _round(row.get("p_holm_to_next"))}
+
+
+def _ranking_detail(row: dict, board: dict) -> dict:
+    """The model file: the ranking row and the overall score at full precision, with the ranked score's resamples
+    (float32 base64, paired with another model's where both come from the same datasets)."""
+    _, samples, datasets = _ranked_score(board, row["model"])
+    out = _clean({"by": board["by"], "difference_to_next": None, "p_holm_to_next": None, **row, "overall": board["scores"][row["model"]].as_dict()})
+    # base64 holds "/": it must not pass through the text cleaning (which shortens absolute paths)
+    out["samples"] = None if samples is None else {"encoding": bootstrap.ENCODING, "n": int(samples.shape[0]), "datasets": datasets, "samples": bootstrap.encode(samples)}
+    return out
+
+
+def group_registries(groups: list[dict], registry) -> dict:
+    """Per metric, a registry whose datasets score that metric by default, so that every group mean (dataset x
+    metric) follows the overall score's dataset rule: regions of a group (the layers of one 2-photon area)
+    averaged first, derived regions (NH2015 ``all``) left out, a missing region leaves the mean undefined."""
+    from dataclasses import replace
+
+    from .registry import DatasetPlugin, Registry
+
+    out: dict = {}
+    for g in groups:
+        plugin = registry.datasets.get(g["dataset"])
+        if plugin is None:  # in a result but not installed here: its regions as the results name them
+            regions = tuple(b.split(".")[1] for b in g["benchmarks"])
+            plugin = DatasetPlugin(g["dataset"], g["modality"], "unknown", regions, _no_data, g["metric"])
+        elif plugin.default_metric != g["metric"]:
+            plugin = replace(plugin, default_metric=g["metric"])
+        out.setdefault(g["metric"], Registry()).add(plugin)
+    return out
+
+
+def _no_data(data_dir=None):
+    raise BrainbenchError("the leaderboard reads scores, never data")
+
+
+def group_means(record: dict, result: dict, groups: list[dict], registries: dict) -> dict:
+    """Each group's mean (value, 95% interval, coverage) by the overall score's dataset rule."""
+    from .analysis import overall_score as dataset_rule
+
+    mine = [g for g in groups if g["modality"] == record["modality"]]
+    scores = {}
+    for metric in {g["metric"] for g in mine}:
+        scores.update({(name, metric): d for name, d in dataset_rule(result, registries[metric]).datasets.items()})
+    return {g["id"]: _mean_cell(record, g, scores.get((g["dataset"], g["metric"])), registries[g["metric"]].datasets[g["dataset"]]) for g in mine}
+
+
+def _mean_cell(record: dict, group: dict, score, plugin) -> dict:
+    ids = [f"{group['dataset']}.{r}.{group['metric']}" for r in plugin.regions if r not in plugin.derived_regions]
+    failed_all = "*" in record["failed"]
+    out = {"value": _round(score.value) if score else None, "ci95": _pair(score.ci95) if score else None,
+           "scored": sum(b in record["scores"] for b in ids), "applicable": len(ids)}
+    invalid = sum(b in record["invalid"] for b in ids)
+    failed = sum(b not in record["scores"] and b not in record["invalid"] and (b in record["failed"] or failed_all) for b in ids)
+    out.update({k: v for k, v in (("failed", failed), ("invalid", invalid)) if v})  # left out when zero (data.js stays small)
+    return out
+
+
+def benchmark_discriminability(bench: str, results: list[dict], alpha: float = 0.05) -> dict:
+    """``brainbench.analysis.discriminability`` over the models with a valid score on ``bench`` (rounded for data.json)."""
+    from .analysis import discriminability
+
+    scored = [r for r in results if any(e["benchmark"] == bench for e in r["scores"])]
+    try:
+        d = discriminability(scored, bench, alpha)
+    except (ArithmeticError, TypeError, ValueError) as exc:  # degenerate resamples (e.g. none finite in common)
+        return {"n_scored": len(scored), "error": f"not computed: {exc.__class__.__name__}: {exc}"[:MESSAGE_MAX]}
+    out = {k: (_round(d[k]) if isinstance(d.get(k), float) else d.get(k)) for k in DISCRIMINABILITY_FIELDS}
+    return {"n_scored": len(scored), **out}
+
+
+def model_hierarchies(record: dict, result: dict, registry) -> dict:
+    """``brainbench.analysis.hierarchy`` for each dataset of the model's modality that declares a hierarchy and on
+    which the model has a score; where it cannot be computed, the reason."""
+    from .analysis import hierarchy
+
+    out = {}
+    for plugin in registry.datasets.values():
+        if plugin.modality != record["modality"] or not plugin.hierarchy:
+            continue
+        metric = plugin.default_metric
+        entries = [record["scores"][b] for b in (f"{plugin.name}.{r}.{metric}" for r in plugin.hierarchy) if b in record["scores"]]
+        if not entries:
+            continue
+        key = f"{plugin.name}.{metric}"
+        why = _layer_orders_problem(entries)
+        try:
+            out[key] = _clean(hierarchy(result, plugin.name, metric, registry=registry).as_dict()) if why is None else None
+        except BrainbenchError as exc:
+            why = str(exc)
+        if why:
+            out[key] = {"model": record["name"], "dataset": plugin.name, "metric": metric, "error": _clean(why)[:MESSAGE_MAX]}
+    return out
+
+
+def _layer_orders_problem(entries: list[dict]) -> str | None:
+    """The hierarchy analysis reads every region's profile along one layer order."""
+    order = entries[0]["layer_order"]
+    if not order or any(e["layer_order"] != order for e in entries):
+        return "the regions' scores list different candidate layers (layer_order); re-score them with one set of layers"
+    missing = [layer for e in entries for layer in order if layer not in e["layer_profile"]]
+    return f"layer {missing[0]!r} of layer_order has no layer_profile score" if missing else None
+
+
+def methods() -> dict:
+    """The definitions and versions of every derived number the site shows (data.json ``methods``)."""
+    from .analysis import _discriminability, _hierarchy, _overall, _pathways
+
+    return {
+        "overall": {"definition": _overall.DEFINITION, "version": _overall.VERSION},
+        "ties": TIES_METHOD,
+        "discriminability": {"method": _discriminability.METHOD, "version": _discriminability.VERSION},
+        "hierarchy": {"method": _hierarchy.METHOD, "version": _hierarchy.VERSION},
+        "pathways": {"method": _pathways.METHOD, "version": _pathways.VERSION},
+    }
+
+
 # -- site data -------------------------------------------------------------------------------------
 def _registry_info(registry) -> tuple[dict, dict, list[str]]:
     datasets, metrics = {}, {}
@@ -407,6 +669,10 @@ def _registry_info(registry) -> tuple[dict, dict, list[str]]:
             "default_metric": plugin.default_metric,
             "versions": _clean(plugin.versions),
             "aggregate": plugin.aggregate,
+            "hierarchy": dict(plugin.hierarchy),
+            "hierarchy_source": plugin.hierarchy_source,
+            "region_groups": dict(plugin.region_groups),
+            "derived_regions": list(plugin.derived_regions),
             "card": _clean(plugin.card),
         }
     for name, plugin in registry.metrics.items():
@@ -480,15 +746,17 @@ def detail_id(name: str) -> str:
     return hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
 
 
-def _model_summary(record: dict, benchmarks: list[dict], groups: list[dict], reproduce: str) -> dict:
+def _model_summary(record: dict, answers: dict, benchmarks: list[dict], reproduce: str) -> dict:
     stem = detail_id(record["name"])
     card = record["card"] or {}
+    overall = answers["overall"]
     return {
         "name": record["name"],
         "modality": record["modality"],
         "training": record["training"],
-        "overall": overall_score(record, benchmarks),
-        "means": {g["id"]: mean_over(record, g["benchmarks"]) for g in groups if g["modality"] == record["modality"]},
+        "overall": {"value": _round(overall.value), "ci95": _pair(overall.ci95)},
+        "rank": answers["rank"],
+        "means": answers["means"],
         "cells": [_cell_or_failed_all(record, b) for b in benchmarks],
         "weights_file_sha256": card.get("weights_sha256") if isinstance(card.get("weights_sha256"), str) else None,
         "bibtex": card.get("bibtex") if isinstance(card.get("bibtex"), str) else None,
@@ -496,6 +764,23 @@ def _model_summary(record: dict, benchmarks: list[dict], groups: list[dict], rep
         "detail": f"models/{stem}.js",
         "detail_json": f"models/{stem}.json",
     }
+
+
+def _answers(collected: Collected, groups: list[dict], registry) -> tuple[dict, dict, list[dict]]:
+    """(model name -> its overall score, rank, group means, ranking detail, hierarchies; modality -> board; analysis results)."""
+    results = {name: analysis_result(record) for name, record in collected.models.items()}
+    boards = rankings(list(results.values()), registry)
+    registries = group_registries(groups, registry)
+    rows = {modality: {r["model"]: r for r in board["rows"]} for modality, board in boards.items()}
+    out = {}
+    for name, record in collected.models.items():
+        board, row = boards[record["modality"]], rows[record["modality"]][name]
+        out[name] = {
+            "overall": board["scores"][name], "rank": _rank_summary(row, board), "ranking": _ranking_detail(row, board),
+            "means": group_means(record, results[name], groups, registries),
+            "hierarchy": model_hierarchies(record, results[name], registry),
+        }
+    return out, boards, list(results.values())
 
 
 def site_data(collected: Collected, registry=None) -> dict:
@@ -517,11 +802,15 @@ def site_data(collected: Collected, registry=None) -> dict:
                 seen.append(bench)
     benchmarks = sorted((_benchmark_info(b, collected, datasets, metrics) for b in seen), key=lambda b: _benchmark_order(b, datasets))
     groups = _groups(benchmarks, datasets)
+    answers, boards, results = _answers(collected, groups, registry)
+    for b in benchmarks:
+        b["discriminability"] = benchmark_discriminability(b["id"], results)
     models, details = [], {}
     for record in sorted(collected.models.values(), key=lambda r: r["name"].lower()):
         reproduce = reproduce_command(record, default_benchmarks, modality_of)
-        models.append(_model_summary(record, benchmarks, groups, reproduce))
-        details[record["name"]] = {"schema": MODEL_SCHEMA, **record, "reproduce": reproduce}
+        mine = answers[record["name"]]
+        models.append(_model_summary(record, mine, benchmarks, reproduce))
+        details[record["name"]] = {"schema": MODEL_SCHEMA, **record, "reproduce": reproduce, "ranking": mine["ranking"], "hierarchy": mine["hierarchy"]}
     return {
         "schema": SITE_SCHEMA,
         "generated_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -531,6 +820,8 @@ def site_data(collected: Collected, registry=None) -> dict:
         "groups": groups,
         "datasets": datasets,
         "metrics": metrics,
+        "rankings": {m: board_info(b) for m, b in boards.items()},
+        "methods": methods(),
         "models": models,
         "problems": collected.problems,
         "details": details,

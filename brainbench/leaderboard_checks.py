@@ -15,6 +15,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+import numpy as np
+
 NAME_MAX = 100
 #: names that would reach Object.prototype in a browser if used as plain-object keys
 RESERVED_NAMES = frozenset({"__proto__", "constructor", "prototype", "hasOwnProperty", "toString", "valueOf", "__defineGetter__",
@@ -170,6 +172,200 @@ def _samples_problem(block) -> str | None:
     if size != 4 * n:
         return f"samples decode to {size} bytes; n = {n} float32 values need {4 * n}"
     return None
+
+
+def best_layer_problem(block: dict, n_layers: int) -> str | None:
+    """Why a stimulus block's ``best_layer`` (base64 of n little-endian int16 indices into ``layer_order``) cannot be
+    used for the hierarchy analysis (None if it can). Call after :func:`bootstrap_problem` found the block sound."""
+    text = block.get("best_layer")
+    if not isinstance(text, str):
+        return "best_layer is not a base64 string"
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return "best_layer is not valid base64"
+    if len(raw) != 2 * block["n"]:
+        return f"best_layer decodes to {len(raw)} bytes; n = {block['n']} int16 indices need {2 * block['n']}"
+    indices = np.frombuffer(raw, dtype="<i2")
+    outside = indices[(indices < 0) | (indices >= n_layers)]
+    if outside.size:
+        return f"best_layer holds index {int(outside[0])}, outside the {n_layers} layers of layer_order"
+    return None
+
+
+# -- model cards: declared pathways ------------------------------------------------------------------
+PATHWAYS_MAX = 16
+LAYERS_MAX = 2000
+LAYER_NAME_MAX = 300
+
+
+def _layer_list_problem(layers, what: str) -> str | None:
+    if not isinstance(layers, list) or len(layers) > LAYERS_MAX:
+        return f"{what} must be a list of at most {LAYERS_MAX} layer names"
+    if not all(isinstance(x, str) and 0 < len(x) <= LAYER_NAME_MAX for x in layers):
+        return f"{what} must hold layer names (non-empty strings of at most {LAYER_NAME_MAX} characters)"
+    return None
+
+
+def card_pathways_problem(card: dict) -> str | None:
+    """Why a card's ``pathways`` / ``shared_layers`` cannot be used for layer depths (None if absent or usable)."""
+    pathways, shared = card.get("pathways"), card.get("shared_layers")
+    if pathways is None and shared is None:
+        return None
+    if not isinstance(pathways, dict) or not 0 < len(pathways) <= PATHWAYS_MAX:
+        return f"card.pathways must be an object of 1 to {PATHWAYS_MAX} pathways {{name: [layers, shallow to deep]}}"
+    for name, layers in pathways.items():
+        why = text_problem(name, "a pathway name") or _layer_list_problem(layers, f"card.pathways[{name!r}]")
+        if why:
+            return why
+    return None if shared is None else _layer_list_problem(shared, "card.shared_layers")
+
+
+# -- recorded analyses (result["analyses"]) ------------------------------------------------------------
+#: analyses the site shows from a result file; "hierarchy" is recomputed at build time from the scores
+ANALYSIS_KINDS = ("pathways", "hierarchy")
+ANALYSES_MAX = 20
+ROWS_MAX = 2000
+NOTE_MAX = 2000
+VERDICTS = ("A > B", "B > A", "not separated", "n/a")
+PATHWAY_FIELDS = {"model", "pathways", "scores", "contrast", "comparison", "alpha", "method", "version"}
+SUMMARY_FIELDS = {"statistic", "score", "ci95_stimuli", "ci95_subjects", "chosen_layer", "raw", "ceiling"}
+ROW_FIELDS = {"benchmark", "verdict", "separated", "note", "stimuli", "subjects"}
+DIFFERENCE_FIELDS = {"benchmark", "source", "statistic", "a", "b", "difference", "se", "ci95", "p", "n_resamples", "p_holm"}
+
+
+def _fields_problem(block, known: set, required: tuple, what: str) -> str | None:
+    if not isinstance(block, dict):
+        return f"{what} is not an object"
+    unknown = sorted(str(k)[:40] for k in block if k not in known)
+    if unknown:
+        return f"{what} has unknown field(s) {unknown}"
+    missing = [k for k in required if k not in block]
+    return f"{what} lacks {missing}" if missing else None
+
+
+def _number_problem(x, what: str, optional: bool = False) -> str | None:
+    if optional and _undefined(x):
+        return None
+    return None if finite(x) is not None else f"{what} {x!r} is not a finite number"
+
+
+def _undefined(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _pair_problem(x, what: str) -> str | None:
+    """None, an undefined pair (NaN: too few finite resamples) or [low, high], finite and ordered."""
+    if x is None:
+        return None
+    if not isinstance(x, (list, tuple)) or len(x) != 2:
+        return f"{what} {str(x)[:60]} is not a pair of numbers"
+    if all(_undefined(v) for v in x):
+        return None
+    if any(finite(v) is None for v in x):
+        return f"{what} {str(x)[:60]} is not two finite numbers"
+    return f"{what} {list(x)!r} is inverted (low > high)" if x[0] > x[1] + TOLERANCE else None
+
+
+def _short_text_problem(x, what: str, limit: int = NOTE_MAX, optional: bool = True) -> str | None:
+    if x is None and optional:
+        return None
+    if not isinstance(x, str) or len(x) > limit:
+        return f"{what} must be text of at most {limit} characters"
+    return None
+
+
+def _summary_problem(summary, what: str) -> str | None:
+    why = _fields_problem(summary, SUMMARY_FIELDS, ("statistic", "score"), what)
+    if why:
+        return why
+    if summary["statistic"] not in ("ceiled", "raw"):
+        return f"{what}.statistic {str(summary['statistic'])[:40]!r} is not 'ceiled' or 'raw'"
+    for key in ("score", "raw", "ceiling"):
+        why = _number_problem(summary.get(key), f"{what}.{key}", optional=True)
+        if why:
+            return why
+    for key in ("ci95_stimuli", "ci95_subjects"):
+        why = _pair_problem(summary.get(key), f"{what}.{key}")
+        if why:
+            return why
+    return _short_text_problem(summary.get("chosen_layer"), f"{what}.chosen_layer", LAYER_NAME_MAX)
+
+
+def _difference_problem(d, what: str) -> str | None:
+    why = _fields_problem(d, DIFFERENCE_FIELDS, ("difference", "ci95"), what)
+    if why:
+        return why
+    for key in ("a", "b", "difference"):
+        why = _number_problem(d.get(key), f"{what}.{key}", optional=key != "difference")
+        if why:
+            return why
+    for key in ("se", "p", "p_holm"):
+        why = _number_problem(d.get(key), f"{what}.{key}", optional=True)
+        if why:
+            return why
+    for key in ("p", "p_holm"):
+        if finite(d.get(key)) is not None and not 0 <= d[key] <= 1:
+            return f"{what}.{key} {d[key]!r} is not a probability"
+    return _pair_problem(d.get("ci95"), f"{what}.ci95")
+
+
+def _row_problem(row, what: str) -> str | None:
+    why = _fields_problem(row, ROW_FIELDS, ("benchmark", "verdict"), what)
+    if why:
+        return why
+    why = benchmark_id_problem(row["benchmark"])
+    if why:
+        return f"{what}: {why}"
+    if row["verdict"] not in VERDICTS:
+        return f"{what}.verdict {str(row['verdict'])[:40]!r} is not one of {list(VERDICTS)}"
+    if row.get("separated") not in (None, True, False):
+        return f"{what}.separated must be true, false or null"
+    why = _short_text_problem(row.get("note"), f"{what}.note")
+    for source in ("stimuli", "subjects"):
+        if why is None and row.get(source) is not None:
+            why = _difference_problem(row[source], f"{what}.{source}")
+    return why
+
+
+def _pathway_scores_problem(scores, pathways: dict, what: str) -> str | None:
+    if not isinstance(scores, dict) or any(name not in pathways for name in scores):
+        return f"{what} must be an object keyed by the declared pathways"
+    for name, by_benchmark in scores.items():
+        if not isinstance(by_benchmark, dict) or len(by_benchmark) > ROWS_MAX:
+            return f"{what}[{name!r}] must be an object of at most {ROWS_MAX} benchmarks"
+        for bench, summary in by_benchmark.items():
+            why = benchmark_id_problem(bench) or _summary_problem(summary, f"{what}[{name!r}][{bench!r}]")
+            if why:
+                return why
+    return None
+
+
+def pathways_analysis_problem(block, model: str) -> str | None:
+    """Why a recorded pathway analysis (``PathwayAnalysis.as_dict()``) cannot be shown (None if it can):
+    only known fields, finite numbers, valid benchmark ids and verdicts, bounded text and sizes."""
+    why = _fields_problem(block, PATHWAY_FIELDS, ("pathways", "scores", "contrast", "comparison"), "the analysis")
+    if why:
+        return why
+    if block.get("model") is not None and block["model"] != model:
+        return f"it is an analysis of model {str(block['model'])[:100]!r}, not of {model!r}"
+    why = card_pathways_problem({"pathways": block["pathways"]})
+    if why:
+        return why.replace("card.pathways", "pathways")
+    contrast = block["contrast"]
+    if not isinstance(contrast, list) or len(contrast) != 2 or contrast[0] == contrast[1] or any(c not in block["pathways"] for c in contrast):
+        return "contrast must name two different declared pathways"
+    if not isinstance(block["comparison"], list) or len(block["comparison"]) > ROWS_MAX:
+        return f"comparison must be a list of at most {ROWS_MAX} rows"
+    for i, row in enumerate(block["comparison"]):
+        why = _row_problem(row, f"comparison[{i}]")
+        if why:
+            return why
+    alpha = finite(block.get("alpha", 0.05))
+    if alpha is None or not 0 < alpha < 1:
+        return f"alpha {block.get('alpha')!r} is not a level between 0 and 1"
+    return (_pathway_scores_problem(block["scores"], block["pathways"], "scores") or _short_text_problem(block.get("method"), "method")
+            or _short_text_problem(None if block.get("version") is None else str(block["version"]), "version", 40))
 
 
 # -- paths --------------------------------------------------------------------------------------------

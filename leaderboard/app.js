@@ -19,7 +19,10 @@
   const SVGNS = "http://www.w3.org/2000/svg";
   const TRAININGS = ["supervised", "self-supervised", "untrained", "baseline"];
   const PALETTE = ["#0072b2", "#c45100", "#00845f", "#b8558f", "#8f6a00", "#3f8fc4", "#7a5195", "#666666"];
-  const DEFAULT_STATE = { q: "", modality: "", training: "", metric: "", ci: "stimuli", sort: "overall", dir: "desc", toggle: "" };
+  // one leaderboard per modality (vision and audio are never ranked together): the table always shows one
+  const MODALITIES = DATA ? Array.from(new Set(DATA.models.map((m) => m.modality).concat(DATA.groups.map((g) => g.modality)))).sort((a, b) =>
+    (a === "vision" ? -1 : b === "vision" ? 1 : a === "audio" ? -1 : b === "audio" ? 1 : a < b ? -1 : 1)) : [];
+  const DEFAULT_STATE = { q: "", modality: MODALITIES[0] || "", training: "", metric: "", ci: "stimuli", sort: "overall", dir: "desc", toggle: "" };
   const COLLAPSE_ABOVE = 8; // groups with more benchmarks than this start collapsed to their mean
   const SEARCH_DELAY_MS = 150;
   const PAGE_ROWS = 50; // the table shows this many rows, more on request (sorting and search cover every model)
@@ -109,6 +112,43 @@
     return { status: "not run", value: null };
   }
   function groupMean(model, gid) { return has(model.means, gid) ? model.means[gid] : null; }
+  const RANKINGS = new Map(Object.entries((DATA && DATA.rankings) || {}));
+  const METHODS = (DATA && DATA.methods) || {};
+  const board = (modality) => RANKINGS.get(modality) || { by: "overall", by_dataset: null, ceiled_datasets: [], raw_datasets: [], n_ranked: 0, n_models: 0, alpha: 0.05 };
+  /** The mean of a dataset's default benchmarks (the dataset's value in the overall score), from the model's group means. */
+  function datasetMean(model, dataset) {
+    const ds = DATASETS.get(dataset);
+    return ds ? groupMean(model, dataset + "." + ds.default_metric) : null;
+  }
+  /** What the ranked score covers: the datasets it averages (ceiled) or the raw dataset it is, and what is missing. */
+  function coverage(model) {
+    const b = board(model.modality), names = b.by_dataset ? [b.by_dataset] : b.ceiled_datasets;
+    const parts = names.map((d) => ({ dataset: d, mean: datasetMean(model, d) }));
+    const counted = parts.filter((p) => p.mean && p.mean.value !== null);
+    const missing = parts.filter((p) => !p.mean || p.mean.value === null).map((p) => {
+      const m = p.mean;
+      if (!m || !m.scored) return p.dataset + " (not scored)";
+      const why = [m.invalid ? m.invalid + " invalid" : "", m.failed ? m.failed + " failed" : "", m.applicable - m.scored - (m.invalid || 0) - (m.failed || 0) > 0 ? (m.applicable - m.scored - (m.invalid || 0) - (m.failed || 0)) + " not run" : ""].filter(isText);
+      return p.dataset + " (" + m.scored + "/" + m.applicable + " regions; " + why.join(", ") + ")";
+    });
+    return { names: names, counted: counted.length, total: names.length, missing: missing };
+  }
+  /** The board's ranked score in words: "overall" (ceiled datasets) or the raw dataset it is ranked by. */
+  function rankedLabel(modality) {
+    const b = board(modality);
+    return b.by_dataset ? b.by_dataset + " (raw)" : "overall";
+  }
+  function rankedTitle(modality) {
+    const b = board(modality), o = METHODS.overall || {};
+    return b.by_dataset
+      ? "ranked by " + b.by_dataset + ", raw " + scoreNameOf(b.by_dataset) + ": this dataset has no noise ceiling, so it is never averaged with ceiled scores; mean over its regions" +
+        (((DATASETS.get(b.by_dataset) || {}).derived_regions || []).length ? " (" + DATASETS.get(b.by_dataset).derived_regions.join(", ") + ", a summary of the others, left out)" : "") + ", 95% CI over stimulus resamples"
+      : "overall score, definition v" + (o.version || "?") + ": " + (o.definition || "");
+  }
+  function scoreNameOf(dataset) {
+    const b = DATA.benchmarks.find((x) => x.dataset === dataset && x.score_name);
+    return b ? b.score_name : "score";
+  }
 
   // Per-model details (card, layer profiles, bootstrap samples): models/<id>.js calls window.BRAINBENCH_MODEL(detail)
   const DETAILS = new Map(); // name -> Promise
@@ -176,6 +216,7 @@
     const params = new URLSearchParams(query), state = {};
     Object.keys(DEFAULT_STATE).forEach((k) => { state[k] = params.has(k) ? params.get(k) : DEFAULT_STATE[k]; });
     if (state.sort === "avg") state.sort = "overall"; // links made before the overall column had its name
+    if (MODALITIES.indexOf(state.modality) < 0) state.modality = DEFAULT_STATE.modality; // "all modalities" is gone: one board at a time
     const raw = path.split("/");
     const decode = (p) => { try { return decodeURIComponent(p); } catch (e) { return p; } };
     return { page: decode(raw[0] || ""), rest: raw.slice(1).join("/"), decode: decode, state: state };
@@ -234,13 +275,10 @@
   // ---------------------------------------------------------------------------------------------
   // Main table
   function visibleGroups(state) {
-    // a group that applies to no model in view would be a column of "n/a": leave it out
-    const modalities = new Set(DATA.models.filter((m) => !state.modality || m.modality === state.modality).map((m) => m.modality));
-    return DATA.groups.filter((g) => (!state.modality || g.modality === state.modality) && (!state.metric || g.metric === state.metric) &&
-      (state.modality || modalities.has(g.modality)));
+    return DATA.groups.filter((g) => g.modality === state.modality && (!state.metric || g.metric === state.metric));
   }
   function modelMatches(m, state, trainings, q) {
-    if (state.modality && m.modality !== state.modality) return false;
+    if (m.modality !== state.modality) return false;
     if (trainings.length && trainings.indexOf(m.training) < 0) return false;
     return !q || m.name.toLowerCase().indexOf(q) >= 0;
   }
@@ -252,11 +290,10 @@
 
   /** The columns every row has, in order. A new column is one entry here: header, sort value, cell. */
   const FIXED_COLUMNS = [
-    { key: "rank", label: "#", className: "rank", cell: () => el("td", { className: "rank" }) },
+    { key: "rank", label: "#", className: "rank", title: "rank in this modality's leaderboard; = : the paired test does not separate the model from the next one (tied)", cell: rankCell },
     { key: "name", label: "model", className: "name", sort: (m) => m.name.toLowerCase(), ascending: true, cell: nameCell },
-    { key: "overall", label: "overall", className: "overall", title: "mean over every benchmark of the model's modality it has a valid score on (ceiled, or raw where there is no ceiling); the count says how many of them",
-      sort: (m) => m.overall.value, cell: (m) => aggregateCell(m.overall, "overall", "every " + m.modality + " benchmark") },
-    { key: "modality", label: "modality", className: "modality narrow-hide", sort: (m) => m.modality, ascending: true, cell: (m) => el("td", { className: "modality narrow-hide" }, m.modality) },
+    { key: "overall", label: (state) => rankedLabel(state.modality), className: "overall", title: (state) => rankedTitle(state.modality),
+      sort: (m) => m.rank.value, cell: overallCell },
     { key: "training", label: "training", className: "training narrow-hide", sort: (m) => m.training, ascending: true,
       cell: (m) => el("td", { className: "training narrow-hide" }, el("span", { className: "tag training-" + m.training }, m.training)) },
   ];
@@ -283,6 +320,39 @@
   const SELECTED = new Set(); // models ticked for the compare view
   let shownRows = PAGE_ROWS; // kept while the page is open, so coming back shows as many rows as before
 
+  const TIED = "tied with the next model (the paired test does not separate them)";
+  function rankCell(m) {
+    const r = m.rank;
+    if (!r.rank) return el("td", { className: "rank", title: "not ranked: no " + rankedLabel(m.modality) + " score" }, "—");
+    return el("td", { className: "rank", "data-rank": r.rank, "data-tied": r.tied_with_next ? "yes" : "no", title: r.tied_with_next ? "rank " + r.rank + ", " + TIED : "rank " + r.rank },
+      String(r.rank), r.tied_with_next ? el("span", { className: "tie", "aria-hidden": "true" }, "=") : null,
+      r.tied_with_next ? el("span", { className: "visually-hidden" }, ", tied with next") : null);
+  }
+  /** The ranked score: value, 95% interval, tie with the next model, and what it covers. */
+  function overallCell(m) {
+    const r = m.rank, cov = coverage(m), partial = cov.counted < cov.total;
+    const title = [rankedLabel(m.modality) + (r.value === null ? ": none" : " " + fmt(r.value) + " " + fmtCI(r.ci95))];
+    if (r.value !== null) title.push("averages " + cov.counted + " of " + cov.total + " datasets" + (partial ? " — not comparable one-to-one with models that have all of them" : ""));
+    if (cov.missing.length) title.push("without a value: " + cov.missing.join("; ") + " (a dataset missing a region has no value, never zero)");
+    if (r.tied_with_next) title.push(TIED + ": paired p (Holm) " + fmtP(r.p_holm_to_next));
+    else if (r.tied_with_next === false) title.push("separated from the next model: paired p (Holm) " + fmtP(r.p_holm_to_next));
+    return el("td", { className: "aggregate overall" + (partial ? " partial" : ""), title: title.join("\n"), "data-value": r.value === null ? "" : r.value, "data-tied": r.tied_with_next ? "yes" : "no" },
+      el("span", { className: "value" }, fmt(r.value)),
+      r.ci95 ? el("span", { className: "ci" }, fmtCI(r.ci95)) : null,
+      el("span", { className: "coverage" }, cov.counted + "/" + cov.total + (cov.total === 1 ? " dataset" : " datasets")));
+  }
+  function rankingNote(modality) {
+    const b = board(modality), o = METHODS.overall || {};
+    const what = b.by_dataset
+      ? ["The " + modality + " leaderboard is ranked by ", el("strong", null, b.by_dataset + " (raw " + scoreNameOf(b.by_dataset) + ")"),
+        ": this dataset has no noise ceiling, so its raw scores are never averaged with ceiled ones; the column is the mean over its regions, with its 95% interval."]
+      : ["The " + modality + " leaderboard is ranked by the ", el("strong", null, "overall score"), " (definition v" + (o.version || "?") + "): the mean over the ceiled datasets (" + b.ceiled_datasets.join(", ") +
+        ") of each dataset's mean over its areas (the cortical layers of an area averaged first), with its 95% interval over stimulus resamples."];
+    return el("p", { className: "ranking-note", id: "ranking-note" }, what,
+      " “=” marks a model the paired bootstrap test (Holm over neighbours, α = " + b.alpha + ") does not separate from the next one. Vision and audio are separate leaderboards. ",
+      el("a", { href: "#/about" }, "Definitions."));
+  }
+
   function nameCell(m) {
     // listeners are on the table body (one for all rows), not on each of a thousand rows
     return el("th", { className: "name", scope: "row" },
@@ -293,8 +363,7 @@
 
   function renderTable(app, state) {
     setTitle("Leaderboard");
-    const modalities = unique(DATA.models.map((m) => m.modality).concat(DATA.groups.map((g) => g.modality)));
-    const metrics = unique(DATA.groups.map((g) => g.metric));
+    const metrics = unique(DATA.groups.filter((g) => g.modality === state.modality).map((g) => g.metric));
     const view = { rows: new Map(), tbody: null, empty: null, columns: 0, groupColumns: [] };
     const more = el("div", { className: "more-rows", id: "more-rows" });
 
@@ -307,7 +376,8 @@
     let searchTimer = null;
     search.addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => update({ q: search.value }, "rows"), SEARCH_DELAY_MS); });
     search.addEventListener("keydown", (e) => { if (e.key === "Enter") { clearTimeout(searchTimer); update({ q: search.value }, "rows"); } });
-    const modality = select("modality", "modality", [["", "all modalities"]].concat(modalities.map((m) => [m, m])), state.modality, (v) => update({ modality: v }));
+    const modality = select("modality", "leaderboard (modality)", MODALITIES.map((m) => [m, m + " leaderboard"]), state.modality,
+      (v) => update({ modality: v, metric: "", toggle: "", sort: /^[gb]:/.test(state.sort) ? "overall" : state.sort }));
     const metric = select("metric", "metric", [["", "all metrics"]].concat(metrics.map((m) => [m, m])), state.metric, (v) => update({ metric: v }));
     const ci = select("ci", "intervals", [["stimuli", "95% CI over stimuli"], ["subjects", "95% CI over subjects, else stimuli"]], state.ci, (v) => update({ ci: v }));
     const chosen = state.training ? state.training.split(",") : [];
@@ -332,8 +402,9 @@
     tableWrap.addEventListener("scroll", rememberScroll, { passive: true });
     app.appendChild(el("h1", null, "Leaderboard"));
     app.appendChild(el("p", { className: "lede" },
-      "Ceiled scores (the metric's score divided by the data's noise ceiling; raw where a benchmark has none, marked “raw”) with 95% bootstrap intervals. Open a row (▸) for raw scores, ceilings and chosen layers. A missing score says “not run”, “failed” or “invalid”, never zero; each mean says how many benchmarks it covers. ",
+      "Ceiled scores (the metric's score divided by the data's noise ceiling; raw where a benchmark has none, marked “raw”) with 95% bootstrap intervals. Open a row (▸) for raw scores, ceilings and chosen layers. A missing score says “not run”, “failed” or “invalid”, never zero; each mean says how many regions it covers. ",
       el("a", { href: "#/about" }, "How the scores are computed.")));
+    app.appendChild(rankingNote(state.modality));
     app.appendChild(controls);
     app.appendChild(summary);
     app.appendChild(tableWrap);
@@ -366,7 +437,9 @@
       const head1 = el("tr", { className: "head-groups" }), head2 = el("tr", { className: "head-columns" });
       head1.appendChild(el("th", { colspan: 2, className: "corner sticky-name" }, ""));
       head1.appendChild(el("th", { colspan: FIXED_COLUMNS.length - 2, className: "corner-rest" }, ""));
-      FIXED_COLUMNS.forEach((c) => head2.appendChild(c.sort ? sortHeader(c.key, c.label, c.title, c.className, c.ascending) : el("th", { className: c.className, scope: "col" }, c.label)));
+      const resolve = (x) => (typeof x === "function" ? x(state) : x);
+      FIXED_COLUMNS.forEach((c) => head2.appendChild(c.sort ? sortHeader(c.key, resolve(c.label), resolve(c.title), c.className, c.ascending)
+        : el("th", { className: c.className, scope: "col", title: resolve(c.title) || null }, resolve(c.label))));
       let columns = FIXED_COLUMNS.length;
       const groupColumns = [];
       groups.forEach((g, gi) => {
@@ -380,7 +453,7 @@
         const span = shut ? 1 : g.benchmarks.length + (withMean ? 1 : 0);
         head1.appendChild(el("th", { colspan: span, className: "group" + parity + (shut ? " collapsed" : ""), title: g.title + " · " + g.metric, scope: "colgroup" },
           toggle, " ", shut ? g.dataset : g.title, " · ", el("span", { className: "metric" }, g.metric)));
-        if (withMean) { head2.appendChild(sortHeader("g:" + g.id, "mean", "mean over " + g.title + " (" + g.metric + ")", "group-mean" + parity)); groupColumns.push({ mean: g, parity: parity }); columns++; }
+        if (withMean) { head2.appendChild(sortHeader("g:" + g.id, "mean", "mean over " + g.title + " (" + g.metric + ")" + groupRule(g) + "; undefined where a region has no valid score", "group-mean" + parity)); groupColumns.push({ mean: g, parity: parity }); columns++; }
         if (shut) return;
         g.benchmarks.forEach((id) => {
           const th = sortHeader("b:" + id, BENCH.get(id).region, id, "bench" + parity);
@@ -416,7 +489,7 @@
     function modelRow(m, groupColumns) {
       const tr = el("tr", { className: "model-row", "data-model": m.name });
       FIXED_COLUMNS.forEach((c) => tr.appendChild(c.cell(m, view, state)));
-      groupColumns.forEach((gc) => tr.appendChild(gc.mean ? aggregateCell(groupMean(m, gc.mean.id), "group-mean" + gc.parity, gc.mean.title + " · " + gc.mean.metric)
+      groupColumns.forEach((gc) => tr.appendChild(gc.mean ? aggregateCell(groupMean(m, gc.mean.id), "group-mean" + gc.parity, gc.mean)
         : scoreCell(m, gc.bench, state.ci, gc.parity)));
       return tr;
     }
@@ -439,10 +512,9 @@
       const matching = sortModels(DATA.models.filter((m) => modelMatches(m, state, trainings, q)), state);
       const shown = matching.slice(0, shownRows);
       const fragment = document.createDocumentFragment();
-      shown.forEach((m, i) => {
+      shown.forEach((m) => {
         let r = view.rows.get(m.name);
         if (!r) { r = { tr: modelRow(m, view.groupColumns), detail: null, model: m }; view.rows.set(m.name, r); }
-        r.tr.firstChild.textContent = String(i + 1);
         fragment.appendChild(r.tr);
         if (r.detail) fragment.appendChild(r.detail);
       });
@@ -480,14 +552,24 @@
     return g.benchmarks.length > 1 && ((g.benchmarks.length > COLLAPSE_ABOVE) !== flipped);
   }
 
-  function aggregateCell(avg, cls, over) {
+  /** How a group's mean is taken (the overall score's dataset rule), in words. */
+  function groupRule(g) {
+    const ds = DATASETS.get(g.dataset) || {}, parts = [];
+    if (ds.region_groups && Object.keys(ds.region_groups).length) parts.push("the regions of one area (its cortical layers) averaged first, then the areas");
+    if (ds.derived_regions && ds.derived_regions.length) parts.push(ds.derived_regions.join(", ") + " (a summary of the others) left out");
+    return parts.length ? " (" + parts.join("; ") + ")" : "";
+  }
+  function aggregateCell(avg, cls, g) {
     if (!avg || !avg.applicable) return el("td", { className: "aggregate status-na " + cls, title: "no benchmark in view applies to this model" }, el("span", { className: "status" }, "n/a"));
-    const missing = avg.applicable - avg.scored;
-    const title = avg.scored
-      ? "mean of " + avg.scored + " scores over " + over + (missing ? "; " + missing + " without a valid score (" + avg.failed + " failed, " + avg.invalid + " invalid)" : "")
-      : "no valid scores over " + over;
-    return el("td", { className: "aggregate " + cls + (missing ? " partial" : ""), title: title, "data-value": avg.value === null ? "" : avg.value },
+    const failed = avg.failed || 0, invalid = avg.invalid || 0, notRun = avg.applicable - avg.scored - failed - invalid;
+    const over = g.title + " · " + g.metric;
+    const title = avg.value !== null
+      ? "mean " + fmt(avg.value) + " " + fmtCI(avg.ci95) + " over the " + avg.applicable + " regions of " + over + groupRule(g) + "; 95% CI over stimulus resamples"
+      : avg.scored ? "no mean: " + (avg.applicable - avg.scored) + " of " + avg.applicable + " regions of " + over + " without a valid score (" + failed + " failed, " + invalid + " invalid, " + notRun + " not run); a mean needs every region and never counts a missing one as zero"
+      : "no valid scores on " + over;
+    return el("td", { className: "aggregate " + cls + (avg.scored < avg.applicable ? " partial" : ""), title: title, "data-value": avg.value === null ? "" : avg.value },
       el("span", { className: "value" }, fmt(avg.value)),
+      avg.ci95 ? el("span", { className: "ci" }, fmtCI(avg.ci95)) : null,
       el("span", { className: "coverage" }, avg.scored + "/" + avg.applicable));
   }
 
@@ -561,14 +643,15 @@
   }
   function downloadCSV(state) {
     const v = viewRows(state);
-    const header = ["model", "modality", "training", "benchmark", "dataset", "region", "metric", "status", "ceiled", "ci95_low", "ci95_high", "ci95_over", "ci95_note", "raw", "ceiling", "score_name", "chosen_layer", "n_neuroids", "overall", "overall_benchmarks_scored", "overall_benchmarks_applicable"];
+    const header = ["model", "modality", "training", "benchmark", "dataset", "region", "metric", "status", "ceiled", "ci95_low", "ci95_high", "ci95_over", "ci95_note", "raw", "ceiling", "score_name", "chosen_layer", "n_neuroids", "ranked_by", "rank", "tied_with_next", "ranked_value", "ranked_ci95_low", "ranked_ci95_high"];
     const lines = [header.join(",")];
     v.models.forEach((m) => {
       v.benchIds.forEach((id) => {
         const c = cell(m, id, state.ci), b = BENCH.get(id), scored = c.status === "scored";
         lines.push([m.name, m.modality, m.training, id, b.dataset, b.region, b.metric, c.status, scored && c.ceiled ? c.value : null,
           c.ci ? c.ci[0] : null, c.ci ? c.ci[1] : null, c.ci ? c.source : null, c.fallback || (c.message || null), scored ? c.raw : null,
-          scored && c.ceiled ? c.ceiling : null, b.score_name, scored ? c.layer : null, b.n_neuroids, m.overall.value, m.overall.scored, m.overall.applicable].map(csvField).join(","));
+          scored && c.ceiled ? c.ceiling : null, b.score_name, scored ? c.layer : null, b.n_neuroids, board(m.modality).by, m.rank.rank, m.rank.tied_with_next,
+          m.rank.value, m.rank.ci95 ? m.rank.ci95[0] : null, m.rank.ci95 ? m.rank.ci95[1] : null].map(csvField).join(","));
       });
     });
     save("brainbench-leaderboard.csv", lines.join("\n") + "\n", "text/csv");
@@ -576,7 +659,7 @@
   function downloadJSON(state) {
     const v = viewRows(state);
     const doc = {
-      schema: "brainbench.leaderboard-view/2", generated_utc: DATA.generated_utc, view: state,
+      schema: "brainbench.leaderboard-view/3", generated_utc: DATA.generated_utc, view: state,
       benchmarks: v.benchIds.map((id) => BENCH.get(id)),
       models: v.models.map((m) => {
         const scores = v.benchIds.map((id) => {
@@ -586,8 +669,9 @@
             chosen_layer: c.layer || null, flags: c.flags || null, message: c.message || null };
         });
         return { name: m.name, modality: m.modality, training: m.training, weights_file_sha256: m.weights_file_sha256, reproduce: m.reproduce,
-          overall: m.overall, scores: scores };
+          overall: m.overall, rank: m.rank, means: m.means, scores: scores };
       }),
+      ranking: board(state.modality), methods: METHODS,
     };
     save("brainbench-leaderboard.json", JSON.stringify(doc, null, 1), "application/json");
   }
@@ -646,8 +730,7 @@
     setTitle(m.name);
     app.appendChild(el("p", { className: "crumbs" }, el("a", { href: "#/" }, "← leaderboard")));
     app.appendChild(el("h1", { className: "model-name" }, m.name));
-    app.appendChild(el("p", null, el("span", { className: "tag" }, m.modality), " ", el("span", { className: "tag training-" + m.training }, m.training),
-      " overall ", el("strong", null, fmt(m.overall.value)), " over " + m.overall.scored + "/" + m.overall.applicable + " benchmarks"));
+    app.appendChild(el("p", { id: "model-summary" }, el("span", { className: "tag" }, m.modality), " ", el("span", { className: "tag training-" + m.training }, m.training), " ", rankSentence(m)));
     const body = el("div", { id: "model-body" }, el("p", { className: "loading" }, "Loading the model's details…"));
     app.appendChild(body);
     loadDetail(m).then((detail) => {
@@ -671,7 +754,37 @@
   }
 
   /** The sections of a model page, in order: each is (summary, detail) -> element or null. */
-  const MODEL_SECTIONS = [modelCardSection, reproduceSection, compareSection, modelScoresSection, areaMapSection, layerProfilesSection, modelBibtexSection, invalidSection, failuresSection, provenanceSection];
+  const MODEL_SECTIONS = [modelCardSection, reproduceSection, compareSection, overallSection, modelScoresSection, areaMapSection, hierarchySection, pathwaysSection,
+    layerProfilesSection, modelBibtexSection, invalidSection, failuresSection, provenanceSection];
+
+  /** "overall 0.266 [0.227, 0.298], rank 1 of 5 in the vision leaderboard (tied with the next)". */
+  function rankSentence(m) {
+    const r = m.rank, b = board(m.modality);
+    if (r.value === null) return rankedLabel(m.modality) + ": none (" + (coverage(m).missing.join("; ") || "no score") + ")";
+    return [rankedLabel(m.modality) + " ", el("strong", null, fmt(r.value)), " " + fmtCI(r.ci95) + ", rank " + r.rank + " of " + b.n_ranked + " in the " + m.modality + " leaderboard" +
+      (r.tied_with_next ? " (tied with the next model)" : "")];
+  }
+
+  function overallSection(m, d) {
+    const rk = d.ranking;
+    if (!rk || !rk.overall) return null;
+    const b = board(m.modality), o = rk.overall, cov = coverage(m);
+    const names = Object.keys(o.datasets || {});
+    const rows = names.map((name) => {
+      const x = o.datasets[name], counted = b.by_dataset ? name === b.by_dataset : x.statistic === "ceiled";
+      return el("tr", { "data-dataset": name }, el("th", { scope: "row" }, name), el("td", null, x.statistic === "raw" ? "raw " + scoreNameOf(name) + " (no ceiling)" : "ceiled"),
+        el("td", null, fmt(x.value)), el("td", null, fmtCI(x.ci95)), el("td", null, x.n_regions + (x.missing.length ? " (missing " + x.missing.join(", ") + ")" : "")),
+        el("td", null, counted ? (b.by_dataset ? "ranked by this" : "averaged") : "reported apart (raw)"));
+    });
+    const s = section("overall", "Overall score",
+      el("p", null, rankSentence(m), rk.difference_to_next !== null && rk.difference_to_next !== undefined
+        ? "; difference to the next model " + fmt(rk.difference_to_next) + ", paired p (Holm over neighbours) " + fmtP(rk.p_holm_to_next) + (rk.tied_with_next ? ": not separated" : ": separated") + "." : "."),
+      cov.counted < cov.total && rk.value !== null ? el("p", { className: "problem" }, "This score averages " + cov.counted + " of the " + cov.total + " datasets of the " + m.modality + " leaderboard (" + cov.missing.join("; ") + "): not comparable one-to-one with models that have all of them.") : null,
+      el("div", { className: "scroll-x" }, el("table", { className: "plain", id: "overall-table" }, el("caption", null, "Per dataset: the mean over its regions (the layers of an area averaged first), 95% CI over stimulus resamples"),
+        el("thead", null, el("tr", null, ["dataset", "scores", "value", "95% CI", "regions", "in the ranking"].map((h) => el("th", { scope: "col" }, h)))), el("tbody", null, rows))),
+      el("p", { className: "note" }, "Definition v" + o.version + ": " + o.definition + ". Ties: " + (METHODS.ties || "") + "."));
+    return s;
+  }
 
   function modelCardSection(m, d) {
     const card = d.card || {};
@@ -710,8 +823,9 @@
     DATA.groups.forEach((g) => {
       const ids = g.benchmarks.filter((id) => cell(m, id).status !== "n/a");
       if (!ids.length) return;
-      const mean = groupMean(m, g.id) || { value: null, scored: 0, applicable: ids.length };
-      s.appendChild(el("h3", null, g.title, " · ", g.metric, el("span", { className: "coverage-note" }, "  mean " + fmt(mean.value) + " over " + mean.scored + "/" + mean.applicable + " benchmarks")));
+      const mean = groupMean(m, g.id) || { value: null, ci95: null, scored: 0, applicable: ids.length };
+      s.appendChild(el("h3", null, g.title, " · ", g.metric, el("span", { className: "coverage-note" }, "  mean " + fmt(mean.value) + (mean.ci95 ? " " + fmtCI(mean.ci95) : "") +
+        " over " + mean.scored + "/" + mean.applicable + " regions" + groupRule(g))));
       s.appendChild(el("div", { className: "scroll-x" }, detailTable(m, ids, "stimuli")));
     });
     return s;
@@ -873,6 +987,155 @@
     return root;
   }
 
+  // Layer-area hierarchy (computed at build time by brainbench.analysis.hierarchy)
+  const fmtSigned = (x) => (isNum(x) ? (x >= 0 ? "+" : "−") + Math.abs(x).toFixed(3) : "—");
+  function rhoSentence(h) {
+    if (h.rho === null || h.rho === undefined) return "Spearman ρ undefined: " + (h.note || "no correspondence can be read") + ".";
+    return "Spearman ρ = " + fmtSigned(h.rho) + (h.rho_ci95 ? ", 95% CI [" + fmtSigned(h.rho_ci95[0]) + ", " + fmtSigned(h.rho_ci95[1]) + "] over stimulus resamples" : " (no 95% interval: see the note)") +
+      ", permutation p = " + fmtP(h.p_permutation) + " (" + h.n_permutations + (h.n_permutations > 40320 || h.regions.length > 8 ? " random" : " (all)") +
+      " assignments of the positions to the regions, one-sided)." + (h.note ? " Note: " + h.note + "." : "");
+  }
+  function hierarchySection(m, d) {
+    const keys = Object.keys(d.hierarchy || {});
+    if (!keys.length) return null;
+    const method = METHODS.hierarchy || {};
+    const s = section("hierarchy", "Layer–area hierarchy", el("p", { className: "note" },
+      "Does the network's depth follow the brain's hierarchy? For each region, the layer with the best cross-validated score (y: its relative depth, 0 = first candidate layer, 1 = last; along its own pathway where the model declares pathways), " +
+      "with a 95% interval over stimulus resamples, against the region's position in the hierarchy (x). Method v" + (method.version || "?") + ": " + (method.method || "") + "."));
+    keys.forEach((key) => {
+      const h = d.hierarchy[key];
+      const block = el("div", { className: "hierarchy-block", "data-key": key }, el("h3", null, h.dataset + " · " + h.metric));
+      if (isText(h.error)) { block.appendChild(el("p", { className: "note hierarchy-error" }, "Not computed: " + h.error)); s.appendChild(block); return; }
+      block.appendChild(el("p", { className: "rho" }, rhoSentence(h)));
+      block.appendChild(el("figure", { className: "plot-scroll" }, hierarchyPlot(m, h), el("figcaption", null, "hierarchy: " + h.hierarchy_source)));
+      const rows = h.regions.map((r) => el("tr", { "data-region": r }, el("th", { scope: "row" }, r), el("td", null, asText(h.positions[r])), el("td", null, h.best_layer[r]),
+        el("td", null, fmt(h.depth[r], 2)), el("td", null, h.depth_ci95[r] ? "[" + fmt(h.depth_ci95[r][0], 2) + ", " + fmt(h.depth_ci95[r][1], 2) + "]" : "—")));
+      block.appendChild(el("div", { className: "scroll-x" }, el("table", { className: "plain hierarchy-table" }, el("caption", null, "Best layer per region"),
+        el("thead", null, el("tr", null, ["region", "position", "best layer", "depth", "95% CI"].map((x) => el("th", { scope: "col" }, x)))), el("tbody", null, rows))));
+      s.appendChild(block);
+    });
+    return s;
+  }
+  /** Room below a plot for its rotated (40°) labels of at most 22 characters, and the axis title. */
+  function labelMargin(labels) {
+    return 44 + Math.round(4.6 * Math.min(22, Math.max(4, ...labels.map((l) => String(l).length))));
+  }
+  /** Best-layer depth (y, 0..1) against hierarchy position (x; regions in order, a gap between positions). */
+  function hierarchyPlot(m, h) {
+    const regions = h.regions, slots = [];
+    let at = 0;
+    regions.forEach((r, i) => { if (i && h.positions[r] !== h.positions[regions[i - 1]]) at += 0.8; slots.push(at); at += 1; });
+    const B = labelMargin(regions), H = 244 + B;
+    const span = Math.max(1, at - 1), W = plotWidth(Math.max(380, Math.min(960, 200 + regions.length * 34))), L = 60, R = 84, T = 34;
+    const pw = W - L - R, ph = H - T - B;
+    const x = (k) => L + 16 + (regions.length > 1 ? slots[k] / span : 0.5) * (pw - 32);
+    const y = (v) => T + ph - Math.max(0, Math.min(1, v)) * ph;
+    const root = svg("svg", { className: "hierarchy-plot", "data-dataset": h.dataset, viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img",
+      "aria-label": "best-layer depth against hierarchy position for " + m.name + " on " + h.dataset + "; " + rhoSentence(h) });
+    root.appendChild(svg("title", null, "Layer–area hierarchy: " + m.name + " · " + h.dataset));
+    [0, 0.25, 0.5, 0.75, 1].forEach((t) => {
+      root.appendChild(svg("line", { x1: L, x2: L + pw, y1: y(t), y2: y(t), className: "grid" }));
+      root.appendChild(svg("text", { x: L - 6, y: y(t) + 4, "text-anchor": "end", className: "tick" }, t.toFixed(2)));
+    });
+    root.appendChild(svg("text", { x: 14, y: T + ph / 2, transform: "rotate(-90 14 " + (T + ph / 2) + ")", "text-anchor": "middle", className: "axis-label" }, "best-layer depth (0 first, 1 last)"));
+    const groups = (DATASETS.get(h.dataset) || {}).region_groups || {};
+    unique(regions.map((r) => h.positions[r])).forEach((pos) => {  // one label per hierarchy position, above its regions
+      const ks = regions.map((r, k) => k).filter((k) => h.positions[regions[k]] === pos);
+      const cx = (x(ks[0]) + x(ks[ks.length - 1])) / 2, names = unique(ks.map((k) => (has(groups, regions[k]) ? groups[regions[k]] : null)).filter(isText));
+      root.appendChild(svg("text", { x: cx, y: T - 10, "text-anchor": "middle", className: "level-label" }, (names.length === 1 ? names[0] + " · " : "") + asText(pos)));
+      if (ks[0] > 0) root.appendChild(svg("line", { x1: x(ks[0]) - 0.45 * (pw - 32) / span, x2: x(ks[0]) - 0.45 * (pw - 32) / span, y1: T - 4, y2: T + ph, className: "level-sep" }));
+    });
+    root.appendChild(svg("line", { x1: L, x2: L + pw, y1: T + ph, y2: T + ph, className: "axis" }));
+    regions.forEach((r, k) => {
+      const ci = h.depth_ci95[r], g = svg("g", { className: "region-point", "data-region": r, "data-depth": h.depth[r] });
+      if (ci) g.appendChild(svg("line", { x1: x(k), x2: x(k), y1: y(ci[0]), y2: y(ci[1]), className: "depth-ci" }));
+      g.appendChild(svg("circle", { cx: x(k), cy: y(h.depth[r]), r: 5, className: "depth-point" },
+        svg("title", null, r + " (position " + asText(h.positions[r]) + "): best layer " + h.best_layer[r] + ", depth " + fmt(h.depth[r], 2) + (ci ? " [" + fmt(ci[0], 2) + ", " + fmt(ci[1], 2) + "]" : ""))));
+      g.appendChild(svg("text", { x: x(k), y: T + ph + 10, transform: "rotate(40 " + x(k) + " " + (T + ph + 10) + ")", className: "tick layer-name" }, r.length > 22 ? r.slice(0, 21) + "…" : r));
+      root.appendChild(g);
+    });
+    root.appendChild(svg("text", { x: L + pw / 2, y: H - 4, "text-anchor": "middle", className: "axis-label" }, "region, in hierarchy order →"));
+    return root;
+  }
+
+  // Pathways (recorded by `brainbench analyze pathways`, checked by the builder)
+  function pathwaysSection(m, d) {
+    const block = (d.analyses || {}).pathways || {}, keys = Object.keys(block);
+    if (!keys.length) return null;
+    const method = METHODS.pathways || {};
+    const s = section("pathways", "Pathways", el("p", { className: "note" },
+      "Each declared pathway scored as a model of its own (held-out layer choice among its layers only) and the two compared per area on the same resamples. Method v" + (method.version || "?") + ": " + (method.method || "") + "."));
+    keys.forEach((key) => s.appendChild(pathwayBlock(key, block[key])));
+    return s;
+  }
+  function verdictText(verdict, a, b) {
+    return verdict === "A > B" ? a + " > " + b : verdict === "B > A" ? b + " > " + a : verdict;
+  }
+  function pathwayBlock(key, an) {
+    const a = an.contrast[0], b = an.contrast[1];
+    const benches = an.comparison.map((r) => r.benchmark);
+    const sa = has(an.scores, a) ? an.scores[a] : {}, sb = has(an.scores, b) ? an.scores[b] : {};
+    const scoreText = (x) => (x && isNum(x.score) ? fmt(x.score) + (x.statistic === "raw" ? " (raw)" : "") + " " + fmtCI(x.ci95_stimuli) : "—");
+    const rows = an.comparison.map((r) => {
+      const st = r.stimuli, sj = r.subjects, xa = has(sa, r.benchmark) ? sa[r.benchmark] : null, xb = has(sb, r.benchmark) ? sb[r.benchmark] : null;
+      return el("tr", { "data-benchmark": r.benchmark, "data-verdict": r.verdict, "data-d": st ? st.difference : "" },
+        el("th", { scope: "row" }, r.benchmark), el("td", null, scoreText(xa), xa && xa.chosen_layer ? el("span", { className: "note" }, " " + xa.chosen_layer) : null),
+        el("td", null, scoreText(xb), xb && xb.chosen_layer ? el("span", { className: "note" }, " " + xb.chosen_layer) : null),
+        el("td", null, st ? fmtSigned(st.difference) : "—"), el("td", null, st ? fmtCI(st.ci95) : r.note || "—"), el("td", null, st ? fmtP(st.p_holm) : "—"),
+        el("td", null, sj ? fmtP(sj.p_holm) : "—"), el("td", { className: r.separated ? "separated" : "" }, verdictText(r.verdict, a, b)));
+    });
+    return el("div", { className: "pathway-block", "data-key": key },
+      el("h3", null, a + " vs " + b),
+      el("figure", { className: "plot-scroll" }, pathwayPlot(an, benches, a, b), el("figcaption", null, "Each pathway's held-out score per benchmark with its 95% interval over stimuli")),
+      el("div", { className: "scroll-x" }, el("table", { className: "plain pathway-table" },
+        el("caption", null, a + " − " + b + ": paired difference over the same resamples, 95% CI over stimuli, Holm over the " + an.comparison.length + " benchmarks (α = " + an.alpha + ")"),
+        el("thead", null, el("tr", null, ["benchmark", a + " [95% CI] layer", b + " [95% CI] layer", a + " − " + b, "95% CI (stimuli)", "p Holm (stimuli)", "p Holm (animals)", "verdict"].map((x) => el("th", { scope: "col" }, x)))),
+        el("tbody", null, rows))));
+  }
+  function pathwayAxis(series, benches) {
+    const kinds = unique([].concat(...series.map((sr) => benches.map((id) => (has(sr[1], id) ? sr[1][id].statistic : null)))).filter(isText));
+    return kinds.length === 1 && kinds[0] === "ceiled" ? "ceiled score (1 = noise ceiling)" : kinds.length === 1 ? "raw score (no noise ceiling)" : "score (ceiled; raw where no ceiling)";
+  }
+  function pathwayPlot(an, benches, a, b) {
+    const series = [[a, an.scores[a] || {}, 0], [b, an.scores[b] || {}, 1]], values = [0];
+    series.forEach((sr) => benches.forEach((id) => { const x = has(sr[1], id) ? sr[1][id] : null; if (x && isNum(x.score)) { values.push(x.score); if (x.ci95_stimuli) values.push(x.ci95_stimuli[0], x.ci95_stimuli[1]); } }));
+    const B = labelMargin(benches.map((id) => (BENCH.has(id) ? BENCH.get(id).region : id))), H = 250 + B;
+    const range = axisRange(values), W = plotWidth(Math.max(380, Math.min(960, 220 + benches.length * 44))), L = 56, R = 84, T = 40;
+    const pw = W - L - R, ph = H - T - B;
+    const x = (k) => L + (benches.length > 1 ? (k + 0.5) / benches.length : 0.5) * pw;
+    const y = (v) => T + ph - ((range.clamp(v) - range.lo) / (range.hi - range.lo)) * ph;
+    const root = svg("svg", { className: "pathway-plot", viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img", "aria-label": "scores of pathways " + a + " and " + b + " per benchmark (the table below has the numbers)" });
+    root.appendChild(svg("title", null, "Pathways " + a + " and " + b));
+    range.ticks.forEach((t) => {
+      root.appendChild(svg("line", { x1: L, x2: L + pw, y1: y(t), y2: y(t), className: Math.abs(t) < 1e-9 ? "zero" : "grid" }));
+      root.appendChild(svg("text", { x: L - 6, y: y(t) + 4, "text-anchor": "end", className: "tick" }, fmt(t, 1)));
+    });
+    root.appendChild(svg("text", { x: 14, y: T + ph / 2, transform: "rotate(-90 14 " + (T + ph / 2) + ")", "text-anchor": "middle", className: "axis-label" }, pathwayAxis(series, benches)));
+    benches.forEach((id, k) => {
+      const label = BENCH.has(id) ? BENCH.get(id).region : id;
+      root.appendChild(svg("text", { x: x(k), y: T + ph + 10, transform: "rotate(40 " + x(k) + " " + (T + ph + 10) + ")", className: "tick layer-name" }, label.length > 22 ? label.slice(0, 21) + "…" : label, svg("title", null, id)));
+    });
+    series.forEach((sr) => {
+      const color = PALETTE[sr[2]], g = svg("g", { className: "pathway-series", "data-pathway": sr[0] });
+      benches.forEach((id, k) => {
+        const v = has(sr[1], id) ? sr[1][id] : null;
+        if (!v || !isNum(v.score)) return;
+        const cx = x(k) + (sr[2] ? 6 : -6), ci = v.ci95_stimuli;
+        if (ci) g.appendChild(svg("line", { x1: cx, x2: cx, y1: y(ci[0]), y2: y(ci[1]), stroke: color, className: "dist-ci" }));
+        const tip = svg("title", null, sr[0] + " · " + id + ": " + fmt(v.score) + " " + fmtCI(ci) + (v.chosen_layer ? " (layer " + v.chosen_layer + ")" : ""));
+        g.appendChild(sr[2] ? svg("rect", { x: cx - 4.5, y: y(v.score) - 4.5, width: 9, height: 9, fill: color, "data-benchmark": id, "data-score": v.score }, tip)
+          : svg("circle", { cx: cx, cy: y(v.score), r: 5, fill: color, "data-benchmark": id, "data-score": v.score }, tip));
+      });
+      root.appendChild(g);
+      const lx = L + 8 + sr[2] * Math.min(220, pw / 2);
+      root.appendChild(sr[2] ? svg("rect", { x: lx - 4.5, y: 12, width: 9, height: 9, fill: color }) : svg("circle", { cx: lx, cy: 16.5, r: 5, fill: color }));
+      root.appendChild(svg("text", { x: lx + 10, y: 21, className: "legend-text" }, sr[0].length > 28 ? sr[0].slice(0, 27) + "…" : sr[0]));
+    });
+    root.appendChild(svg("line", { x1: L, x2: L + pw, y1: T + ph, y2: T + ph, className: "axis" }));
+    root.appendChild(svg("text", { x: L + pw / 2, y: H - 4, "text-anchor": "middle", className: "axis-label" }, "benchmark (region)"));
+    return root;
+  }
+
   // Mouse visual areas, dorsal view of the right hemisphere (anterior up, lateral right), approximate layout
   const MOUSE_AREAS = [
     ["VISp", "M150,250 C140,200 170,165 215,160 C262,156 300,185 305,230 C310,280 270,318 220,320 C178,322 155,292 150,250 Z", [226, 245]],
@@ -918,21 +1181,46 @@
     setTitle("Benchmarks");
     app.appendChild(el("h1", null, "Benchmarks"));
     const t = el("table", { className: "plain", id: "benchmark-list" }, el("thead", null, el("tr", null,
-      ["benchmark", "dataset", "region", "metric", "modality", "units", "stimuli", "ceiling", "models scored"].map((h) => el("th", { scope: "col" }, h)))));
+      ["benchmark", "dataset", "region", "metric", "modality", "units", "stimuli", "ceiling", "models scored", "pairs separated", "spread / CI"].map((h) => el("th", { scope: "col" }, h)))));
     const body = el("tbody");
     DATA.benchmarks.forEach((b) => {
       const applicable = DATA.models.filter((m) => m.modality === b.modality);
-      const scored = applicable.filter((m) => cell(m, b.id).status === "scored").length;
+      const scored = applicable.filter((m) => cell(m, b.id).status === "scored").length, x = b.discriminability;
       body.appendChild(el("tr", null, el("td", null, el("a", { href: benchHref(b.id) }, b.id)), el("td", null, b.dataset), el("td", null, b.region), el("td", null, b.metric),
         el("td", null, b.modality), el("td", null, isNum(b.n_neuroids) ? String(b.n_neuroids) : "—"),
-        el("td", null, isNum(b.n_stimuli) ? String(b.n_stimuli) : "—"), el("td", null, b.ceiling === null ? "none" : fmt(b.ceiling)), el("td", null, scored + "/" + applicable.length)));
+        el("td", null, isNum(b.n_stimuli) ? String(b.n_stimuli) : "—"), el("td", null, b.ceiling === null ? "none" : fmt(b.ceiling)), el("td", null, scored + "/" + applicable.length),
+        el("td", null, x && isNum(x.fraction_separated) ? x.n_separated + "/" + x.n_pairs : "—"), el("td", null, x && isNum(x.spread_over_ci) ? fmt(x.spread_over_ci, 2) : "—")));
     });
     t.appendChild(body);
     app.appendChild(el("div", { className: "scroll-x" }, t));
   }
 
   /** The sections of a benchmark page, in order: each is (benchmark) -> element or null. */
-  const BENCHMARK_SECTIONS = [dataCardSection, metricSection, ceilingSection, benchmarkScoresSection];
+  const BENCHMARK_SECTIONS = [dataCardSection, metricSection, ceilingSection, discriminabilitySection, benchmarkScoresSection];
+
+  /** How well this benchmark separates the models scored on it (brainbench.analysis.discriminability, at build time). */
+  function discriminabilitySection(b) {
+    const x = b.discriminability, method = METHODS.discriminability || {};
+    if (!x) return null;
+    const s = section("discriminability", "Discriminability");
+    if (isText(x.error)) { s.appendChild(el("p", { className: "note" }, "Not computed: " + x.error)); return s; }
+    if (!x.n_models || x.n_models < 2) {
+      s.appendChild(el("p", null, "It takes two models with stored bootstrap resamples to say whether this benchmark separates models; " + (x.n_models || 0) + " of the " + x.n_scored + " models scored here have them."));
+      return s;
+    }
+    const pct = Math.round(100 * x.fraction_separated);
+    s.appendChild(defList([
+      ["models compared", x.n_models + (x.n_scored > x.n_models ? " of the " + x.n_scored + " scored (the others have no resamples paired with these)" : "")],
+      ["pairs separated", x.n_separated + " of " + x.n_pairs + " (" + pct + "%) at α = " + x.alpha + ", Holm over the pairs"],
+      ["spread / CI half-width", fmt(x.spread_over_ci, 2) + " (standard deviation of the scores " + fmt(x.score_sd) + " / median half-width of their 95% intervals " + fmt(x.median_ci_half_width) + ")"],
+    ]));
+    s.appendChild(el("p", { className: "prose", id: "discriminability-meaning" },
+      "What it means: of every two models scored here, " + pct + "% differ by more than this benchmark's stimulus sampling would explain (paired bootstrap test, corrected for testing " + x.n_pairs + " pairs). " +
+      "The spread compares how far apart the models' scores are with how wide each one's interval is: below about 1 the models mostly sit inside each other's intervals and an order on this benchmark is mostly noise. " +
+      (x.spread_over_ci < 1 ? "Here it is " + fmt(x.spread_over_ci, 2) + ": read a ranking on this benchmark alone with care." : "Here it is " + fmt(x.spread_over_ci, 2) + ": the models spread beyond their intervals.")));
+    s.appendChild(el("p", { className: "note" }, "Method v" + (method.version || "?") + ": " + (method.method || "") + "."));
+    return s;
+  }
 
   function renderBenchmark(app, id) {
     const b = BENCH.get(id);
@@ -1071,7 +1359,8 @@
     const s = section("side-by-side", "Scores side by side");
     const ids = DATA.benchmarks.filter((b) => models.some((m) => m.modality === b.modality)).map((b) => b.id);
     const head = el("tr", null, el("th", { scope: "col" }, "benchmark"), models.map((m) => el("th", { scope: "col" }, m.name)));
-    const body = el("tbody", null, el("tr", { className: "overall-row" }, el("th", { scope: "row" }, "overall"), models.map((m) => el("td", null, fmt(m.overall.value) + " (" + m.overall.scored + "/" + m.overall.applicable + ")"))));
+    const body = el("tbody", null, el("tr", { className: "overall-row" }, el("th", { scope: "row" }, "ranked score (rank)"), models.map((m) => el("td", { "data-value": m.rank.value === null ? "" : m.rank.value },
+      m.rank.value === null ? "—" : [rankedLabel(m.modality) + " " + fmt(m.rank.value) + " ", el("span", { className: "ci" }, fmtCI(m.rank.ci95)), " (rank " + m.rank.rank + (m.rank.tied_with_next ? ", tied with next" : "") + ")"]))));
     ids.forEach((id) => body.appendChild(el("tr", { "data-benchmark": id }, el("th", { scope: "row" }, el("a", { href: benchHref(id) }, id)), models.map((m) => {
       const c = cell(m, id, "stimuli");
       return el("td", { "data-status": c.status }, c.status === "scored" ? [fmt(c.value) + (c.ceiled ? "" : " raw") + " ", el("span", { className: "ci" }, fmtCI(c.ci))] : c.status);
@@ -1130,7 +1419,25 @@
         el("td", null, sj ? fmtCI([sj.lo, sj.hi]) : r.subjects.why), el("td", null, sj ? fmtP(sj.pHolm) : "—"), el("td", { className: separated ? "separated" : "" }, separated ? "yes" : "no")));
     });
     s.appendChild(el("div", { className: "scroll-x" }, el("table", { className: "plain difference-table" }, el("thead", null, head), body)));
+    s.appendChild(overallDifference(A, B, dA, dB));
     return s;
+  }
+
+  /** The two models' ranked scores (overall, or the raw dataset of a board without a ceiling), paired on their stored resamples. */
+  function overallDifference(A, B, dA, dB) {
+    const label = rankedLabel(A.modality), ra = dA.ranking || {}, rb = dB.ranking || {}, sa = ra.samples, sb = rb.samples;
+    let why = null;
+    if (!isNum(ra.value) || !isNum(rb.value)) why = "a " + label + " score is missing for " + (isNum(ra.value) ? B.name : A.name);
+    else if (!sa || !sb) why = "no stored resamples of the " + label + " score for " + (!sa ? A.name : B.name);
+    else if (sa.n !== sb.n || (sa.datasets || []).join(",") !== (sb.datasets || []).join(",")) why = "the two scores average different datasets (" + (sa.datasets || []).join(", ") + " vs " + (sb.datasets || []).join(", ") + ")";
+    const p = el("p", { className: "overall-difference", "data-shown": why ? "no" : "yes" });
+    if (why) { p.appendChild(document.createTextNode(label + " difference not shown: " + why + ".")); return p; }
+    const r = pairedDifferences([{ d: ra.value - rb.value, a: decodeFloat32(sa.samples), b: decodeFloat32(sb.samples) }])[0];
+    p.setAttribute("data-d", r.d);
+    p.setAttribute("data-p", r.p === null ? "" : r.p);
+    p.appendChild(document.createTextNode(label + " difference (" + A.name + " − " + B.name + "): " + fmt(r.d) + ", 95% CI " + fmtCI([r.lo, r.hi]) + ", paired p " + fmtP(r.p) +
+      " (one test on the resamples of the whole score, not part of the Holm family above)" + (r.p !== null && r.p < 0.05 ? ": separated." : ": not separated.")));
+    return p;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1142,12 +1449,36 @@
       "The ceiled score divides the raw score by the noise ceiling, the score a perfect model of the trial-averaged response would reach given the trial-to-trial noise. Scores above 1 are kept and flagged (⚑), never clipped. Benchmarks whose data have no repeats (NH2015) have no ceiling: their raw scores are shown, marked “raw”.",
       "Intervals are 95% bootstrap intervals over stimuli (the score and ceiling recomputed on the same resample, without refitting) or over subjects; pick one above the table. Where a benchmark has no interval over subjects (one subject, or a pooled recording) the stimulus interval is shown and labelled as such.",
       "The reported layer is chosen honestly: inside each outer fold by an inner cross-validation on that fold's training stimuli only. The layer profile (every layer's score over all folds) is shown for insight, not used for the score.",
-      "The overall column is the plain mean of a model's scores over every benchmark of its modality it has a valid score on; the count beside it says how many of the applicable benchmarks that covers. A model with fewer benchmarks is not comparable one-to-one; sort by a single column for a like-for-like comparison.",
       "Missing scores are shown as “not run” (no result), “failed” (the run raised an error, recorded in the result file) or “invalid” (the result file's numbers failed a check: a non-finite value, an implausible ceiling, an interval that does not contain its score, a duplicate), never as zero and never averaged.",
       "Compare two or more models (tick them in the table) to see their scores side by side and, where both results carry bootstrap samples on the same resamples, the paired difference per benchmark with Holm-adjusted p-values.",
     ].forEach((p) => app.appendChild(el("p", { className: "prose" }, p)));
+    aboutAnswers().forEach((node) => app.appendChild(node));
     app.appendChild(el("p", null, "Generated " + DATA.generated_utc + " by brainbench " + DATA.brainbench_version + " from " + DATA.models.length + " models."));
     app.appendChild(problemsNote());
+  }
+
+  /** The definitions behind the overall score, its ranking and ties, discriminability, hierarchy and pathways (from data.json). */
+  function aboutAnswers() {
+    const o = METHODS.overall || {}, out = [el("h2", { id: "overall-definition" }, "The overall score and the ranking")];
+    out.push(el("p", { className: "prose" }, "Vision and audio are separate leaderboards: the table always shows one modality, and no number averages the two. Each leaderboard is ranked by one defined score:"));
+    out.push(el("ul", { className: "prose" }, MODALITIES.map((m) => {
+      const b = board(m);
+      return el("li", { "data-modality": m }, el("strong", null, m + ": "), b.by_dataset
+        ? "ranked by " + b.by_dataset + " (raw " + scoreNameOf(b.by_dataset) + ", the mean over its regions): this dataset has no noise ceiling, so its raw scores are never averaged with ceiled ones; the column says so."
+        : "ranked by the overall score, the mean over the ceiled datasets " + b.ceiled_datasets.join(", ") + (b.raw_datasets.length ? "; " + b.raw_datasets.join(", ") + " (no ceiling) is its own column, never averaged in" : "") + ".",
+      " " + b.n_ranked + " of " + b.n_models + " models ranked.");
+    })));
+    out.push(el("p", { className: "prose", id: "definition" }, el("strong", null, "Definition (version " + (o.version || "?") + "): "), o.definition || "—", "."));
+    out.push(el("p", { className: "prose" }, "Only valid scores count: an invalid, failed or missing region leaves its dataset without a value (shown as such, never as zero), and the coverage beside the score says how many of the leaderboard's datasets it averages. The group “mean” columns follow the same rule, so the 2-photon mean is the mean over areas of the mean over each area's cortical layers — the dataset's value in the overall score."));
+    out.push(el("p", { className: "prose", id: "ties-definition" }, el("strong", null, "Ties (“=”): "), (METHODS.ties || "") + ". A tie says the data cannot order the two models; it is not evidence that they are equal."));
+    const d = METHODS.discriminability || {}, h = METHODS.hierarchy || {}, pw = METHODS.pathways || {};
+    out.push(el("h2", null, "Benchmark discriminability"));
+    out.push(el("p", { className: "prose" }, "Each benchmark page says how many pairs of the models scored on it are separated, and the spread of their scores relative to the width of their intervals (below about 1, a ranking on that benchmark is mostly noise). Method v" + (d.version || "?") + ": " + (d.method || "") + "."));
+    out.push(el("h2", null, "Layer–area hierarchy"));
+    out.push(el("p", { className: "prose" }, "Each model page plots, per region, the relative depth of the layer that fits it best against the region's position in the brain's hierarchy, with Spearman's ρ, its interval and a permutation p. Method v" + (h.version || "?") + ": " + (h.method || "") + "."));
+    out.push(el("h2", null, "Pathways"));
+    out.push(el("p", { className: "prose" }, "For a model whose card declares parallel pathways and whose result file carries the analysis (brainbench analyze pathways --model M), the model page compares the pathways per area. Method v" + (pw.version || "?") + ": " + (pw.method || "") + "."));
+    return out;
   }
 
   function renderFooter() {

@@ -9,8 +9,10 @@ import threading
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from brainbench import bootstrap
 from brainbench.cli import main
 from brainbench.leaderboard import build_site, builtin_results_dir, collect_results, site_data
 from brainbench.result import SCHEMA
@@ -47,7 +49,8 @@ def test_builtin_results_are_complete_and_small():
                 low, high = entry["ci95_stimuli"]["ceiled"]
                 assert low < high
     assert modalities == {"vision", "audio"}
-    assert all(p.stat().st_size < 200_000 for p in files), "result files only, no data"
+    # result files only, no data: each holds 1,000 stimulus (and subject) resamples per score, 5.3 kB per source
+    assert all(p.stat().st_size < 500_000 for p in files), "result files only, no data"
 
 
 def test_groups_follow_benchmark_ids_and_dataset_regions(registry):
@@ -233,3 +236,352 @@ def test_build_reads_the_default_results_folder_of_score(tmp_path, monkeypatch, 
     assert "reading ./results" in capsys.readouterr().out
     names = {m["name"] for m in json.loads((tmp_path / "site" / "data.json").read_text())["models"]}
     assert names == {"my_new_model"} | {p.stem for p in BUILTIN.glob("*.json")}
+
+
+# -- issue 13: the site shows the answers of brainbench.analysis, computed at build time -------------------
+def _site(registry, *folders, builtin=True):
+    collected = collect_results(([BUILTIN] if builtin else []) + list(folders))
+    return collected, site_data(collected, registry)
+
+
+def test_site_ranking_equals_the_analysis_api_and_the_cli_on_builtin_results(registry, capsys):
+    """The same numbers on the site, in data.json and from `brainbench analyze ranking` (built-in results)."""
+    from brainbench.analysis import rank_modality
+    from brainbench.analysis._results import all_results
+
+    _, data = _site(registry)
+    results = all_results([BUILTIN])
+    for modality in ("vision", "audio"):
+        board = rank_modality(results, modality, registry)
+        info = data["rankings"][modality]
+        assert (info["by"], info["definition"], info["version"]) == (board["by"], board["definition"], board["version"])
+        summaries = {m["name"]: m for m in data["models"] if m["modality"] == modality}
+        assert set(summaries) == {r["model"] for r in board["rows"]}
+        for row in board["rows"]:
+            mine, detail, o = summaries[row["model"]], data["details"][row["model"]], board["scores"][row["model"]]
+            assert mine["rank"]["rank"] == row["rank"] and mine["rank"]["tied_with_next"] == row["tied_with_next"]
+            assert detail["ranking"]["value"] == row["value"] and detail["ranking"]["p_holm_to_next"] == row.get("p_holm_to_next")
+            assert detail["ranking"]["overall"] == json.loads(json.dumps(o.as_dict()))  # full precision in the model file
+            assert mine["overall"]["value"] == (None if o.value is None else pytest.approx(o.value, abs=1e-6))
+            if o.ci95:
+                assert mine["overall"]["ci95"] == pytest.approx(o.ci95, abs=1e-6)
+        assert main(["analyze", "ranking", "--modality", modality, "--results", str(BUILTIN)]) == 0
+        printed = {line.split()[1]: line.split() for line in capsys.readouterr().out.splitlines()[2:] if line[:1].isdigit() or line[:1] == "—"}
+        for name, mine in summaries.items():
+            value = mine["rank"]["value"]
+            assert printed[name][2] == ("—" if value is None else f"{value:.3f}"), (name, printed[name])
+            if mine["rank"]["ci95"]:
+                assert f"[{mine['rank']['ci95'][0]:.3f}," in printed[name]
+    ranked = [m for m in data["models"] if m["rank"]["rank"] is not None]
+    assert len(ranked) >= 9 and any(m["rank"]["tied_with_next"] for m in ranked), "the built-in boards have ties"
+
+
+def test_group_means_follow_the_overall_scores_dataset_rule(registry):
+    """The 2-photon mean averages the layers of an area first (= the dataset's value in overall_score), NH2015's
+    mean leaves out its derived `all`, and each mean carries its interval."""
+    from brainbench.analysis import overall_score
+
+    _, data = _site(registry)
+    flat_differs = False
+    for summary in data["models"]:
+        detail = data["details"][summary["name"]]
+        o = overall_score({"model": {"name": summary["name"], "modality": summary["modality"]}, "scores": list(detail["scores"].values())}, registry)
+        for dataset, d in o.datasets.items():
+            gid = f"{dataset}.{registry.datasets[dataset].default_metric}"
+            mean = summary["means"][gid]
+            assert mean["value"] == pytest.approx(d.value, abs=1e-6) and mean["ci95"] == pytest.approx(d.ci95, abs=1e-6)
+            assert mean["applicable"] == len([r for r in registry.datasets[dataset].regions if r not in registry.datasets[dataset].derived_regions])
+        if "allen_2p_rdm.rsa" in summary["means"] and summary["means"]["allen_2p_rdm.rsa"]["value"] is not None:
+            flat = np.mean([e["ceiled"] for b, e in detail["scores"].items() if b.startswith("allen_2p_rdm.")])
+            flat_differs |= abs(flat - summary["means"]["allen_2p_rdm.rsa"]["value"]) > 1e-4
+        if summary["means"].get("nh2015.ridge", {}).get("value") is not None:
+            components = [detail["scores"][f"nh2015.{c}.ridge"]["raw"] for c in ("lowfreq", "highfreq", "envsounds", "pitch", "speech", "music")]
+            assert summary["means"]["nh2015.ridge"]["value"] == pytest.approx(np.mean(components), abs=1e-6)
+    assert flat_differs, "areas with 3 and 4 layers: the mean over areas differs from the flat mean over 21 matrices"
+
+
+def test_audio_is_ranked_by_nh2015_and_vision_never_mixed_in(registry, tmp_path):
+    """Audio has no ceiled dataset: its board is ranked by the raw NH2015 column and says so; a vision result
+    carrying an NH2015 score does not move its vision score."""
+    doc = builtin_result("efficientnet_lite0")
+    doc["model"]["name"] = "vision_with_audio_score"
+    doc["scores"].append(json.loads(json.dumps(entry_of(builtin_result("aisfx"), "nh2015.pitch.ridge"))))
+    (tmp_path / "r").mkdir()
+    _write(tmp_path / "r", "m.json", doc)
+    _, data = _site(registry, tmp_path / "r")
+    audio = data["rankings"]["audio"]
+    assert audio["by_dataset"] == "nh2015" and audio["by"].startswith("nh2015 (raw: this dataset has no noise ceiling")
+    assert data["rankings"]["vision"]["by"] == "overall" and data["rankings"]["vision"]["ceiled_datasets"] == ["allen_2p_rdm", "allen_np"]
+    models = {m["name"]: m for m in data["models"]}
+    for m in models.values():
+        if m["modality"] == "audio":
+            assert m["overall"]["value"] is None, "no ceiled audio dataset: nothing to average"
+            assert m["rank"]["value"] == m["means"]["nh2015.ridge"]["value"]
+    for modality in ("vision", "audio"):
+        ranks = sorted(m["rank"]["rank"] for m in models.values() if m["modality"] == modality and m["rank"]["rank"])
+        assert ranks == list(range(1, len(ranks) + 1)), "one ranking per modality"
+    mixed, pure = models["vision_with_audio_score"], models["efficientnet_lite0"]
+    assert mixed["overall"] == pure["overall"] and "nh2015.ridge" not in mixed["means"]
+
+
+def test_an_invalid_score_never_counts(registry, tmp_path):
+    """An invalid region leaves its dataset (and so the overall score) undefined: never averaged, never zero."""
+    from brainbench.analysis import overall_score
+
+    doc = builtin_result("efficientnet_lite0")
+    doc["model"]["name"] = "one_invalid"
+    e = entry_of(doc, "allen_2p_rdm.VISl_layer4.rsa")
+    e["ceiled"] = e["raw"] / e["ceiling"] * 1.5  # not raw / ceiling: invalid
+    (tmp_path / "r").mkdir()
+    _write(tmp_path / "r", "m.json", doc)
+    collected, data = _site(registry, tmp_path / "r", builtin=False)
+    (summary,) = data["models"]
+    assert "allen_2p_rdm.VISl_layer4.rsa" in collected.models["one_invalid"]["invalid"]
+    assert summary["means"]["allen_2p_rdm.rsa"] == {"value": None, "ci95": None, "scored": 20, "applicable": 21, "invalid": 1}
+    assert summary["means"]["allen_np.ridge"]["value"] is not None
+    assert summary["overall"]["value"] is None and summary["rank"]["rank"] is None
+    without = {**doc, "scores": [s for s in doc["scores"] if s is not e]}
+    assert overall_score(without, registry).value is None, "the same as the analysis of the file without that score"
+    assert data["details"]["one_invalid"]["ranking"]["overall"]["datasets"]["allen_2p_rdm"]["missing"] == ["VISl_layer4"]
+
+
+def _paired_copy(doc: dict, name: str, shift: float, shared: dict, rng, own_sd: float = 0.002, n: int = 1000) -> dict:
+    """``doc`` under ``name``, every score moved by ``shift`` (on its own scale), with resamples that pair:
+    resample b of every model is its score + shared[benchmark][b] (the same stimuli) + a little of its own."""
+    doc = json.loads(json.dumps(doc))
+    doc["model"].update(name=name, weights_sha256=f"{abs(hash(name)):064x}"[:64])
+    for e in doc["scores"]:
+        ceiling = e.get("ceiling")
+        move = shift * ceiling if ceiling is not None else shift
+        e["raw"] += move
+        if ceiling is not None:
+            e["ceiled"] = e["raw"] / ceiling
+        for key in ("ci95_stimuli", "ci95_subjects"):
+            if e.get(key):
+                e[key]["raw"] = [v + move for v in e[key]["raw"]]
+                if ceiling is not None:
+                    e[key]["ceiled"] = [v / ceiling for v in e[key]["raw"]]
+        statistic = e["bootstrap"]["statistic"]
+        noise = shared.setdefault(e["benchmark"], rng.normal(0, 0.02, n))
+        e["bootstrap"]["stimuli"].update(n=n, samples=bootstrap.encode(e[statistic] + noise + rng.normal(0, own_sd, n)))
+        e["bootstrap"]["stimuli"].pop("best_layer", None)
+        e["bootstrap"]["subjects"] = None
+    return doc
+
+
+def test_ties_are_marked_where_the_paired_test_cannot_order_two_models(registry, tmp_path):
+    from brainbench.analysis import rank_modality
+
+    rng, shared = np.random.default_rng(3), {}
+    base = builtin_result("efficientnet_lite0")
+    docs = [_paired_copy(base, name, shift, shared, rng) for name, shift in (("best", 0.05), ("close", 0.0495), ("middle", -0.02), ("far", -0.1))]
+    (tmp_path / "r").mkdir()
+    for doc in docs:
+        _write(tmp_path / "r", f"{doc['model']['name']}.json", doc)
+    _, data = _site(registry, tmp_path / "r", builtin=False)
+    ranks = {m["name"]: m["rank"] for m in data["models"]}
+    assert [(n, ranks[n]["rank"], ranks[n]["tied_with_next"]) for n in ("best", "close", "middle", "far")] == [
+        ("best", 1, True), ("close", 2, False), ("middle", 3, False), ("far", 4, None)]
+    board = rank_modality(docs, "vision", registry)
+    assert [(r["model"], r["rank"], r["tied_with_next"]) for r in board["rows"]] == [(n, ranks[n]["rank"], ranks[n]["tied_with_next"]) for n in ("best", "close", "middle", "far")]
+    assert ranks["best"]["p_holm_to_next"] > 0.05 > ranks["close"]["p_holm_to_next"]
+
+
+def test_discriminability_and_hierarchy_equal_the_analysis_api(registry):
+    from brainbench.analysis import discriminability, hierarchy
+    from brainbench.analysis._results import all_results
+
+    _, data = _site(registry)
+    results = all_results([BUILTIN])
+    for b in data["benchmarks"]:
+        want = discriminability(results, b["id"])
+        got = b["discriminability"]
+        assert got["n_models"] == want["n_models"] and got["n_separated"] == want["n_separated"] and got["n_pairs"] == want["n_pairs"]
+        for key in ("fraction_separated", "spread_over_ci", "score_sd", "median_ci_half_width"):
+            assert got[key] == (None if want.get(key) is None else pytest.approx(want[key], abs=1e-6)), (b["id"], key)
+    assert data["methods"]["discriminability"]["version"] and data["methods"]["hierarchy"]["method"]
+    computed = 0
+    for result in results:
+        detail = data["details"][result["model"]["name"]]
+        for key, got in detail["hierarchy"].items():
+            dataset = key.split(".")[0]
+            if "error" in got:
+                with pytest.raises(Exception, match=got["error"][:40].replace("(", r"\(").replace(")", r"\)")):
+                    hierarchy(result, dataset, registry=registry)
+                continue
+            assert got == json.loads(json.dumps(hierarchy(result, dataset, registry=registry).as_dict())), (result["model"]["name"], key)
+            computed += 1
+    assert computed >= 10  # every vision model on both mouse datasets, the audio models on NH2015
+
+
+def test_best_layer_resamples_are_kept_and_checked(registry, tmp_path):
+    doc = builtin_result("efficientnet_lite0")
+    doc["model"]["name"] = "bad_best_layer"
+    n_layers = len(entry_of(doc, VISP)["layer_order"])
+    entry_of(doc, VISP)["bootstrap"]["stimuli"]["best_layer"] = bootstrap.encode_index(np.full(1000, n_layers))  # one past the last layer
+    entry_of(doc, "allen_np.VISl.ridge")["bootstrap"]["stimuli"]["best_layer"] = bootstrap.encode_index(np.zeros(999))
+    (tmp_path / "r").mkdir()
+    _write(tmp_path / "r", "m.json", doc)
+    collected, data = _site(registry, tmp_path / "r", builtin=False)
+    problems = {p["benchmark"]: p for p in collected.problems}
+    assert f"index {n_layers}, outside the {n_layers} layers" in problems[VISP]["problem"]
+    assert "need 2000" in problems["allen_np.VISl.ridge"]["problem"]
+    assert {p["outcome"] for p in problems.values()} == {"best-layer resamples dropped (no hierarchy interval)"}
+    scores = data["details"]["bad_best_layer"]["scores"]
+    assert "best_layer" not in scores[VISP]["bootstrap"]["stimuli"] and scores[VISP]["bootstrap"]["stimuli"]["samples"], "the score's samples stay"
+    good = entry_of(doc, "allen_np.VISal.ridge")["bootstrap"]["stimuli"]["best_layer"]
+    assert scores["allen_np.VISal.ridge"]["bootstrap"]["stimuli"]["best_layer"] == good, "copied unaltered"
+    hierarchies = data["details"]["bad_best_layer"]["hierarchy"]
+    assert "no stored best-layer resamples" in hierarchies["allen_np.ridge"]["error"] and "rho" in hierarchies["allen_2p_rdm.rsa"]
+
+
+VISP = "allen_np.VISp.ridge"
+
+
+def _two_pathway_card(doc: dict) -> dict:
+    layers = entry_of(doc, VISP)["layer_order"]
+    half = (len(layers) - 1) // 2
+    return {"shared_layers": layers[:1], "pathways": {"early": layers[1:1 + half], "late": layers[1 + half:]}}
+
+
+def test_hierarchy_depths_run_along_declared_pathways(registry, tmp_path):
+    """A model card with pathways (the Bakhtiari networks): depths are along each pathway, as the analysis computes them."""
+    from brainbench.analysis import hierarchy, layer_depths
+
+    doc = builtin_result("alexnet_untrained")
+    doc["model"]["name"] = "two_pathways"
+    doc["model"]["card"].update(_two_pathway_card(doc))
+    (tmp_path / "r").mkdir()
+    _write(tmp_path / "r", "m.json", doc)
+    _, data = _site(registry, tmp_path / "r", builtin=False)
+    got = data["details"]["two_pathways"]["hierarchy"]["allen_np.ridge"]
+    assert got == json.loads(json.dumps(hierarchy(doc, "allen_np", registry=registry).as_dict()))
+    depths = layer_depths(entry_of(doc, VISP)["layer_order"], doc["model"]["card"])
+    assert all(got["depth"][r] == pytest.approx(depths[layer]) for r, layer in got["best_layer"].items())
+    assert depths != layer_depths(entry_of(doc, VISP)["layer_order"]), "the pathways change the depths"
+
+
+def pathway_analysis(doc: dict, seed: int = 0) -> dict:
+    """A recorded pathway analysis of ``doc``'s model, made by the analysis code itself (brainbench.analysis):
+    pathway 'early' scores 0.05 above 'late' on the Neuropixels areas, with paired resamples."""
+    from brainbench.analysis import compare
+    from brainbench.analysis._pathways import PathwayAnalysis, _summary
+
+    rng, shared = np.random.default_rng(seed), {}
+    np_only = {**doc, "scores": [s for s in doc["scores"] if s["benchmark"].startswith("allen_np.")]}
+    early, late = _paired_copy(np_only, "early", 0.05, shared, rng), _paired_copy(np_only, "late", 0.0, shared, rng)
+    comparison = compare(early, late)
+    scores = {name: {e["benchmark"]: _summary(e) for e in d["scores"]} for name, d in (("early", early), ("late", late))}
+    card = doc["model"]["card"]
+    analysis = PathwayAnalysis(doc["model"]["name"], card["pathways"], scores, ("early", "late"), comparison.rows)
+    return json.loads(json.dumps(analysis.as_dict()))
+
+
+def test_a_pathway_analysis_is_carried_through(registry, tmp_path):
+    doc = builtin_result("alexnet_untrained")
+    doc["model"]["name"] = "bakhtiari_like"
+    doc["model"]["card"].update(_two_pathway_card(doc))
+    recorded = pathway_analysis(doc)
+    doc["analyses"] = {"pathways": {"early-vs-late": recorded}, "hierarchy": {"allen_np.ridge": {"anything": 1}}}
+    (tmp_path / "r").mkdir()
+    _write(tmp_path / "r", "m.json", doc)
+    collected, data = _site(registry, tmp_path / "r", builtin=False)
+    assert collected.problems == []
+    shown = data["details"]["bakhtiari_like"]["analyses"]
+    assert set(shown) == {"pathways"}, "a recorded hierarchy is not copied: the site computes its own"
+    got = shown["pathways"]["early-vs-late"]
+    assert got["contrast"] == ["early", "late"] and got["pathways"] == recorded["pathways"]
+    assert [r["verdict"] for r in got["comparison"]] == [r["verdict"] for r in recorded["comparison"]]
+    assert {r["verdict"] for r in got["comparison"]} == {"A > B"}
+    for mine, theirs in zip(got["comparison"], recorded["comparison"]):
+        for key in ("difference", "se", "p", "p_holm", "a", "b"):
+            assert mine["stimuli"][key] == theirs["stimuli"][key]
+        assert mine["stimuli"]["ci95"] == theirs["stimuli"]["ci95"]
+    assert got["scores"]["early"][VISP]["score"] == recorded["scores"]["early"][VISP]["score"]
+
+
+def _hostile(analysis: dict, case: str) -> tuple:
+    a = json.loads(json.dumps(analysis))
+    if case == "NaN difference":
+        a["comparison"][0]["stimuli"]["difference"] = float("nan")
+        return a, "difference nan is not a finite number"
+    if case == "unknown field":
+        a["comparison"][1]["onclick"] = "alert(1)"
+        return a, "unknown field(s) ['onclick']"
+    if case == "markup verdict":
+        a["comparison"][0]["verdict"] = "<img src=x onerror=alert(1)>"
+        return a, "verdict"
+    if case == "another model":
+        a["model"] = "someone_else"
+        return a, "analysis of model 'someone_else'"
+    if case == "huge":
+        a["comparison"] = a["comparison"] * 400  # 2,400 rows: more than any page should draw
+        return a, "at most 2000 rows"
+    if case == "contrast":
+        a["contrast"] = ["early", "nowhere"]
+        return a, "contrast must name two different declared pathways"
+    if case == "inverted interval":
+        a["comparison"][0]["stimuli"]["ci95"] = [0.3, 0.1]
+        return a, "inverted"
+    if case == "probability":
+        a["comparison"][0]["stimuli"]["p_holm"] = 7.0
+        return a, "is not a probability"
+    if case == "not an object":
+        return [1, 2, 3], "is not an object"
+    raise ValueError(case)
+
+
+HOSTILE = ["NaN difference", "unknown field", "markup verdict", "another model", "huge", "contrast", "inverted interval", "probability", "not an object"]
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+def test_a_malformed_pathway_analysis_is_listed_never_shown(registry, tmp_path, case):
+    doc = builtin_result("alexnet_untrained")
+    doc["model"]["name"] = "bakhtiari_like"
+    doc["model"]["card"].update(_two_pathway_card(doc))
+    good = pathway_analysis(doc)
+    bad, message = _hostile(good, case)
+    doc["analyses"] = {"pathways": {"bad": bad, "good": good}}
+    (tmp_path / "r").mkdir()
+    _write(tmp_path / "r", "m.json", doc)
+    out, data = build_site([tmp_path / "r"], tmp_path / "site", include_builtin=False)
+    (problem,) = data["problems"]
+    assert problem["path"] == "r/m.json" and problem["outcome"] == "analysis not shown" and message in problem["problem"], problem
+    assert problem["problem"].startswith("analyses.pathways['bad']")
+    detail = json.loads((out / data["models"][0]["detail_json"]).read_text())
+    assert list(detail["analyses"]["pathways"]) == ["good"], "the well-formed analysis beside it is still shown"
+
+
+def test_malformed_analyses_and_card_pathways_are_listed(registry, tmp_path):
+    doc = builtin_result("alexnet_untrained")
+    doc["model"]["name"] = "odd"
+    doc["model"]["card"]["pathways"] = ["not", "a", "mapping"]
+    doc["analyses"] = {"pathways": "nope", "mystery": {}}
+    (tmp_path / "r").mkdir()
+    _write(tmp_path / "r", "m.json", doc)
+    collected, data = _site(registry, tmp_path / "r", builtin=False)
+    messages = sorted(f"{p['problem']} [{p['outcome']}]" for p in collected.problems)
+    assert messages == [
+        "analyses.mystery: not an analysis the site knows (pathways, hierarchy) [analysis ignored]",
+        "analyses.pathways must be an object of at most 20 analyses [analysis not shown]",
+        "model.card: card.pathways must be an object of 1 to 16 pathways {name: [layers, shallow to deep]} [pathways ignored (layer depths along the whole network)]",
+    ]
+    assert "pathways" not in data["details"]["odd"]["card"] and data["details"]["odd"]["analyses"] == {}
+    assert "rho" in data["details"]["odd"]["hierarchy"]["allen_np.ridge"], "the hierarchy is still computed, along the whole network"
+
+
+@pytest.mark.parametrize("case", ["no finite resample", "no spread"])
+def test_degenerate_resamples_leave_discriminability_undefined_not_a_crash(registry, tmp_path, case):
+    """brainbench.analysis.discriminability raises on these (TypeError: no finite resample in common;
+    ZeroDivisionError: every interval of zero width); the site says it is not computed and builds."""
+    (tmp_path / "r").mkdir()
+    for name in ("efficientnet_lite0", "pixels"):
+        doc = builtin_result(name)
+        e = entry_of(doc, VISP)
+        constant = np.full(1000, np.nan) if case == "no finite resample" and name == "pixels" else np.full(1000, e["ceiled"])
+        e["bootstrap"]["stimuli"]["samples"] = bootstrap.encode(constant)
+        _write(tmp_path / "r", f"{name}.json", doc)
+    _, data = _site(registry, tmp_path / "r", builtin=False)
+    got = next(b for b in data["benchmarks"] if b["id"] == VISP)["discriminability"]
+    assert got["n_scored"] == 2 and got["error"].startswith("not computed: " + ("TypeError" if case == "no finite resample" else "ZeroDivisionError"))
+    assert next(b for b in data["benchmarks"] if b["id"] == "allen_np.VISl.ridge")["discriminability"]["n_pairs"] == 1

@@ -15,7 +15,6 @@ import io
 import json
 import os
 import shutil
-import statistics
 import tempfile
 import threading
 import time
@@ -25,6 +24,7 @@ from urllib.parse import quote
 import pytest
 
 from brainbench.leaderboard import build_site, builtin_results_dir, collect_results
+from test_leaderboard import _two_pathway_card, pathway_analysis
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
 SHOTS = Path(os.environ.get("BRAINBENCH_SHOTS", "/tmp/lb-shots"))
@@ -96,6 +96,12 @@ def site(tmp_path_factory):
     partial["failed"] = [{"benchmark": failed_area, "error": "RuntimeError: <i>boom</i>"}]
     (extra / "partial.json").write_text(json.dumps(partial))
     (extra / "broken.json").write_text(json.dumps(pixels)[:300])
+    # a model whose card declares two pathways and whose result carries the pathway analysis (as the Bakhtiari networks will)
+    two = json.loads((builtin / "alexnet_untrained.json").read_text())
+    two["model"].update(name="bakhtiari_like", weights_sha256="b" * 64)
+    two["model"]["card"].update(_two_pathway_card(two))
+    two["analyses"] = {"pathways": {"early-vs-late": pathway_analysis(two)}}
+    (extra / "two_pathways.json").write_text(json.dumps(two))
     out, data = build_site([extra], tmp_path_factory.mktemp("site"))
     expected = collect_results([builtin, extra])
     return {"dir": out, "url": (out / "index.html").as_uri(), "data": data, "models": expected.models, "broken": f"{extra.name}/broken.json"}
@@ -122,21 +128,25 @@ def visible_models(browser) -> list[str]:
     return browser.execute_script("return Array.from(document.querySelectorAll('#leaderboard tr.model-row')).map(r => r.getAttribute('data-model'))")
 
 
-def applicable(site, model) -> list[str]:
-    """The benchmarks an average covers: every benchmark of the model's modality (all are in view by default)."""
-    return [b["id"] for b in site["data"]["benchmarks"] if b["modality"] == model["modality"]]
+def summary(site, name) -> dict:
+    """A model's row in data.json (its rank, ranked score and group means, as the builder computed them)."""
+    return next(m for m in site["data"]["models"] if m["name"] == name)
+
+
+def ranked_order(site, modality, ascending=False) -> list[str]:
+    """The models of one board by their ranked score (missing last, ties by name), as the table sorts them."""
+    models = [m for m in site["data"]["models"] if m["modality"] == modality]
+    scored = sorted((m for m in models if m["rank"]["value"] is not None), key=lambda m: ((1 if ascending else -1) * m["rank"]["value"], m["name"]))
+    return [m["name"] for m in scored] + sorted(m["name"] for m in models if m["rank"]["value"] is None)
+
+
+def fmt_ci(ci) -> str:
+    return "[{:.3f}, {:.3f}]".format(*ci)
 
 
 def r6(x):
     """A number as data.js publishes it (6 decimals; the model files keep full precision)."""
     return None if x is None else round(x, 6)
-
-
-def mean_ceiled(model, benchmarks):
-    """What the table averages: the ceiled score, or the raw score where a benchmark has no ceiling (NH2015)."""
-    entries = [model["scores"][b] for b in benchmarks if b in model["scores"]]
-    values = [e["ceiled"] if e["ceiled"] is not None else e["raw"] for e in entries]
-    return statistics.fmean(values) if values else None
 
 
 def screenshot(browser, name):
@@ -148,39 +158,50 @@ def screenshot(browser, name):
 
 
 def test_table_renders_every_result_with_intervals_and_coverage(browser, site):
+    for modality in ("vision", "audio"):
+        _open(browser, site["url"] + ("#/?modality=audio" if modality == "audio" else ""))
+        mine = {n: m for n, m in site["models"].items() if m["modality"] == modality}
+        assert sorted(visible_models(browser)) == sorted(mine), "one modality's board at a time"
+        columns = [b["id"] for b in site["data"]["benchmarks"] if b["modality"] == modality and (modality == "audio" or b["dataset"] == "allen_np")]
+        for name, model in mine.items():
+            row = next(r for r in browser.find_elements("css selector", "tr.model-row") if r.get_attribute("data-model") == name)
+            for bench in columns:
+                cell = row.find_element("css selector", f'td.score[data-benchmark="{bench}"]')
+                if bench in model["scores"]:
+                    entry = model["scores"][bench]
+                    kind = "ceiled" if entry["ceiling"] is not None else "raw"
+                    assert cell.find_element("css selector", ".value").text.startswith(f"{r6(entry[kind]):.3f}")
+                    assert cell.find_element("css selector", ".ci").text == fmt_ci(map(r6, entry["ci95_stimuli"][kind]))
+                    title = cell.get_attribute("title")
+                    assert f"raw {entry['score_name']} {r6(entry['raw']):.3f}" in title
+                    assert kind == "raw" or f"ceiling {r6(entry['ceiling']):.3f}" in title
+                else:
+                    expected = "failed" if bench in model["failed"] else "not run"
+                    assert cell.get_attribute("data-status") == expected and cell.text == expected
+            ranked = summary(site, name)["rank"]
+            overall = row.find_element("css selector", "td.aggregate.overall")
+            assert overall.find_element("css selector", ".value").text == ("—" if ranked["value"] is None else f"{ranked['value']:.3f}")
+            if ranked["ci95"]:
+                assert overall.find_element("css selector", ".ci").text == fmt_ci(ranked["ci95"])
+            rank = row.find_element("css selector", "td.rank")
+            shown = rank.get_attribute("textContent")  # what a screen reader reads; the "=" is what the eye sees
+            assert shown == ("—" if ranked["rank"] is None else str(ranked["rank"]) + ("=, tied with next" if ranked["tied_with_next"] else ""))
+    # the partial model: failed says why, in a tooltip; its Neuropixels mean and so its overall score are undefined, saying why
     _open(browser, site["url"])
-    assert sorted(visible_models(browser)) == sorted(site["models"])
-    allen = [b["id"] for b in site["data"]["benchmarks"] if b["dataset"] == "allen_np"]
-    for name, model in site["models"].items():
-        row = next(r for r in browser.find_elements("css selector", "tr.model-row") if r.get_attribute("data-model") == name)
-        for bench in allen:
-            cell = row.find_element("css selector", f'td.score[data-benchmark="{bench}"]')
-            if bench in model["scores"]:
-                entry = model["scores"][bench]
-                assert cell.find_element("css selector", ".value").text.startswith(f"{r6(entry['ceiled']):.3f}")
-                lo, hi = map(r6, entry["ci95_stimuli"]["ceiled"])
-                assert cell.find_element("css selector", ".ci").text == f"[{lo:.3f}, {hi:.3f}]"
-                title = cell.get_attribute("title")
-                assert f"raw {entry['score_name']} {r6(entry['raw']):.3f}" in title and f"ceiling {r6(entry['ceiling']):.3f}" in title
-            else:
-                expected = "failed" if bench in model["failed"] else "not run" if model["modality"] == "vision" else "n/a"
-                assert cell.get_attribute("data-status") == expected
-                assert cell.text == expected
-        average = row.find_element("css selector", "td.aggregate.overall")
-        mine = applicable(site, model)
-        n_scored = sum(b in model["scores"] for b in mine)
-        assert average.find_element("css selector", ".coverage").text == f"{n_scored}/{len(mine)}"
-        assert average.find_element("css selector", ".value").text == f"{mean_ceiled(model, mine):.3f}"
-    # the partial model: failed says why, in a tooltip; its average says it covers 4 of 6
     row = next(r for r in browser.find_elements("css selector", "tr.model-row") if r.get_attribute("data-model") == "partial_untrained")
     failed = row.find_element("css selector", 'td[data-status="failed"]')
     assert "RuntimeError: <i>boom</i>" in failed.get_attribute("title")
-    assert "partial" in row.find_element("css selector", "td.aggregate.overall").get_attribute("class")
+    overall = row.find_element("css selector", "td.aggregate.overall")
+    assert "partial" in overall.get_attribute("class") and overall.find_element("css selector", ".coverage").text == "1/2 datasets"
+    assert "allen_np (4/6 regions; 1 failed, 1 not run)" in overall.get_attribute("title")
+    mean = row.find_element("css selector", "td.aggregate.group-mean.partial")
+    assert mean.find_element("css selector", ".value").text == "—" and "a mean needs every region" in mean.get_attribute("title")
     # the broken file is named on the page, not silently dropped
     problems = browser.find_element("id", "problems")
     problems.click()
     assert site["broken"] in problems.text
     # raw scores and ceilings in the detail row
+    allen = [b["id"] for b in site["data"]["benchmarks"] if b["dataset"] == "allen_np"]
     row.find_element("css selector", "button.expand").click()
     detail = next(r for r in browser.find_elements("css selector", "tr.detail-row") if r.get_attribute("data-model") == "partial_untrained")
     first = site["models"]["partial_untrained"]["scores"][allen[0]]
@@ -189,13 +210,38 @@ def test_table_renders_every_result_with_intervals_and_coverage(browser, site):
     screenshot(browser, "leaderboard-table.png")
 
 
+def test_each_board_says_what_it_is_ranked_by_and_marks_ties(browser, site):
+    """Vision: the overall score (its definition written by the column); audio: the raw NH2015 column, which says so.
+    A tie is a visible "=" and, for a screen reader, words; there is no view that mixes the modalities."""
+    from selenium.webdriver.support.ui import Select
+
+    _open(browser, site["url"])
+    assert [o.get_attribute("value") for o in Select(browser.find_element("id", "modality")).options] == ["vision", "audio"]
+    header = browser.find_element("css selector", 'th[data-key="overall"]')
+    version = site["data"]["methods"]["overall"]["version"]
+    assert header.text.startswith("overall") and f"definition v{version}" in header.get_attribute("title")
+    assert site["data"]["methods"]["overall"]["definition"] in header.get_attribute("title")
+    note = browser.find_element("id", "ranking-note").text
+    assert f"overall score (definition v{version})" in note and "allen_2p_rdm, allen_np" in note
+    tied = [m for m in site["data"]["models"] if m["modality"] == "vision" and m["rank"]["tied_with_next"]]
+    assert tied, "the built-in vision board has a tie"
+    for m in tied:
+        cell = browser.find_element("css selector", f'tr.model-row[data-model="{m["name"]}"] td.rank')
+        assert cell.get_attribute("data-tied") == "yes" and "tied with the next model" in cell.get_attribute("title")
+        assert "tied with next" in cell.get_attribute("textContent"), "a screen reader reads the tie"
+    _open(browser, site["url"] + "#/?modality=audio")
+    header = browser.find_element("css selector", 'th[data-key="overall"]')
+    assert header.text.startswith("nh2015 (raw)") and "no noise ceiling" in header.get_attribute("title")
+    assert "ranked by nh2015 (raw r2): this dataset has no noise ceiling" in browser.find_element("id", "ranking-note").text
+    assert visible_models(browser) == ranked_order(site, "audio")
+
+
 def test_sorting_by_any_column_reorders_rows_and_is_in_the_url(browser, site):
     _open(browser, site["url"])
-    models = site["models"]
-    average = {n: mean_ceiled(m, applicable(site, m)) for n, m in models.items()}
-    assert visible_models(browser) == sorted(models, key=lambda n: (-average[n], n))
+    models = {n: m for n, m in site["models"].items() if m["modality"] == "vision"}
+    assert visible_models(browser) == ranked_order(site, "vision"), "the board starts in rank order"
     browser.find_element("css selector", 'button.sort[data-sort="overall"]').click()
-    assert visible_models(browser) == sorted(models, key=lambda n: (average[n], n)), "ties broken by name"
+    assert visible_models(browser) == ranked_order(site, "vision", ascending=True), "ties broken by name, missing scores last"
     assert browser.current_url.endswith("#/?dir=asc"), "the view is in the URL (defaults left out)"
 
     bench = "allen_np.VISpm.ridge"
@@ -214,7 +260,7 @@ def test_sorting_by_any_column_reorders_rows_and_is_in_the_url(browser, site):
 
 def test_filters_change_rows_and_the_url_restores_them(browser, site):
     _open(browser, site["url"])
-    models = site["models"]
+    models = {n: m for n, m in site["models"].items() if m["modality"] == "vision"}
     browser.find_element("css selector", 'input.training[value="untrained"]').click()
     assert sorted(visible_models(browser)) == sorted(n for n, m in models.items() if m["training"] == "untrained")
     browser.find_element("css selector", 'input.training[value="baseline"]').click()
@@ -235,18 +281,18 @@ def test_filters_change_rows_and_the_url_restores_them(browser, site):
     assert browser.find_element("id", "search").get_attribute("value") == "EFFICIENT"
     assert browser.find_element("css selector", 'input.training[value="untrained"]').is_selected()
 
-    # the modality filter drops the other modality's columns; the audio view has no vision model
+    # each board shows only its modality's columns and models; switching boards keeps the training filter
     from selenium.webdriver.support.ui import Select
 
     _open(browser, site["url"])
-    Select(browser.find_element("id", "modality")).select_by_value("vision")
     shown = {th.find_element("css selector", "button.group-toggle").get_attribute("data-group") for th in browser.find_elements("css selector", "th.group")
              if th.find_elements("css selector", "button.group-toggle")}
     assert shown == {g["id"] for g in site["data"]["groups"] if g["modality"] == "vision" and len(g["benchmarks"]) > 1}
-    modalities = {b["modality"] for b in site["data"]["benchmarks"]}
-    if "audio" in modalities:
-        Select(browser.find_element("id", "modality")).select_by_value("audio")
-        assert sorted(visible_models(browser)) == sorted(n for n, m in models.items() if m["modality"] == "audio")
+    Select(browser.find_element("id", "modality")).select_by_value("audio")
+    assert sorted(visible_models(browser)) == sorted(n for n, m in site["models"].items() if m["modality"] == "audio")
+    assert {b.get_attribute("data-sort")[2:].split(".")[0] for b in browser.find_elements("css selector", "button.sort") if b.get_attribute("data-sort")[:2] in ("b:", "g:")} == {"nh2015"}
+    _open(browser, site["url"] + "#/?modality=all")  # an old link to "all modalities": the default board, never a mix
+    assert sorted(visible_models(browser)) == sorted(models)
 
 
 def test_model_page_shows_card_reproduce_command_and_layer_profile(browser, site):
@@ -285,14 +331,19 @@ def test_downloads_hold_exactly_the_rows_in_view(browser, site):
         _open(browser, f"http://127.0.0.1:{port}/#/?training=untrained&sort=b%3Aallen_np.VISp.ridge&dir=desc")
         in_view = visible_models(browser)
         assert in_view and all(site["models"][n]["training"] == "untrained" for n in in_view)
-        # columns: the benchmarks of the modalities in view (a group that applies to no row is left out)
-        modalities = {site["models"][n]["modality"] for n in in_view}
-        columns = [b["id"] for b in site["data"]["benchmarks"] if b["modality"] in modalities]
+        # columns: the benchmarks of the board in view (vision by default)
+        assert {site["models"][n]["modality"] for n in in_view} == {"vision"}
+        columns = [b["id"] for b in site["data"]["benchmarks"] if b["modality"] == "vision"]
 
         rows = list(csv.DictReader(io.StringIO(_download(browser, "download-csv", "brainbench-leaderboard.csv"))))
         assert list(dict.fromkeys(r["model"] for r in rows)) == in_view
         assert len(rows) == len(in_view) * len(columns)
         for r in rows:
+            ranked = summary(site, r["model"])["rank"]
+            assert r["ranked_by"] == "overall" and r["rank"] == ("" if ranked["rank"] is None else str(ranked["rank"]))
+            assert r["ranked_value"] == ("" if ranked["value"] is None else str(ranked["value"]))
+            assert r["ranked_ci95_low"] == ("" if ranked["ci95"] is None else str(ranked["ci95"][0]))
+            assert r["tied_with_next"] == {True: "true", False: "false", None: ""}[ranked["tied_with_next"]]
             entry = site["models"][r["model"]]["scores"].get(r["benchmark"])
             if entry and entry["ceiled"] is None:  # no ceiling (NH2015): empty ceiled, the raw score's interval
                 assert r["status"] == "scored" and r["ceiled"] == "" and float(r["raw"]) == pytest.approx(entry["raw"], abs=1e-6)
@@ -305,7 +356,8 @@ def test_downloads_hold_exactly_the_rows_in_view(browser, site):
 
         doc = json.loads(_download(browser, "download-json", "brainbench-leaderboard.json"))
         assert [m["name"] for m in doc["models"]] == in_view
-        assert doc["view"]["training"] == "untrained"
+        assert doc["view"]["training"] == "untrained" and doc["ranking"]["by"] == "overall"
+        assert [m["rank"] for m in doc["models"]] == [summary(site, n)["rank"] for n in in_view]
 
         bib = _download(browser, "download-bibtex", "brainbench-leaderboard.bib")
         assert site["data"]["datasets"]["allen_np"]["card"]["bibtex"].strip().splitlines()[0] in bib
@@ -391,3 +443,68 @@ def test_a_group_collapses_to_its_mean_and_back(browser, site):
     assert browser.find_elements("css selector", 'button.sort[data-sort="g:allen_np.ridge"]'), "the mean stays, sortable"
     browser.find_element("css selector", 'button.group-toggle[data-group="allen_np.ridge"]').click()
     assert region_columns() == ["b:" + b for b in allen] and "toggle" not in browser.current_url
+
+
+def _signed(x: float) -> str:
+    """A number as the page writes a signed value (a real minus sign)."""
+    return ("+" if x >= 0 else "\u2212") + f"{abs(x):.3f}"
+
+
+def test_model_page_shows_overall_score_hierarchy_and_pathways(browser, site):
+    """Read, not hover: the overall score per dataset, the hierarchy plot and its table, the pathway plot and its table,
+    each equal to the model file the builder wrote (which the Python tests pin to brainbench.analysis)."""
+    name = "bakhtiari_like"
+    detail = json.loads((site["dir"] / summary(site, name)["detail_json"]).read_text())
+    _open(browser, site["url"] + "#/model/" + quote(name))
+    overall = _wait(lambda: browser.find_elements("id", "overall"))[0]
+    rows = {r.get_attribute("data-dataset"): r.find_elements("css selector", "td") for r in overall.find_elements("css selector", "tbody tr")}
+    for dataset, d in detail["ranking"]["overall"]["datasets"].items():
+        assert rows[dataset][1].text == f"{d['value']:.3f}" and rows[dataset][2].text == fmt_ci(d["ci95"])
+    assert detail["ranking"]["overall"]["definition"] in overall.text
+
+    for key, h in detail["hierarchy"].items():
+        block = browser.find_element("css selector", f'.hierarchy-block[data-key="{key}"]')
+        points = block.find_elements("css selector", "svg.hierarchy-plot g.region-point")
+        assert [p.get_attribute("data-region") for p in points] == h["regions"], "x: the regions in hierarchy order"
+        assert [float(p.get_attribute("data-depth")) for p in points] == pytest.approx([h["depth"][r] for r in h["regions"]])
+        assert len(block.find_elements("css selector", "line.depth-ci")) == sum(h["depth_ci95"][r] is not None for r in h["regions"])
+        table = {r.get_attribute("data-region"): [c.text for c in r.find_elements("css selector", "td")] for r in block.find_elements("css selector", "table.hierarchy-table tbody tr")}
+        for region in h["regions"]:
+            assert table[region][1:3] == [h["best_layer"][region], f"{h['depth'][region]:.2f}"]
+        text = block.find_element("css selector", "p.rho").text
+        if h["rho"] is None:
+            assert text.startswith("Spearman ρ undefined") and h["note"] in text
+        else:
+            assert f"ρ = {_signed(h['rho'])}" in text and f"p = {h['p_permutation']:.4f}" in text
+    assert "along its own pathway" in browser.find_element("id", "hierarchy").text
+
+    analysis = detail["analyses"]["pathways"]["early-vs-late"]
+    block = browser.find_element("css selector", '.pathway-block[data-key="early-vs-late"]')
+    marks = block.find_elements("css selector", "svg.pathway-plot [data-benchmark]")
+    assert len(marks) == 2 * len(analysis["comparison"]), "both pathways on every benchmark"
+    for row, want in zip(block.find_elements("css selector", "table.pathway-table tbody tr"), analysis["comparison"]):
+        cells = row.find_elements("css selector", "td")
+        assert row.get_attribute("data-benchmark") == want["benchmark"]
+        assert float(row.get_attribute("data-d")) == pytest.approx(want["stimuli"]["difference"])
+        assert cells[3].text == fmt_ci(want["stimuli"]["ci95"]) and cells[6].text == "early > late"
+    screenshot(browser, "model-hierarchy-pathways.png")
+
+
+def test_benchmark_page_says_how_well_it_separates_models(browser, site):
+    for bench in ("allen_np.VISp.ridge", "allen_2p_rdm.VISp_layer5.rsa", "nh2015.pitch.ridge"):
+        info = next(b for b in site["data"]["benchmarks"] if b["id"] == bench)["discriminability"]
+        _open(browser, site["url"] + "#/benchmark/" + bench)
+        text = browser.find_element("id", "discriminability").text
+        assert f"{info['n_separated']} of {info['n_pairs']} ({round(100 * info['fraction_separated'])}%)" in text
+        assert f"{info['spread_over_ci']:.2f} (standard deviation of the scores {info['score_sd']:.3f}" in text
+        assert ("read a ranking on this benchmark alone with care" in text) == (info["spread_over_ci"] < 1)
+        assert site["data"]["methods"]["discriminability"]["method"] in text
+
+
+def test_about_page_writes_the_definitions(browser, site):
+    _open(browser, site["url"] + "#/about")
+    text = browser.find_element("id", "app").text
+    methods = site["data"]["methods"]
+    assert f"Definition (version {methods['overall']['version']}): {methods['overall']['definition']}" in text
+    assert methods["ties"] in text and methods["hierarchy"]["method"] in text and methods["pathways"]["method"] in text
+    assert "audio: ranked by nh2015 (raw r2" in text and "Vision and audio are separate leaderboards" in text

@@ -33,9 +33,11 @@ from brainbench.leaderboard import build_site, builtin_results_dir, collect_resu
 from brainbench.paths import cache_root
 
 sys.path.insert(0, str(Path(__file__).parent))
+from test_leaderboard import _hostile, _two_pathway_card, pathway_analysis  # noqa: E402
 from test_leaderboard_browser import SHOTS, _download, _open, _unavailable, _wait, browser, r6, visible_models  # noqa: E402,F401
 
 AXE_VERSION = "4.14.1"
+MARKUP_PATHWAY = "<img src=x onerror=alert(2)>"
 VISP = "allen_np.VISp.ridge"
 BIDI_NAME = "\u202eevil"
 Z = 1.959964
@@ -113,6 +115,21 @@ def hostile(tmp_path_factory):
     del _entry(c, "allen_np.VISl.ridge")["bootstrap"]
     for doc in (a, b, c):
         (extra / f"{doc['model']['name']}.json").write_text(json.dumps(doc))
+    # pathway names with markup (valid text: shown as text), and analyses that must be listed, never drawn
+    marked = _result("alexnet_untrained")
+    marked["model"].update(name="markup_pathways", weights_sha256="c" * 64)
+    marked["model"]["card"].update(_two_pathway_card(marked))
+    analysis = json.loads(json.dumps(pathway_analysis(marked)).replace('"early"', json.dumps(MARKUP_PATHWAY)))
+    marked["model"]["card"]["pathways"] = analysis["pathways"]
+    marked["analyses"] = {"pathways": {"markup": analysis}}
+    (extra / "markup_pathways.json").write_text(json.dumps(marked))
+    bad = _result("alexnet_untrained")
+    bad["model"].update(name="hostile_analyses", weights_sha256="d" * 64)
+    bad["model"]["card"].update(_two_pathway_card(bad))
+    good = pathway_analysis(bad)
+    bad["analyses"] = {"pathways": {case: _hostile(good, case)[0] for case in ("huge", "markup verdict", "NaN difference")}}
+    bad["analyses"]["pathways"]["junk"] = {"comparison": [[[["x"] * 50] * 50] * 50]}
+    (extra / "hostile_analyses.json").write_text(json.dumps(bad))
     out, data = build_site([extra], tmp_path_factory.mktemp("site"))
     return {"dir": out, "url": (out / "index.html").as_uri(), "data": data, "extra": extra,
             "models": collect_results([builtin_results_dir(), extra]).models, "docs": {"model_a": a, "model_b": b, "model_c": c}}
@@ -135,9 +152,11 @@ def test_a_1e6_ceiling_is_invalid_and_no_page_stalls(browser, hostile):
     assert cell.get_attribute("data-status") == "invalid" and cell.text == "invalid"
     assert "outside the plausible range" in cell.get_attribute("title")
     overall = _row(browser, "tiny_ceiling").find_element("css selector", "td.aggregate.overall")
-    n = sum(b["modality"] == "vision" for b in hostile["data"]["benchmarks"])
-    assert overall.find_element("css selector", ".coverage").text == f"{n - 1}/{n}", "never averaged"
-    assert visible_models(browser)[0] != "tiny_ceiling", "an invalid score cannot rank first"
+    assert overall.find_element("css selector", ".value").text == "—" and overall.find_element("css selector", ".coverage").text == "1/2 datasets"
+    assert "allen_np (5/6 regions; 1 invalid)" in overall.get_attribute("title"), "never averaged, and says why"
+    mean = _row(browser, "tiny_ceiling").find_element("css selector", "td.aggregate.group-mean.partial")
+    assert mean.find_element("css selector", ".coverage").text == "5/6" and "1 invalid" in mean.get_attribute("title")
+    assert visible_models(browser)[-1] == "tiny_ceiling" or _row(browser, "tiny_ceiling").find_element("css selector", "td.rank").text == "—", "an invalid score is never ranked"
     assert _render_ms(browser, "#/benchmark/" + VISP, "#score-table") < 1000
     row = browser.find_element("css selector", '#score-table tr[data-model="tiny_ceiling"]')
     assert row.get_attribute("data-status") == "invalid"
@@ -207,6 +226,7 @@ def test_every_interval_says_what_it_resamples(browser, hostile):
     fallback = by[("efficientnet_lite0", "allen_2p_rdm.VISp_layer23.rsa")]
     assert fallback["ci95_over"] == "stimuli" and fallback["ci95_note"] == "this benchmark has no interval over subjects"
     audio = next(n for n, m in hostile["models"].items() if m["modality"] == "audio")
+    _open(browser, hostile["url"] + "#/?ci=subjects&modality=audio")
     nh = _row(browser, audio).find_element("css selector", 'td[data-benchmark="nh2015.pitch.ridge"]')
     assert "stimuli — this benchmark has one subject" in nh.get_attribute("title")
 
@@ -331,9 +351,43 @@ def test_compare_view_says_why_a_difference_is_not_shown(browser, hostile):
     assert "bootstrap samples missing for the second model" in rows["allen_np.VISl.ridge"].text
     assert rows["allen_np.VISal.ridge"].get_attribute("data-shown") == "yes"
     with_pixels = next(s for s in browser.find_elements("css selector", "section.difference") if s.get_attribute("data-pair") == "model_a\npixels")
-    assert all("bootstrap samples missing" in r.text for r in with_pixels.find_elements("css selector", "tbody tr"))
+    # the built-in pixels result has 1,000 resamples per score, model_a 400: they cannot pair
+    assert all("different stimulus resamples (seed 0/n 400 vs seed 0/n 1000)" in r.text for r in with_pixels.find_elements("css selector", "tbody tr"))
     side = browser.find_element("css selector", "table.compare-table")
     assert [th.text for th in side.find_elements("css selector", "thead th")] == ["benchmark", "model_a", "model_c", "pixels"]
+
+
+def test_compare_view_overall_difference_matches_python(browser, hostile):
+    """The ranked (overall) scores of two models, paired on their stored resamples, as the compare view shows them."""
+    from brainbench.analysis import rank_modality
+
+    board = rank_modality([hostile["docs"]["model_a"], hostile["docs"]["model_b"]], "vision")
+    a, b = board["scores"]["model_a"], board["scores"]["model_b"]
+    want = _paired(a.value - b.value, a.samples, b.samples)
+    _open(browser, hostile["url"] + "#/compare/model_a,model_b")
+    shown = _wait(lambda: browser.find_elements("css selector", "p.overall-difference"))[0]
+    assert shown.get_attribute("data-shown") == "yes"
+    assert float(shown.get_attribute("data-d")) == pytest.approx(want["d"], abs=1e-12)
+    assert float(shown.get_attribute("data-p")) == pytest.approx(want["p"], rel=1e-4, abs=1e-9)
+    assert f"95% CI [{want['lo']:.3f}, {want['hi']:.3f}]" in shown.text
+    _open(browser, hostile["url"] + "#/compare/model_a,tiny_ceiling")
+    shown = _wait(lambda: browser.find_elements("css selector", "p.overall-difference"))[0]
+    assert shown.get_attribute("data-shown") == "no" and "missing for tiny_ceiling" in shown.text
+
+
+def test_hostile_analyses_are_listed_and_the_page_never_stalls(browser, hostile):
+    problems = [p for p in hostile["data"]["problems"] if p["path"].endswith("hostile_analyses.json")]
+    assert {p["problem"].split(":")[0] for p in problems} == {"analyses.pathways['huge']", "analyses.pathways['markup verdict']",
+                                                              "analyses.pathways['NaN difference']", "analyses.pathways['junk']"}
+    assert all(p["outcome"] == "analysis not shown" for p in problems)
+    _open(browser, hostile["url"])
+    assert _render_ms(browser, "#/model/hostile_analyses", "#layer-profiles svg") < 1000
+    assert not browser.find_elements("id", "pathways"), "nothing of a malformed analysis is drawn"
+    assert browser.find_elements("css selector", "#hierarchy svg.hierarchy-plot"), "the rest of the page is"
+    # valid text with markup in it (a pathway's name) is text
+    assert _render_ms(browser, "#/model/markup_pathways", "#pathways svg.pathway-plot") < 1000
+    assert MARKUP_PATHWAY in browser.find_element("id", "pathways").text
+    assert not browser.find_elements("css selector", "#app img") and browser.execute_script("return window.pwned") is None
 
 
 # -- every screen, every visitor ----------------------------------------------------------------------------
@@ -416,8 +470,9 @@ def test_axe_finds_no_serious_violations(browser, hostile, scheme):
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
     try:
         found = {}
-        for route, ready in [("#/", "#leaderboard"), ("#/model/efficientnet_lite0", "#layer-profiles"), ("#/benchmark/" + VISP, "#score-table"),
-                             ("#/benchmark/nh2015.pitch.ridge", "#score-table"), ("#/compare/model_a,model_b", "table.difference-table")]:
+        for route, ready in [("#/", "#leaderboard"), ("#/?modality=audio", "#leaderboard"), ("#/model/efficientnet_lite0", "#layer-profiles"),
+                             ("#/model/markup_pathways", "#pathways"), ("#/model/aisfx", "#hierarchy"), ("#/benchmark/" + VISP, "#discriminability"),
+                             ("#/benchmark/nh2015.pitch.ridge", "#score-table"), ("#/compare/model_a,model_b", "p.overall-difference"), ("#/about", "#definition")]:
             _open(browser, hostile["url"] + route)
             _wait(lambda: browser.find_elements("css selector", ready))
             browser.execute_script(axe)
@@ -482,7 +537,7 @@ def test_sticky_header_and_name_column(browser, hostile):
             const n = rows[rows.length - 1].getBoundingClientRect();
             return [[w.left, w.top], [h.top], [n.left]];""")
         assert wrap[1] <= header[0] <= wrap[1] + 40, "the header row stays at the top of the table frame"
-        assert wrap[0] <= name[0] <= wrap[0] + 40, "the name column stays at the left"
+        assert wrap[0] <= name[0] <= wrap[0] + 50, "the name column stays at the left (after the 40 px rank column)"
     finally:
         browser.set_window_size(1500, 1000)
 

@@ -53,6 +53,9 @@ def report(data: dict, file=None) -> None:
     scored = sum(c[0] == "scored" for c in cells)
     invalid = sum(c[0] == "invalid" for c in cells)
     print(f"{len(models)} models, {len(benchmarks)} benchmarks, {scored} scores" + (f", {invalid} invalid" if invalid else ""), file=file)
+    for modality, board in sorted((data.get("rankings") or {}).items(), key=lambda kv: (kv[0] != "vision", kv[0])):
+        tied = sum(bool(m["rank"]["tied_with_next"]) for m in models if m["modality"] == modality)
+        print(f"{modality}: {board['n_ranked']} of {board['n_models']} models ranked by {board['by']}" + (f", {tied} tied with the next" if tied else ""), file=file)
     for p in data["problems"]:
         print(f"{p['path']}: {p['problem']} [{p['outcome']}]", file=sys.stderr)
 
