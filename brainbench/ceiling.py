@@ -38,7 +38,8 @@ def pearson_columns_many(a: np.ndarray, b: np.ndarray, counts: np.ndarray) -> np
 
     Weighted moments as matrix products: (resamples, samples) @ (samples, columns). Both sides are
     centred first (r is shift-invariant), which keeps E[x²] - E[x]² well conditioned; a column whose
-    weighted variance is below 1e-12 of its second moment is constant in that resample: NaN.
+    weighted variance is below 1e-12 of its second moment is constant in that resample: NaN. The
+    (resamples, columns) temporaries are updated in place: about five of them at the peak.
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
@@ -46,13 +47,25 @@ def pearson_columns_many(a: np.ndarray, b: np.ndarray, counts: np.ndarray) -> np
     b = b - b.mean(axis=0)
     w = _normalised_rows(counts)
     mean_a, mean_b = w @ a, w @ b
-    second_a, second_b = w @ (a * a), w @ (b * b)
-    var_a = second_a - mean_a**2
-    var_b = second_b - mean_b**2
-    cov = w @ (a * b) - mean_a * mean_b
-    ok = (var_a > 1e-12 * second_a) & (var_b > 1e-12 * second_b) & (second_a > 0) & (second_b > 0)
+    var_a = w @ (a * a)
+    ok = var_a > 0
+    var_a -= mean_a**2
+    ok &= var_a > 1e-12 * (var_a + mean_a**2)
+    var_b = w @ (b * b)
+    ok &= var_b > 0
+    var_b -= mean_b**2
+    ok &= var_b > 1e-12 * (var_b + mean_b**2)
+    cov = w @ (a * b)
+    mean_a *= mean_b
+    cov -= mean_a
+    del mean_a, mean_b
+    var_a *= var_b
+    del var_b
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(ok, cov / np.sqrt(np.where(ok, var_a * var_b, 1.0)), np.nan)
+        np.sqrt(var_a, out=var_a, where=ok)
+        cov /= np.where(ok, var_a, 1.0)
+    cov[~ok] = np.nan
+    return cov
 
 
 def _normalised_rows(counts: np.ndarray) -> np.ndarray:
@@ -103,8 +116,10 @@ class SplitHalves:
         counts = np.asarray(counts)
         if self.n_repetitions < 2:
             return np.full((counts.shape[0], self.halves.shape[-1]), np.nan)
-        r = np.mean([pearson_columns_many(h[0], h[1], counts) for h in self.halves], axis=0)
-        return spearman_brown(r)
+        r = np.zeros((counts.shape[0], self.halves.shape[-1]))
+        for h in self.halves:  # summed in place: one (resamples, neuroids) array, not one per split
+            r += pearson_columns_many(h[0], h[1], counts)
+        return spearman_brown(r / len(self.halves))
 
 
 def split_half_reliability(trials: np.ndarray, n_splits: int = 20, seed: int = 0) -> np.ndarray:
