@@ -335,7 +335,7 @@ def _score_benchmark(run: ScoreRun, bench: Benchmark, score_key: str, features: 
     t = time.perf_counter()
     run.step(f"{bench.name}: scoring {len(layer_order)} layer(s)")
     try:
-        if plan is not None and hasattr(bench.metric, "target_batch"):
+        if plan is not None:  # every Metric declares target_batch (metrics that fit nothing ignore it)
             bench.metric.target_batch = plan.target_batch
         metric_key = json_key(bench.metric.config())
         prepared = {}
