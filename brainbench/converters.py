@@ -31,11 +31,14 @@ def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     return buffer.getvalue()
 
 
-def write_verified(data: bytes, target: Path, expected_sha256: str, what: str, culprits=()) -> None:
+def write_verified(data: bytes, target: Path, expected_sha256: str | None, what: str, culprits=()) -> None:
     """Write ``data`` to ``target`` (whole or absent) if its sha256 is the pinned one; else raise
-    ChecksumError saying ``what`` built the wrong bytes; ``culprits``: the upstream files to delete."""
+    ChecksumError saying ``what`` built the wrong bytes; ``culprits``: the upstream files to delete.
+
+    ``expected_sha256=None`` writes the file unpinned: how a dataset's author builds the file once to
+    pin it (fetches always pass the manifest's sha256)."""
     actual = hashlib.sha256(data).hexdigest()
-    if actual != expected_sha256:
+    if expected_sha256 is not None and actual != expected_sha256:
         raise ChecksumError(
             f"{what} builds a {Path(target).name} whose sha256 {actual[:16]}... differs from the published "
             f"{expected_sha256[:16]}...: the upstream files changed or are not the ones the published data "

@@ -37,6 +37,7 @@ from .atomic import publish
 from .errors import DataNotFoundError
 from .paths import data_search_path, user_data_dir
 from .stimuli import sha256_file
+from .store import human_size
 
 if TYPE_CHECKING:
     from .manifest import FileSpec, Manifest
@@ -222,7 +223,7 @@ def fetch(name: str, root: str | os.PathLike | None = None, mirror: str | None =
         )
     if log:
         where = f"mirror {mirror}" if mirror else src.origin
-        log(f"{name}: fetching {len(todo)} of {len(src.files)} files ({sum(s.size for s in todo) / 2**20:.1f} MiB) from {where} into {final}")
+        log(f"{name}: fetching {len(todo)} of {len(src.files)} files ({human_size(sum(s.size for s in todo))}) from {where} into {final}")
     for number, spec in enumerate(todo, 1):
         target = staging / spec.path
         target.parent.mkdir(parents=True, exist_ok=True)

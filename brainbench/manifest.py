@@ -141,13 +141,21 @@ class Manifest:
             raise DataNotFoundError(f"{folder} is incomplete: missing {shown}. Fix: {fix}.")
         return folder
 
+    def checksums(self, folder: Path) -> dict[str, str]:
+        """path -> sha256 of the files now in ``folder`` (remembered per file identity, so files the
+        check before scoring just hashed are not hashed again): a Dataset's ``checksums``."""
+        from .integrity import folder_digests
+
+        return folder_digests(Path(folder), [f.path for f in self.files])
+
     def to_json(self) -> dict:
         """The manifest as ``manifest.json`` holds it (converters by their function name)."""
         files = []
         for f in self.files:
             entry = {"path": f.path, "sha256": f.sha256, "size": f.size, "url": f.url}
             if f.derive is not None:
-                entry["derive"] = getattr(f.derive, "__name__", repr(f.derive))
+                function = getattr(f.derive, "func", f.derive)  # a functools.partial names its function
+                entry["derive"] = getattr(function, "__name__", repr(function))
             if f.also:
                 entry["also"] = list(f.also)
             files.append(entry)
@@ -223,18 +231,11 @@ def _file_from_json(entry: Any, k: int, path: Path, converters: dict[str, Conver
         raise PluginError(f"{where}: {exc}") from None
 
 
-def manifest_for_folder(name: str, folder: str | os.PathLike, base_url: str, origin: str, **options) -> Manifest:
-    """A manifest pinning every file now in ``folder`` (sha256 and size computed here), each served at
-    ``<base_url>/<path>``: for a lab publishing its own files. The folder's name is the data folder."""
+def pin(path: str | os.PathLike) -> dict:
+    """``{"sha256": ..., "size": ...}`` of a file: its entry's pins in a manifest.json."""
     from .stimuli import sha256_file
 
-    folder = Path(folder)
-    paths = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
-    files = tuple(
-        FileSpec(p.relative_to(folder).as_posix(), sha256_file(p), p.stat().st_size, f"{base_url.rstrip('/')}/{p.relative_to(folder).as_posix()}")
-        for p in paths
-    )
-    return Manifest(name=name, folder=folder.name, files=files, origin=origin, **options)
+    return {"sha256": sha256_file(path), "size": Path(path).stat().st_size}
 
 
 # -- look-up through the registry --------------------------------------------------------------------

@@ -11,8 +11,10 @@ A dataset plugin (``check_dataset``):
    ``stimulus_id`` are the stimulus set's ids in order, whose regions hold neuroids, with enough
    stimuli for the protocol;
 3. the default metric's benchmark run end to end on a small bootstrap, on the first region, with two
-   made-up layers: the region's own mean responses (a positive control, which must score higher) and
-   noise. A recording whose stimuli or regions are misaligned fails here.
+   made-up layers: the region's own mean responses (a positive control, which must score clearly
+   higher) and noise: declaration, recording, protocol and metric work together. (Whether responses
+   belong to the right stimuli only a model could tell; ``stimulus_id`` against the stimulus set's
+   ids is what is checked.)
 
 A metric plugin (``check_metric``): its factory builds a brainbench.metric.Metric; on a synthetic
 recording of each kind it applies to (responses a known linear function of a hidden layer, plus

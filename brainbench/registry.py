@@ -183,18 +183,33 @@ class Registry:
         return self
 
     def add_folder(self, path) -> list:
-        """Import the plugin folder ``path`` now and register its plugins (any kind); returns them.
-        Raises PluginError if it cannot be imported (``--plugin PATH`` was asked for explicitly)."""
+        """Import the plugin folder ``path`` (or the plugin folders in it) now and register their plugins
+        (any kind); returns them. A path that holds no plugin raises PluginError (``--plugin PATH`` was
+        asked for explicitly); a plugin in it that fails to import is recorded, as in discovery."""
         from .errors import PluginError
 
-        path = Path(path).expanduser().resolve()
         try:
-            found = list(_plugins_in_folder(path))
-        except Exception as exc:
-            raise PluginError(f"plugin folder {path}: {_one_line(exc)}") from exc
-        for source, plugin in found:
-            self.add(plugin, source)
-        return [plugin for _, plugin in found]
+            packages = plugin_packages(path)
+        except OSError as exc:
+            raise PluginError(f"--plugin {path}: {exc}") from exc
+        found = []
+        for package in packages:
+            plugins = self._import_package(package)
+            for plugin in plugins:
+                self.add(plugin, f"folder {package}")
+            found += plugins
+        return found
+
+    def _import_package(self, package: Path) -> list:
+        """The plugins a plugin folder exposes; [] with the failure recorded if it cannot be imported."""
+        try:
+            found = getattr(import_plugin_folder(package), "PLUGINS", None)
+            if found is None:
+                raise AttributeError(f"{package / '__init__.py'} defines no PLUGINS list")
+            return list(found) if isinstance(found, (list, tuple)) else [found]
+        except Exception as exc:  # a broken folder must not break the others
+            self.failures.append(PluginFailure("folder", str(package), _one_line(exc)))
+            return []
 
     def _discover(self, kind: str) -> None:
         package_name = _BUILTIN[kind]
@@ -213,14 +228,17 @@ class Registry:
                 self._load(kind, source, lambda p=plugin: p)
 
     def _from_folders(self) -> list[tuple[str, Any]]:
-        """The plugins of every plugin folder, imported once; a folder that fails is recorded."""
+        """(source, plugin) of every plugin folder, imported once; a folder that fails is recorded."""
         if self._folder_plugins is None:
             self._folder_plugins = []
             for folder in self._folders:
                 try:
-                    self._folder_plugins += list(_plugins_in_folder(folder))
-                except Exception as exc:  # a broken folder must not break the others
-                    self.failures.append(PluginFailure("folder", str(folder), _one_line(exc)))
+                    packages = plugin_packages(folder)
+                except OSError as exc:
+                    self.failures.append(PluginFailure("folder", str(folder), f"{PLUGINS_ENV}: {exc}"))
+                    continue
+                for package in packages:
+                    self._folder_plugins += [(f"folder {package}", plugin) for plugin in self._import_package(package)]
         return self._folder_plugins
 
     def _load(self, kind: str, source: str, loader: Callable[[], Any]) -> None:
@@ -345,21 +363,18 @@ def env_plugin_folders() -> list[Path]:
     return [Path(p).expanduser() for p in os.environ.get(PLUGINS_ENV, "").split(os.pathsep) if p.strip()]
 
 
-def _plugins_in_folder(folder: Path):
-    """(source, plugin) for each plugin of the plugin folder ``folder`` (a package), or of each plugin
-    folder inside it; raises if it is neither."""
+def plugin_packages(folder) -> list[Path]:
+    """The plugin folder ``folder`` (a package: it has an ``__init__.py``), or the plugin folders in it;
+    OSError if it is neither."""
     folder = Path(folder).expanduser().resolve()
     if not folder.is_dir():
         raise FileNotFoundError(f"plugin folder {folder} " + ("is a file" if folder.exists() else "does not exist"))
-    packages = [folder] if (folder / "__init__.py").is_file() else sorted(p for p in folder.iterdir() if (p / "__init__.py").is_file() and not p.name.startswith(("_", ".")))
+    if (folder / "__init__.py").is_file():
+        return [folder]
+    packages = sorted(p for p in folder.iterdir() if (p / "__init__.py").is_file() and not p.name.startswith(("_", ".")))
     if not packages:
         raise FileNotFoundError(f"{folder} holds no plugin: a plugin folder has an __init__.py exposing PLUGINS (or holds such folders)")
-    for package in packages:
-        found = getattr(import_plugin_folder(package), "PLUGINS", None)
-        if found is None:
-            raise AttributeError(f"{package / '__init__.py'} defines no PLUGINS list")
-        for plugin in found if isinstance(found, (list, tuple)) else [found]:
-            yield f"folder {package}", plugin
+    return packages
 
 
 def import_plugin_folder(folder: Path):

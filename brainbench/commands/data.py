@@ -43,10 +43,13 @@ def register(sub) -> None:
 
 
 def registry_with(plugin_folders):
-    """The default registry, with the plugin folders given on the command line added to it."""
-    from ..registry import default_registry
+    """The default registry, or, with plugin folders given on the command line, a registry that also
+    holds their plugins (the default one is left as it is)."""
+    from ..registry import Registry, default_registry
 
-    registry = default_registry()
+    if not plugin_folders:
+        return default_registry()
+    registry = Registry().discover()
     for folder in plugin_folders:
         registry.add_folder(folder)
     return registry
