@@ -196,7 +196,10 @@ class Registry:
         for package in packages:
             plugins = self._import_package(package)
             for plugin in plugins:
-                self.add(plugin, f"folder {package}")
+                try:
+                    self.add(plugin, f"folder {package}")
+                except (ValueError, TypeError) as exc:
+                    raise PluginError(f"--plugin {path}: {exc}") from exc
             found += plugins
         return found
 
@@ -254,6 +257,8 @@ class Registry:
         for kind, cls in _TYPES.items():
             if isinstance(plugin, cls):
                 table = self._table(kind)
+                if table.get(plugin.name) is plugin:
+                    return  # the same folder named twice ($BRAINBENCH_PLUGINS and --plugin)
                 if plugin.name in table:
                     raise ValueError(f"{kind} plugin {plugin.name!r} from {source} is already registered by {table[plugin.name].source}")
                 if kind == "model":

@@ -151,6 +151,10 @@ def test_data_commands_take_a_plugin_folder(tiny, capsys):
     assert "unknown dataset 'tiny_vis'" in capsys.readouterr().err
     assert main(["data", "list", "--plugin", str(folder.parent / "nowhere")]) == 2
     assert "plugin folder" in capsys.readouterr().err
+    assert main(["data", "import", str(data), "--name", "tiny_vis", "--plugin", str(folder)]) == 0  # verified, copied into the user cache
+    assert main(["data", "list", "--plugin", str(folder)]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("tiny_vis "))
+    assert " ok " in row and "[user cache]" in row
 
 
 # -- brainbench check for datasets -------------------------------------------------------------------
