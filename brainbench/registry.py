@@ -35,9 +35,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import UnknownNameError
+from .manifest import Manifest
+
+if TYPE_CHECKING:
+    from .benchmark import Dataset, Protocol
+    from .metric import Metric
 
 MODALITIES = ("vision", "audio")
 TRAINING_TYPES = ("supervised", "self-supervised", "untrained", "baseline")
@@ -66,7 +71,7 @@ class MetricPlugin:
     name: str
     #: ``factory(**options)`` -> a brainbench.metric.Metric; options are the dataset's
     #: ``metric_options[name]``, plus ``device=`` where the factory accepts it
-    factory: Callable[..., Any]
+    factory: Callable[..., Metric]
     #: the dataset ``recording_kind``s this metric can score (e.g. ("trials", "components"))
     applies_to: tuple[str, ...]
     #: one line for ``brainbench list metrics``
@@ -97,39 +102,39 @@ class DatasetPlugin:
     regions: tuple[str, ...]
     #: ``load(data_dir=None)`` -> brainbench.benchmark.Dataset (recording, stimulus set, checksums,
     #: card, warnings); ``data_dir`` as ``--data-dir`` (None: the data search path, brainbench.paths)
-    load: Callable[..., Any]
+    load: Callable[..., Dataset]
     #: the metric of the default benchmarks (``brainbench score`` without --metric)
     default_metric: str
     #: the data card: title, species, method, regions, stimuli, response, citation, bibtex, terms, ...
-    card: dict = field(default_factory=dict)
+    card: dict[str, Any] = field(default_factory=dict)
     #: metric name (or None) -> brainbench.benchmark.Protocol (splits, layer selection, bootstrap,
     #: inter-animal ceiling); None: ``Protocol()`` (5-fold, nested 4-fold layer selection)
-    protocol_for: Callable[[str | None], Any] | None = None
+    protocol_for: Callable[[str | None], Protocol] | None = None
     #: metric name -> benchmark version (bump when the data, protocol or metric changes the numbers);
     #: a metric not listed is version "1"
-    versions: dict = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
     #: how per-neuroid scores and ceilings are pooled: "median" or "mean"
     aggregate: str = "median"
     #: metric name -> keyword arguments for that metric's factory (e.g. {"ridge": {"primary": "r2"}})
-    metric_options: dict = field(default_factory=dict)
+    metric_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: the Benchmark class to build (a subclass for recordings that are not trial arrays, e.g.
     #: RDMBenchmark), or "module:attribute" naming it (imported when a benchmark is built); None: Benchmark
-    benchmark_class: Any = None
+    benchmark_class: type | str | None = None
     #: region -> position in the brain's processing hierarchy (larger = later), for the layer-area
     #: correspondence analysis (brainbench.analysis.hierarchy); empty: no hierarchy is declared
-    hierarchy: dict = field(default_factory=dict)
+    hierarchy: dict[str, float] = field(default_factory=dict)
     #: where the hierarchy comes from (a citation)
     hierarchy_source: str = ""
     #: region -> group averaged first in the overall score (e.g. the cortical layers of one area);
     #: a region not listed is its own group
-    region_groups: dict = field(default_factory=dict)
+    region_groups: dict[str, str] = field(default_factory=dict)
     #: regions that summarise others (e.g. NH2015 "all", the mean of its components): scored, shown,
     #: never counted again in the overall score
     derived_regions: tuple[str, ...] = ()
     #: the data's files, sha256, sizes, sources and converters (brainbench.manifest.Manifest, kept in
     #: the plugin folder): what ``brainbench data fetch|import|list`` and the check before scoring read;
     #: None: the data are supplied by the user and cannot be fetched or verified
-    manifest: Any = None
+    manifest: Manifest | None = None
     #: where it was found (set by the registry)
     source: str = ""
 
@@ -327,8 +332,6 @@ def _check_dataset_plugin(plugin: DatasetPlugin) -> None:
 
 def dataset_plugin_problems(plugin: DatasetPlugin) -> list[str]:
     """Every field of a DatasetPlugin that breaks its contract, in words (docs/datasets.md)."""
-    from .manifest import Manifest
-
     problems = []
     if not isinstance(plugin.name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", plugin.name):
         problems.append(f"name {plugin.name!r} must be lower-case letters, digits and _")
