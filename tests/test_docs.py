@@ -63,6 +63,9 @@ def page_env(tmp_path, monkeypatch):
     default_registry.cache_clear()
     yield folder
     default_registry.cache_clear()
+    for name, module in list(sys.modules.items()):  # modules a page imported from its folder (its converter)
+        if str(getattr(module, "__file__", None) or "").startswith(str(tmp_path)):
+            del sys.modules[name]
 
 
 def test_pages_have_code_and_no_run_is_rare():
