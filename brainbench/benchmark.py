@@ -14,14 +14,15 @@ ceiled = raw / ceiling. Nothing is clipped: out-of-range values are kept and fla
 come from bootstrap resampling of stimuli (scores and ceiling recomputed on the same sample, no
 refitting) and of subjects (animals/participants).
 
-Population metrics (RSA, CKA: one score per population, ``metric.per_neuroid = False``) hook in at
-three points, all optional, so per-neuroid metrics run exactly as before:
-- ``metric.prepare_target(recording)`` builds what ``evaluate``/``summarize`` compare with (e.g. the
-  recorded RDM) instead of the trial average;
+Population metrics (RSA, CKA: one score per population, ``metric.per_neuroid = False``) use the
+hooks every metric has (brainbench.metric.Metric; their defaults keep per-neuroid metrics as they are):
+- ``metric.prepare_target(recording)`` builds what ``evaluate``/``summarize`` compare with (default
+  the trial average; e.g. the recorded RDM);
 - their ceiling is computed on the stimuli each reported split scored (its test set), averaged over
   the reported splits, so score and ceiling always cover the same stimuli;
 - ``metric.reweight(target_or_ceiling_data, subject_weights)`` rebuilds the population from a
-  bootstrap sample of subjects (animals), which gives population metrics their subject intervals.
+  bootstrap sample of subjects (animals), which gives population metrics their subject intervals
+  (None, the default: no subject interval).
 ``inner_splits=1`` chooses the layer on the whole training set of each outer split: for metrics
 that fit nothing (RSA, CKA), where an inner CV would only shrink the comparison.
 ``inter_animal_ceiling=True`` adds the inter-animal consistency (brainbench.consistency) beside the
@@ -39,7 +40,7 @@ import xarray as xr
 
 from .bootstrap import ENCODING, encode_index, interval, stimulus_counts, subject_counts
 from .bootstrap import block as bootstrap_block
-from .recording import select_region, trial_average
+from .recording import select_region
 from .stimuli import StimulusSet
 
 
@@ -121,16 +122,13 @@ class Benchmark:
 
     def target(self, recording) -> object:
         """What the metric compares with: the trial average, or the metric's own target (e.g. an RDM)."""
-        prepare_target = getattr(self.metric, "prepare_target", None)
-        return prepare_target(recording) if prepare_target is not None else trial_average(recording)
+        return self.metric.prepare_target(recording)
 
     def ceiling_data(self, recording) -> object:
         if not self.metric.ceiling_kind:
             return None
         # population metrics need the subjects of the neuroids, per-neuroid metrics the trials alone
-        if getattr(self.metric, "ceiling_from_recording", False):
-            return self.metric.prepare_ceiling(recording)
-        return self.metric.prepare_ceiling(recording.values)
+        return self.metric.prepare_ceiling(recording if self.metric.ceiling_from_recording else recording.values)
 
     def config(self) -> dict:
         return {
@@ -333,9 +331,7 @@ class Benchmark:
             return None
         if self.metric.per_neuroid:
             return self._bootstrap_subjects(per_neuroid, ceiling, recording["subject"].values, agg)
-        if hasattr(self.metric, "reweight"):
-            return self._bootstrap_subjects_population(reported, responses, ceiling_data, recording, agg)
-        return None
+        return self._bootstrap_subjects_population(reported, responses, ceiling_data, recording, agg)
 
     def _bootstrap_subjects(self, per_neuroid, ceiling, subjects, agg) -> dict | None:
         """Resample animals: every neuroid of a drawn animal counts as often as the animal is drawn."""
@@ -351,7 +347,8 @@ class Benchmark:
 
     def _bootstrap_subjects_population(self, reported, target, ceiling_data, recording, agg) -> dict | None:
         """Population metrics: resample subjects, rebuild the recorded population (and its ceiling) from
-        the drawn subjects (a subject drawn twice counts twice), rescore the same model outputs."""
+        the drawn subjects (a subject drawn twice counts twice), rescore the same model outputs. None when
+        the metric cannot rebuild its target from subjects (``reweight`` returns None)."""
         metric = self.metric
         unique = np.unique(recording["subject"].values)
         if len(unique) < 2:
@@ -360,7 +357,10 @@ class Benchmark:
         raws, ceileds = [], []
         for row in subject_counts(len(unique), self.protocol.n_bootstrap, self.protocol.bootstrap_seed + 1):
             weights = row.astype(float)
-            raws.append(agg(metric.summarize(reported, metric.reweight(target, weights))[metric.primary]))
+            drawn = metric.reweight(target, weights)
+            if drawn is None:
+                return None
+            raws.append(agg(metric.summarize(reported, drawn)[metric.primary]))
             if ceiling_data is not None:
                 ceiling = self._ceiling(metric.reweight(ceiling_data, weights), reported, n)
                 ceileds.append(raws[-1] / agg(ceiling) if ceiling is not None else np.nan)
@@ -492,7 +492,7 @@ class RDMBenchmark(Benchmark):
         return recording.sel(region=self.region)
 
     def target(self, recording):
-        if not getattr(self.metric, "accepts_rdm", False):
+        if not self.metric.accepts_rdm:
             from .errors import BrainbenchError
 
             raise BrainbenchError(f"metric {self.metric.name!r} cannot score a dissimilarity-matrix recording ({self.name}); use rsa")

@@ -1,6 +1,9 @@
-"""``brainbench check``: tell a submitter exactly what is wrong with a model plugin before anything long runs.
+"""``brainbench check``: tell a submitter exactly what is wrong with a plugin before anything long runs.
 
-Three stages, each reporting every problem with the field or layer it concerns:
+A plugin folder (anywhere) or a registered name, of any kind: its ``PLUGINS`` may hold models,
+datasets and metrics. Dataset and metric plugins are checked against their contracts by
+brainbench.plugin_checks (docs/datasets.md, docs/metrics.md); model plugins in three stages, each
+reporting every problem with the field or layer it concerns:
 
 1. **static** (this process, no plugin code runs): the folder has an ``__init__.py``; every ``.py`` file
    compiles (a syntax error is reported with file and line); ``card.json``, if present, passes
@@ -57,6 +60,8 @@ class CheckReport:
     target: str
     findings: list[Finding] = field(default_factory=list)
     models: list[dict] = field(default_factory=list)  # per built model: layers, widths, timings, memory
+    datasets: list[dict] = field(default_factory=list)  # per dataset plugin: what was measured (brainbench.plugin_checks)
+    metrics: list[dict] = field(default_factory=list)  # per metric plugin: its runs on synthetic recordings
     seconds: float = 0.0
 
     @property
@@ -73,7 +78,8 @@ class CheckReport:
             self.findings.append(finding)
 
     def to_dict(self) -> dict:
-        return {"target": self.target, "ok": self.ok, "findings": [asdict(f) for f in self.findings], "models": self.models, "seconds": self.seconds}
+        return {"target": self.target, "ok": self.ok, "findings": [asdict(f) for f in self.findings], "models": self.models,
+                "datasets": self.datasets, "metrics": self.metrics, "seconds": self.seconds}
 
 
 # -- stage 1: static ----------------------------------------------------------------------------------
@@ -81,7 +87,7 @@ def static_checks(folder: Path, report: CheckReport) -> None:
     from .card import read_card_file, validate_card
 
     if not (folder / "__init__.py").is_file():
-        report.add("code", f"{folder} has no __init__.py: a model plugin folder is a Python package exposing PLUGINS")
+        report.add("code", f"{folder} has no __init__.py: a plugin folder is a Python package exposing PLUGINS")
     for path in sorted(folder.rglob("*.py")):
         if "__pycache__" in path.parts:
             continue
@@ -234,7 +240,7 @@ def worker(spec: dict) -> dict:
     """Runs in the subprocess: import, build, run. Returns the findings and per-model measurements."""
     from .card import card_of, validate_card
     from .model import ModelAdapter
-    from .registry import ModelPlugin, default_registry
+    from .registry import DatasetPlugin, MetricPlugin, ModelPlugin, default_registry
     from .weights import set_weights_dir
 
     report = CheckReport(spec["target"])
@@ -249,25 +255,55 @@ def worker(spec: dict) -> dict:
                 return report.to_dict()
             plugins = plugins if isinstance(plugins, (list, tuple)) else [plugins]
         else:
-            registry = default_registry()
-            plugins = [registry.model(spec["target"])]
+            plugins = [registered(default_registry(), spec["target"])]
     except Exception as exc:
         report.add("import", f"importing the plugin failed: {type(exc).__name__}: {exc}{_where_in_plugin(exc, spec.get('folder'))}")
         return report.to_dict()
-    bad = [p for p in plugins if not isinstance(p, ModelPlugin)]
+    bad = [p for p in plugins if not isinstance(p, (ModelPlugin, DatasetPlugin, MetricPlugin))]
     for p in bad:
-        report.add("code", f"PLUGINS holds {p!r}, not a brainbench.registry.ModelPlugin")
+        report.add("code", f"PLUGINS holds {p!r}, not a brainbench.registry ModelPlugin, DatasetPlugin or MetricPlugin")
+    _check_data_plugins(plugins, spec, report)
+    others = [p for p in plugins if isinstance(p, (DatasetPlugin, MetricPlugin))]
     plugins = [p for p in plugins if isinstance(p, ModelPlugin)]
     if spec.get("model"):
         chosen = [p for p in plugins if p.name == spec["model"]]
         if not chosen:
             report.add("model", f"no model {spec['model']!r} here; this plugin has {[p.name for p in plugins]}")
         plugins = chosen
-    if not plugins and not bad:
+    if not plugins and not bad and not others:
         report.add("code", "PLUGINS is empty")
     for plugin in plugins:
         _check_plugin(plugin, spec, folder, report, validate_card, card_of, ModelAdapter)
     return report.to_dict()
+
+
+def registered(registry, name: str):
+    """The registered model, dataset or metric plugin called ``name`` (models first)."""
+    for table in (registry.models, registry.datasets, registry.metrics):
+        if name in table:
+            return table[name]
+    return registry.model(name)  # raises UnknownNameError naming the models
+
+
+def _check_data_plugins(plugins, spec, report) -> None:
+    """Dataset and metric plugins: their contracts (brainbench.plugin_checks)."""
+    from .plugin_checks import check_dataset, check_metric
+    from .registry import DatasetPlugin, MetricPlugin, default_registry
+
+    registry = default_registry()
+    for plugin in plugins:  # a folder's datasets join the registry, so that its data commands know them
+        if isinstance(plugin, DatasetPlugin) and plugin.name not in registry.datasets:
+            try:
+                registry.add(plugin, f"folder {spec.get('folder')}")
+            except (ValueError, TypeError):
+                pass  # its problems are reported by check_dataset
+    for plugin in plugins:
+        if isinstance(plugin, DatasetPlugin):
+            print(f"[check] dataset {plugin.name}: declaration, data, a benchmark on made-up layers", file=sys.stderr, flush=True)
+            report.datasets.append(check_dataset(plugin, spec.get("data_dir"), registry, report))
+        elif isinstance(plugin, MetricPlugin):
+            print(f"[check] metric {plugin.name}: synthetic recordings", file=sys.stderr, flush=True)
+            report.metrics.append(check_metric(plugin, report))
 
 
 def _check_plugin(plugin, spec, folder, report, validate_card, card_of, ModelAdapter) -> None:
@@ -470,17 +506,17 @@ def check(target: str, model: str | None = None, weights: str | None = None, tim
         from .registry import default_registry
 
         registry = default_registry()
-        if target not in registry.models:
-            failures = [f for f in registry.failures if f.kind == "model"]
-            extra = "".join(f"\n  (plugin failed to load: {f.source}: {f.error})" for f in failures)
-            report.add("target", f"{target!r} is neither a plugin folder nor a registered model{extra}")
+        if target not in registry.models and target not in registry.datasets and target not in registry.metrics:
+            extra = "".join(f"\n  (plugin failed to load: {f.source}: {f.error})" for f in registry.failures)
+            report.add("target", f"{target!r} is neither a plugin folder nor a registered model, dataset or metric{extra}")
     if report.errors:
         report.add("build", "skipped: fix the problems above first", "warning")
         report.seconds = time.perf_counter() - started
         return report
 
     with tempfile.TemporaryDirectory(prefix="brainbench-check-") as tmp:
-        spec = {"target": str(target), "folder": str(folder) if folder else None, "model": model, "weights": weights, "weights_dir": weights_dir, "stimuli_dir": tmp}
+        spec = {"target": str(target), "folder": str(folder) if folder else None, "model": model, "weights": weights, "weights_dir": weights_dir,
+                "stimuli_dir": tmp, "data_dir": str(data_dir) if data_dir else None}
         spec_path, out_path = Path(tmp) / "spec.json", Path(tmp) / "report.json"
         spec_path.write_text(json.dumps(spec))
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
@@ -498,6 +534,7 @@ def check(target: str, model: str | None = None, weights: str | None = None, tim
                 for f in worker_report["findings"]:
                     report.add(f["where"], f["message"], f["severity"], f["model"])
                 report.models = worker_report["models"]
+                report.datasets, report.metrics = worker_report["datasets"], worker_report["metrics"]
             else:
                 tail = "\n    ".join(stderr.strip().splitlines()[-8:])
                 report.add("build", f"the check subprocess died (exit status {run.returncode}) before reporting:\n    {tail}")

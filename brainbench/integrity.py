@@ -1,8 +1,9 @@
 """Data verified before scoring: every file a benchmark reads is checked against its pinned sha256.
 
-The pins are the fetch manifests (``brainbench.fetch.SOURCES``: responses, metadata and every stimulus
-file). A dataset may also read files of another one (``DatasetSource.shares``: the 2-photon RDMs use
-the Neuropixels images), which are checked too. Digests are remembered per file identity (device,
+The pins are the dataset plugins' manifests (brainbench.manifest, ``DatasetPlugin.manifest``: responses,
+metadata and every stimulus file), the same ones ``brainbench data fetch`` reads. A dataset may also
+read files of another one (``Manifest.shares``: the 2-photon RDMs use the Neuropixels images), which
+are checked too. Digests are remembered per file identity (device,
 inode, size, mtime, ctime) in the cache (kind ``digests``, one entry per dataset folder), so a second
 run stats the files and hashes nothing. A file that differs stops the run with its name and the fix,
 unless the user says ``allow_modified=True`` (``--allow-modified-data``); the modified files are then
@@ -17,7 +18,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CacheError, DataModifiedError
+from .errors import CacheError, DataModifiedError, DataNotFoundError
 from .paths import find_dataset_dir
 from .store import Store, file_identity, remember_digest, sha256_of
 
@@ -66,27 +67,32 @@ def folder_digests(folder: Path, names: list[str], store: Store | None = None) -
     return digests
 
 
-def _pinned_files(name: str, data_dir) -> list[tuple[str, Path, str, str]]:
+def _pinned_files(name: str, data_dir, registry=None) -> list[tuple[str, Path, str, str]]:
     """(owning dataset, its folder, relative path, pinned sha256) of every file dataset ``name`` reads."""
-    from .fetch import SOURCES
+    from .manifest import manifests
 
-    source = SOURCES.get(name)
+    known = manifests(registry)
+    source = known.get(name)
     if source is None:
         return []
     files = []
     for other, prefix in ((name, ""), *source.shares):
-        src = SOURCES[other]
+        if other not in known:
+            raise DataNotFoundError(f"{name} reads files of dataset {other!r} (its manifest's shares), which is not registered; "
+                                    f"install or add that dataset plugin (known: {', '.join(sorted(known))})")
+        src = known[other]
         folder = find_dataset_dir(src.folder, data_dir)
         if folder is not None:
             files += [(other, folder, spec.path, spec.sha256) for spec in src.files if spec.path.startswith(prefix)]
     return files
 
 
-def verify_dataset(name: str, data_dir=None, allow_modified: bool = False, store: Store | None = None) -> DataCheck:
-    """Check every pinned file dataset ``name`` reads; raise DataModifiedError on a difference unless
-    ``allow_modified``. Missing files are left to the loader, which names them."""
+def verify_dataset(name: str, data_dir=None, allow_modified: bool = False, store: Store | None = None, registry=None) -> DataCheck:
+    """Check every pinned file dataset ``name`` reads (its manifest, from ``registry``, default the
+    default registry); raise DataModifiedError on a difference unless ``allow_modified``. Missing files
+    are left to the loader, which names them."""
     check = DataCheck(dataset=name)
-    files = _pinned_files(name, data_dir)
+    files = _pinned_files(name, data_dir, registry)
     check.pinned = bool(files)
     by_folder: dict[tuple[str, Path], list[tuple[str, str]]] = {}
     for owner, folder, path, pin in files:

@@ -53,7 +53,7 @@ _BUILD_LOCK = threading.Lock()
 def load_dataset(registry: Registry, name: str, data_dir=None, store: Store | None = None) -> Dataset:
     """The dataset, loaded once per process for each content of its pinned files (a file changed on
     disk is loaded anew, never served from memory)."""
-    state = verify_dataset(name, data_dir, allow_modified=True, store=store)
+    state = verify_dataset(name, data_dir, allow_modified=True, store=store, registry=registry)
     key = (name, str(data_dir), tuple(sorted(state.digests.items())))
     with _DATASET_LOCK:
         if key not in _DATASET_CACHE:
@@ -233,7 +233,7 @@ def _load_benchmarks(run: ScoreRun, registry: Registry, benchmark_ids: list[str]
     data_dir, allow = run.options.data_dir, run.options.allow_modified_data
     for name in dict.fromkeys(registry.parse_benchmark(b)[0].name for b in benchmark_ids):
         run.step(f"{name}: checking the data files against their pinned sha256")
-        check = verify_dataset(name, data_dir, allow_modified=allow, store=run.store)
+        check = verify_dataset(name, data_dir, allow_modified=allow, store=run.store, registry=registry)
         if check.modified:
             run.modified_files += check.modified
             run.warn(f"{name}: scoring {len(check.modified)} modified data file(s) (--allow-modified-data): {', '.join(check.modified[:3])}")
@@ -335,7 +335,7 @@ def _score_benchmark(run: ScoreRun, bench: Benchmark, score_key: str, features: 
     t = time.perf_counter()
     run.step(f"{bench.name}: scoring {len(layer_order)} layer(s)")
     try:
-        if plan is not None and hasattr(bench.metric, "target_batch"):
+        if plan is not None:  # every Metric declares target_batch (metrics that fit nothing ignore it)
             bench.metric.target_batch = plan.target_batch
         metric_key = json_key(bench.metric.config())
         prepared = {}

@@ -19,8 +19,14 @@ import pytest
 
 from brainbench import fetch, paths
 from brainbench.cli import main as cli_main
+from brainbench.datasets.allen_2p_rdms import convert as rdm_convert
+from brainbench.datasets.allen_neuropixels import convert as np_convert
+from brainbench.datasets.allen_neuropixels import manifest as np_manifest
+from brainbench.manifest import manifests
+from brainbench.registry import default_registry
 
-RDM = fetch.SOURCES["allen_2p_rdm"]
+SOURCES = manifests()
+RDM = SOURCES["allen_2p_rdm"]
 
 
 class _Server:
@@ -92,20 +98,20 @@ def isolated(tmp_path, monkeypatch):
 
 
 def test_manifest_matches_the_reference_copy(shared_data):
-    for src in fetch.SOURCES.values():
+    for src in SOURCES.values():
         st = fetch.status(src.name, shared_data, verify=False)
         assert st.state == "present" and not st.missing, (src.name, st.missing[:3])
     # spot-check real digests (the full check is `brainbench data list`)
     spec = {s.path: s for s in RDM.files}["noise_ceiling.csv"]
     assert hashlib.sha256((shared_data / RDM.folder / spec.path).read_bytes()).hexdigest() == spec.sha256
-    for src in fetch.SOURCES.values():
+    for src in SOURCES.values():
         for spec in src.files:
             assert spec.upstream_urls, (src.name, spec.path)  # every file has a public source
             for url in spec.upstream_urls:
                 if url.startswith("https://raw.githubusercontent.com/"):  # a repository file at a pinned commit
                     assert re.fullmatch(r"https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/.+", url), url
                 else:
-                    assert url.startswith(f"{fetch.ALLEN_S3}/visual-coding-neuropixels/"), url
+                    assert url.startswith(f"{np_manifest.ALLEN_S3}/visual-coding-neuropixels/"), url
 
 
 def test_good_fetch_lands_complete_and_verified(mirror, isolated, monkeypatch, shared_data):
@@ -173,7 +179,7 @@ def allen_np_upstream(tmp_path_factory, shared_data):
     from PIL import Image
 
     root = tmp_path_factory.mktemp("upstream")
-    folder = shared_data / fetch.SOURCES["allen_np"].folder
+    folder = shared_data / SOURCES["allen_np"].folder
     units = json.loads((folder / "units.json").read_text())
     with np.load(folder / "spike_counts.npz") as archive:
         counts = {key: archive[key] for key in archive.files}
@@ -202,18 +208,18 @@ def allen_np_upstream(tmp_path_factory, shared_data):
 
 
 def _allen_np_source(s3: str, gh: str):
-    saved = fetch.ALLEN_S3, fetch.LUCARELLI_REPO
-    fetch.ALLEN_S3, fetch.LUCARELLI_REPO = s3, gh
-    try:
-        return fetch._build_sources()["allen_np"]
-    finally:
-        fetch.ALLEN_S3, fetch.LUCARELLI_REPO = saved
+    return np_manifest.build_manifest(s3, gh)
+
+
+def _serve_allen_np_from(monkeypatch, src):
+    """The allen_np plugin, for this test, with its manifest pointing at the upstream-like server."""
+    monkeypatch.setattr(default_registry().dataset("allen_np"), "manifest", src)
 
 
 def test_allen_np_is_rebuilt_byte_for_byte_from_its_upstream_files(allen_np_upstream, isolated, monkeypatch, shared_data):
     server, s3, gh = allen_np_upstream
     src = _allen_np_source(s3, gh)
-    monkeypatch.setitem(fetch.SOURCES, "allen_np", src)
+    _serve_allen_np_from(monkeypatch, src)
     lines = []
     folder = fetch.fetch("allen_np", log=lines.append)
     assert fetch.status("allen_np").state == "ok"  # every sha256 of the published files holds
@@ -233,7 +239,7 @@ def _after_interrupted_fetch(allen_np_upstream, isolated, monkeypatch, shared_da
     path and served file of ``session``'s .npy."""
     server, s3, gh = allen_np_upstream
     src = _allen_np_source(s3, gh)
-    monkeypatch.setitem(fetch.SOURCES, "allen_np", src)
+    _serve_allen_np_from(monkeypatch, src)
     shutil.copytree(shared_data / src.folder / "images", isolated / ".incoming" / src.folder / "images")
     counts_spec = next(spec for spec in src.files if spec.path == "spike_counts.npz")
     npy_url = next(u for u in counts_spec.upstream_urls if u.endswith(f"/{session}.npy"))
@@ -295,7 +301,7 @@ def test_allen_scene_that_is_not_a_grayscale_image_is_refused(tmp_path):
     upstream = tmp_path / "natural_scene_3.tiff"
     Image.new("RGB", (8, 6)).save(upstream, format="TIFF")
     with pytest.raises(fetch.FetchError, match="expected an 8-bit grayscale image"):
-        fetch.convert_allen_scene_tiff([("https://x/natural_scene_3.tiff", upstream)], tmp_path / "scene_003.png", "0" * 64)
+        np_convert.scene_tiff([("https://x/natural_scene_3.tiff", upstream)], tmp_path / "scene_003.png", "0" * 64)
 
 
 def test_import_verifies_and_links(isolated, shared_data, tmp_path):
@@ -324,13 +330,13 @@ def test_conwell_pickle_converts_byte_for_byte(shared_data, tmp_path):
     upstream.write_bytes(pickle.dumps(nested, protocol=2))
     target = tmp_path / "similarity.npz"
     digest = {s.path: s for s in RDM.files}["similarity.npz"].sha256
-    fetch.convert_conwell_rdms(upstream, target, digest)
+    rdm_convert.convert_conwell_rdms(upstream, target, digest)
     assert target.read_bytes() == published.read_bytes()
 
     nested["VISp"]["layer4"] = nested["VISp"]["layer4"] * 0.5
     upstream.write_bytes(pickle.dumps(nested))
     with pytest.raises(fetch.ChecksumError, match="differs from the published"):
-        fetch.convert_conwell_rdms(upstream, tmp_path / "other.npz", digest)
+        rdm_convert.convert_conwell_rdms(upstream, tmp_path / "other.npz", digest)
 
 
 def test_pickle_that_runs_code_is_refused(tmp_path):
@@ -341,7 +347,7 @@ def test_pickle_that_runs_code_is_refused(tmp_path):
     upstream = tmp_path / "rdms_reliable.pkl"
     upstream.write_bytes(pickle.dumps({"VISp": {"layer4": Evil()}}))
     with pytest.raises(fetch.FetchError, match="refusing to load builtins.print"):
-        fetch.convert_conwell_rdms(upstream, tmp_path / "x.npz", "0" * 64)
+        rdm_convert.convert_conwell_rdms(upstream, tmp_path / "x.npz", "0" * 64)
 
 
 def test_data_list_cli_fresh_and_after_fetch(mirror, isolated, capsys):

@@ -1,4 +1,8 @@
-"""``brainbench data fetch NAME | import DIR | list``: get the recordings from their original sources."""
+"""``brainbench data fetch NAME | import DIR | list``: get the recordings from their original sources.
+
+Every dataset plugin with a manifest (brainbench.manifest) takes part: built-in, from an entry point,
+or from a plugin folder (``--plugin PATH``, repeatable, or ``$BRAINBENCH_PLUGINS``).
+"""
 from __future__ import annotations
 
 import importlib
@@ -6,6 +10,9 @@ import pkgutil
 
 from .. import fetch as fetching
 from ..paths import data_search_path
+from ..store import human_size
+
+PLUGIN_HELP = "a dataset plugin folder (or a folder of plugin folders) to add, anywhere (repeatable; also $BRAINBENCH_PLUGINS)"
 
 
 def register(sub) -> None:
@@ -13,10 +20,11 @@ def register(sub) -> None:
     actions = p.add_subparsers(dest="data_action", metavar="ACTION", required=True)
 
     f = actions.add_parser("fetch", help="download a dataset from its pinned public source into the user cache")
-    f.add_argument("names", nargs="+", metavar="NAME", help=f"dataset(s): {', '.join(fetching.SOURCES)} or 'all'")
+    f.add_argument("names", nargs="+", metavar="NAME", help="dataset(s) with a manifest (see `brainbench data list`), or 'all'")
     f.add_argument("--mirror", help=f"base URL serving <folder>/<file> (default ${fetching.MIRROR_ENV}, else the original sources)")
     f.add_argument("--root", help="data root to fetch into (default: the user cache)")
     f.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for a server (default 60)")
+    f.add_argument("--plugin", action="append", default=[], metavar="PATH", help=PLUGIN_HELP)
     f.set_defaults(func=run_fetch)
 
     i = actions.add_parser("import", help="verify a folder you already have and copy it into the user cache")
@@ -24,30 +32,49 @@ def register(sub) -> None:
     i.add_argument("--name", action="append", help="only this dataset (repeatable)")
     i.add_argument("--link", action="store_true", help="hard-link (or symlink) instead of copying")
     i.add_argument("--root", help="data root to import into (default: the user cache)")
+    i.add_argument("--plugin", action="append", default=[], metavar="PATH", help=PLUGIN_HELP)
     i.set_defaults(func=run_import)
 
     ls = actions.add_parser("list", help="where each dataset is, what is missing, whether checksums hold")
     ls.add_argument("--data-dir", help="also look here first (as `score --data-dir`)")
     ls.add_argument("--quick", action="store_true", help="check sizes only, not sha256")
+    ls.add_argument("--plugin", action="append", default=[], metavar="PATH", help=PLUGIN_HELP)
     ls.set_defaults(func=run_list)
 
 
+def registry_with(plugin_folders):
+    """The default registry, or, with plugin folders given on the command line, a registry that also
+    holds their plugins (the default one is left as it is)."""
+    from ..registry import Registry, default_registry
+
+    if not plugin_folders:
+        return default_registry()
+    registry = Registry().discover()
+    for folder in plugin_folders:
+        registry.add_folder(folder)
+    return registry
+
+
 def run_fetch(args) -> int:
-    names = list(fetching.SOURCES) if args.names == ["all"] else args.names
+    from ..manifest import manifests
+
+    registry = registry_with(args.plugin)
+    names = list(manifests(registry)) if args.names == ["all"] else args.names
     for name in names:
-        fetching.source(name)  # unknown names fail before any download
+        fetching.manifest_of(name, registry)  # unknown names fail before any download
     for name in names:
-        fetching.fetch(name, root=args.root, mirror=args.mirror, timeout=args.timeout)
+        fetching.fetch(name, root=args.root, mirror=args.mirror, timeout=args.timeout, registry=registry)
     return 0
 
 
 def run_import(args) -> int:
-    fetching.import_dir(args.dir, names=args.name, root=args.root, link=args.link)
+    fetching.import_dir(args.dir, names=args.name, root=args.root, link=args.link, registry=registry_with(args.plugin))
     return 0
 
 
-def _plugin_statuses():
-    """Datasets without a fetch manifest (user-supplied recordings) report through ``data_status()``."""
+def _module_statuses(listed: set[str]):
+    """Built-in dataset modules without a manifest (user-supplied recordings) report through their
+    ``data_status()``, registered or not (allen_2p registers only where its NWB files are)."""
     try:
         package = importlib.import_module("brainbench.datasets")
     except ImportError:
@@ -60,7 +87,7 @@ def _plugin_statuses():
             module = importlib.import_module(f"brainbench.datasets.{info.name}")
             report = getattr(module, "data_status", None)
             if report is not None:
-                rows += list(report())
+                rows += [row for row in report() if row[0] not in listed]
         except Exception as exc:  # one broken plugin must not hide the others
             rows.append((info.name, "error", "", f"status check failed: {exc}"))
     return rows
@@ -68,17 +95,28 @@ def _plugin_statuses():
 
 def run_list(args) -> int:
     """Exit status 1 if a dataset that is present has missing or corrupt files (or a plugin reports an error)."""
+    from ..manifest import manifests
+
+    registry = registry_with(args.plugin)
     print("data roots searched, in order:")
     for where, root in data_search_path(args.data_dir):
         print(f"  {where}: {root}" + ("" if root.is_dir() else "  (absent)"))
     rows = [("dataset", "status", "files", "where", "details")]
-    for name, src in fetching.SOURCES.items():
-        st = fetching.status(name, args.data_dir, verify=not args.quick)
+    pinned = manifests(registry)
+    for name, src in pinned.items():
+        st = fetching.status(name, args.data_dir, verify=not args.quick, registry=registry)
         have = st.n_files - len(st.missing)
         rows.append((name, st.state, f"{have}/{st.n_files}", f"{st.where} [{st.origin}]" if st.where else "-", _detail(name, src, st)))
-    for row in _plugin_statuses():
-        name, state, where, detail = row
+    module_rows = _module_statuses(set(pinned))
+    reported = set(pinned) | {row[0] for row in module_rows}
+    for name, plugin in registry.datasets.items():
+        if name not in reported:
+            rows.append((name, "unpinned", "-", "-", f"no manifest: data supplied by the user, not fetched or verified ({plugin.source})"))
+    for name, state, where, detail in module_rows:
         rows.append((name, state, "-", where or "-", detail))
+    for failure in registry.failures:
+        if failure.kind in ("dataset", "folder"):
+            rows.append((failure.source, "error", "-", "-", f"plugin failed to load: {failure.error}"))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     for k, row in enumerate(rows):
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
@@ -100,9 +138,9 @@ def _detail(name, src, st) -> str:
         if any(spec.url is None for spec in src.files):  # no public host: mirror, import or rebuild
             detail = f"get: brainbench data fetch {name} --mirror URL, or data import DIR, or rebuild (docs/data.md)"
         else:
-            detail = f"fetch: brainbench data fetch {name} ({src.total_bytes / 2**20:.0f} MiB)"
+            detail = f"fetch: brainbench data fetch {name} ({human_size(src.total_bytes)})"
         if st.partial_bytes:
-            detail += f"; {st.partial_bytes / 2**20:.1f} MiB already downloaded (resumes)"
+            detail += f"; {human_size(st.partial_bytes)} already downloaded (resumes)"
         return detail
     if st.missing or st.bad:
         parts = []

@@ -1,12 +1,14 @@
 """``brainbench list models|benchmarks|datasets|metrics``."""
 from __future__ import annotations
 
-from ..registry import default_registry
+from .data import registry_with
 
 
 def register(sub) -> None:
     p = sub.add_parser("list", help="list registered models, benchmarks, datasets or metrics")
     p.add_argument("what", choices=["models", "benchmarks", "datasets", "metrics"], nargs="?", default="models")
+    p.add_argument("--plugin", action="append", default=[], metavar="PATH",
+                   help="a plugin folder (or a folder of plugin folders) to add, anywhere (repeatable; also $BRAINBENCH_PLUGINS)")
     p.set_defaults(func=run)
 
 
@@ -19,7 +21,7 @@ def _table(rows):
 
 
 def run(args) -> int:
-    reg = default_registry()
+    reg = registry_with(args.plugin)
     if args.what == "models":
         rows = [("model", "modality", "training", "weights here", "where")]
         for name, plugin in sorted(reg.models.items()):

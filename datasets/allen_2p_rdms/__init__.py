@@ -20,20 +20,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from brainbench.datasets.allen_neuropixels import HIERARCHY, HIERARCHY_SOURCE
+from brainbench.datasets.allen_neuropixels import MANIFEST as IMAGES_MANIFEST
 from brainbench.errors import DataNotFoundError
-from brainbench.paths import data_search_path, find_dataset_dir
 from brainbench.registry import DatasetPlugin
 from brainbench.stimuli import StimulusSet, sha256_file
 
 if TYPE_CHECKING:
     from brainbench.benchmark import Dataset, Protocol
 
-FOLDER = "allen_2p_natural_scenes_rdms"
-IMAGES_FOLDER = "allen_neuropixels_natural_scenes"
-FILES = {
-    "similarity.npz": "866c1227a9b9051ba908051e50152d09430603176ad7d7c0fbe8f7a1b166cf1d",
-    "noise_ceiling.csv": "967f6478c7ed33228dd21cf98fd44a735dcc6d7cd661b8054055c921bfd75a0c",
-}
+from .manifest import FOLDER, MANIFEST  # the files, sha256, Conwell et al.'s repository, the converter
+
+FILES = MANIFEST.pins
 N_IMAGES = 118
 BLANK_INDEX = 118  # last row/column: the blank (gray) screen
 AREAS = ("VISp", "VISl", "VISal", "VISrl", "VISam", "VISpm")
@@ -48,28 +45,18 @@ REGIONS = (
 HERE = Path(__file__).resolve().parent
 
 
-def _missing(folder_name: str, data_dir, what: str) -> DataNotFoundError:
-    searched = "\n".join(f"  {where}: {root / folder_name}" for where, root in data_search_path(data_dir))
-    return DataNotFoundError(
-        f"{what} not found. Looked for the folder {folder_name!r} in:\n{searched}\n"
-        f"Fix: point --data-dir / $BRAINBENCH_DATA at the folder that holds {folder_name}/."
-    )
-
-
 def load(data_dir=None) -> Dataset:
     import xarray as xr
     
     from brainbench.benchmark import Dataset
 
-    folder = find_dataset_dir(FOLDER, data_dir)
-    if folder is None:
-        raise _missing(FOLDER, data_dir, "Allen 2-photon natural-scenes RDMs")
-    images_root = find_dataset_dir(IMAGES_FOLDER, data_dir)
+    folder = MANIFEST.locate(data_dir)
+    images_root = IMAGES_MANIFEST.find(data_dir)  # the stimuli: the Neuropixels images (shared)
     if images_root is None or not (images_root / "images").is_dir():
-        raise _missing(IMAGES_FOLDER, data_dir, "The natural-scene images (shared with the Neuropixels dataset)")
-    missing = [name for name in FILES if not (folder / name).is_file()]
-    if missing:
-        raise DataNotFoundError(f"{folder} is incomplete: missing {', '.join(missing)}")
+        raise DataNotFoundError(
+            f"allen_2p_rdm: the natural-scene images it shares with allen_np are not found (folder {IMAGES_MANIFEST.folder!r}). "
+            "Fix: `brainbench data fetch allen_np`, or point --data-dir / $BRAINBENCH_DATA at the folder that holds it."
+        )
     warnings, checksums = [], {}
     for name, expected in FILES.items():
         checksums[name] = digest = sha256_file(folder / name)
@@ -158,5 +145,6 @@ PLUGINS = [
         hierarchy={region: HIERARCHY[region.split("_")[0]] for region in REGIONS},
         hierarchy_source=HIERARCHY_SOURCE + " (every cortical layer of an area takes the area's position)",
         region_groups={region: region.split("_")[0] for region in REGIONS},
+        manifest=MANIFEST,
     )
 ]

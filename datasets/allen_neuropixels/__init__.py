@@ -15,39 +15,24 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from brainbench.errors import DataNotFoundError
-from brainbench.paths import data_search_path, find_dataset_dir
 from brainbench.registry import DatasetPlugin
 from brainbench.stimuli import StimulusSet, sha256_file
 
 if TYPE_CHECKING:
     from brainbench.benchmark import Dataset, Protocol
 
-FOLDER = "allen_neuropixels_natural_scenes"
-#: sha256 of the published brainbench files (the files in shared/data and the fetch source)
-FILES = {
-    "spike_counts.npz": "780d0cbc554ff5f68a66049a767bc7b104b04e7434f2033f6862ef49d1d92f16",
-    "units.json": "a42aae33aaab1b1be47d6f5d7bf263f7be5ab698892df7dcd1c55be704e0cc8f",
-}
+from .manifest import FOLDER, MANIFEST  # every file: sha256, size, upstream source, converter
+
+#: sha256 of the published responses and metadata (checked again by the loader: provenance)
+FILES = {name: MANIFEST.pins[name] for name in ("spike_counts.npz", "units.json")}
 N_IMAGES = 118
 REGIONS = ("VISp", "VISl", "VISal", "VISrl", "VISam", "VISpm")
 HERE = Path(__file__).resolve().parent
 
 
 def locate(data_dir=None) -> Path:
-    folder = find_dataset_dir(FOLDER, data_dir)
-    if folder is None:
-        searched = "\n".join(f"  {where}: {root / FOLDER}" for where, root in data_search_path(data_dir))
-        raise DataNotFoundError(
-            f"Allen Neuropixels natural-scenes data not found. Looked for the folder {FOLDER!r} in:\n{searched}\n"
-            f"Fix: `brainbench data fetch allen_np` (downloads into the user cache), or point --data-dir / "
-            f"$BRAINBENCH_DATA at a folder containing {FOLDER}/ with spike_counts.npz, units.json and images/."
-        )
-    missing = [name for name in FILES if not (folder / name).is_file()]
-    if not (folder / "images").is_dir():
-        missing.append("images/")
-    if missing:
-        raise DataNotFoundError(f"{folder} is incomplete: missing {', '.join(missing)}. Re-fetch with `brainbench data fetch allen_np`.")
-    return folder
+    """The data folder with every file of the manifest (responses, metadata, 118 images)."""
+    return MANIFEST.locate(data_dir)
 
 
 def load(data_dir=None) -> Dataset:
@@ -153,5 +138,6 @@ PLUGINS = [
         versions={"ridge": "1"},
         hierarchy=HIERARCHY,
         hierarchy_source=HIERARCHY_SOURCE,
+        manifest=MANIFEST,
     )
 ]

@@ -21,6 +21,7 @@ import numpy as np
 
 from brainbench.audio import check_audio, check_wav_header, read_audio
 from brainbench.errors import DataNotFoundError
+from brainbench.manifest import read_manifest
 from brainbench.paths import data_search_path, find_dataset_dir
 from brainbench.registry import DatasetPlugin
 from brainbench.stimuli import StimulusSet, sha256_file
@@ -28,14 +29,16 @@ from brainbench.stimuli import StimulusSet, sha256_file
 if TYPE_CHECKING:
     from brainbench.benchmark import Dataset, Protocol
 
-FOLDER = "nh2015_natural_sounds"
-FILES = {"components.mat": "a34f9a4c648de56d075f249a0f09f67281cde024d0ca184347436e540ab0a66e"}
+HERE = Path(__file__).resolve().parent
+#: every file, its sha256, size and pinned URL (the authors' repository at fixed commits)
+MANIFEST = read_manifest(HERE / "manifest.json")
+FOLDER = MANIFEST.folder
+FILES = {"components.mat": MANIFEST.pins["components.mat"]}
 COMPONENTS = ("lowfreq", "highfreq", "envsounds", "pitch", "speech", "music")
 REGIONS = COMPONENTS + ("all",)
 N_SOUNDS = 165
 SAMPLE_RATE = 44100
 N_SAMPLES = 2 * SAMPLE_RATE
-HERE = Path(__file__).resolve().parent
 
 
 def locate(data_dir=None) -> Path:
@@ -44,14 +47,15 @@ def locate(data_dir=None) -> Path:
         searched = "\n".join(f"  {where}: {root / FOLDER}" for where, root in data_search_path(data_dir))
         raise DataNotFoundError(
             f"NH2015 natural-sounds data not found. Looked for the folder {FOLDER!r} in:\n{searched}\n"
-            f"Fix: point --data-dir / $BRAINBENCH_DATA at a folder containing {FOLDER}/ with components.mat and wav/ "
-            "(source: github.com/snormanhaignere/natsound165-neuron2015; see datasets/nh2015/README.md)."
+            f"Fix: `brainbench data fetch nh2015` (downloads into the user cache), or point --data-dir / $BRAINBENCH_DATA "
+            f"at a folder containing {FOLDER}/ with components.mat and wav/ (source: github.com/snormanhaignere/natsound165-neuron2015; "
+            "see datasets/nh2015/README.md)."
         )
     missing = [name for name in FILES if not (folder / name).is_file()]
     if not (folder / "wav").is_dir():
         missing.append("wav/")
     if missing:
-        raise DataNotFoundError(f"{folder} is incomplete: missing {', '.join(missing)}")
+        raise DataNotFoundError(f"{folder} is incomplete: missing {', '.join(missing)}. Fix: `brainbench data fetch nh2015`.")
     return folder
 
 
@@ -195,5 +199,6 @@ PLUGINS = [
         hierarchy=HIERARCHY,
         hierarchy_source=HIERARCHY_SOURCE,
         derived_regions=("all",),
+        manifest=MANIFEST,
     )
 ]
