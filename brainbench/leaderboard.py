@@ -479,7 +479,7 @@ TIES_METHOD = (
     "on the score's stored stimulus resamples (d +/- 1.96 se, two-sided normal p), Holm over the adjacent pairs; "
     "tied = that test does not separate them at alpha"
 )
-DISCRIMINABILITY_FIELDS = ("n_models", "n_pairs", "n_separated", "fraction_separated", "score_sd", "median_ci_half_width", "spread_over_ci", "alpha", "statistic")
+DISCRIMINABILITY_FIELDS = ("n_models", "n_pairs", "n_separated", "fraction_separated", "score_sd", "median_ci_half_width", "spread_over_ci", "alpha", "statistic", "note")
 
 
 def analysis_result(record: dict) -> dict:
@@ -607,7 +607,7 @@ def benchmark_discriminability(bench: str, results: list[dict], alpha: float = 0
         d = discriminability(scored, bench, alpha)
     except (ArithmeticError, TypeError, ValueError) as exc:  # degenerate resamples (e.g. none finite in common)
         return {"n_scored": len(scored), "error": f"not computed: {exc.__class__.__name__}: {exc}"[:MESSAGE_MAX]}
-    out = {k: (_round(d[k]) if isinstance(d.get(k), float) else d.get(k)) for k in DISCRIMINABILITY_FIELDS}
+    out = {k: (_round(d[k]) if isinstance(d.get(k), float) else d.get(k)) for k in DISCRIMINABILITY_FIELDS if k in d}
     return {"n_scored": len(scored), **out}
 
 

@@ -228,7 +228,7 @@ ANALYSES_MAX = 20
 ROWS_MAX = 2000
 NOTE_MAX = 2000
 VERDICTS = ("A > B", "B > A", "not separated", "n/a")
-PATHWAY_FIELDS = {"model", "pathways", "scores", "contrast", "comparison", "alpha", "method", "version"}
+PATHWAY_FIELDS = {"model", "pathways", "scores", "contrast", "comparison", "failed", "alpha", "method", "version"}
 SUMMARY_FIELDS = {"statistic", "score", "ci95_stimuli", "ci95_subjects", "chosen_layer", "raw", "ceiling"}
 ROW_FIELDS = {"benchmark", "verdict", "separated", "note", "stimuli", "subjects"}
 DIFFERENCE_FIELDS = {"benchmark", "source", "statistic", "a", "b", "difference", "se", "ci95", "p", "n_resamples", "p_holm"}
@@ -364,8 +364,25 @@ def pathways_analysis_problem(block, model: str) -> str | None:
     alpha = finite(block.get("alpha", 0.05))
     if alpha is None or not 0 < alpha < 1:
         return f"alpha {block.get('alpha')!r} is not a level between 0 and 1"
-    return (_pathway_scores_problem(block["scores"], block["pathways"], "scores") or _short_text_problem(block.get("method"), "method")
+    return (_pathway_scores_problem(block["scores"], block["pathways"], "scores") or _pathway_failures_problem(block.get("failed"), block["pathways"])
+            or _short_text_problem(block.get("method"), "method")
             or _short_text_problem(None if block.get("version") is None else str(block["version"]), "version", 40))
+
+
+def _pathway_failures_problem(failed, pathways: dict) -> str | None:
+    """``failed``: pathway -> benchmark id -> why it failed (absent or empty when nothing failed)."""
+    if failed is None:
+        return None
+    if not isinstance(failed, dict) or any(name not in pathways for name in failed):
+        return "failed must map declared pathways to {benchmark: reason}"
+    for name, entries in failed.items():
+        if not isinstance(entries, dict) or len(entries) > ROWS_MAX:
+            return f"failed[{name!r}] must map at most {ROWS_MAX} benchmark ids to reasons"
+        for bench, why in entries.items():
+            problem = benchmark_id_problem(bench) or _short_text_problem(why, f"failed[{name!r}][{bench!r}]")
+            if problem:
+                return problem
+    return None
 
 
 # -- paths --------------------------------------------------------------------------------------------

@@ -1204,6 +1204,7 @@
     if (!x) return null;
     const s = section("discriminability", "Discriminability");
     if (isText(x.error)) { s.appendChild(el("p", { className: "note" }, "Not computed: " + x.error)); return s; }
+    if (isText(x.note) && (x.fraction_separated === null || x.fraction_separated === undefined)) { s.appendChild(el("p", { className: "note" }, "Not computed: " + x.note + ".")); return s; }
     if (!x.n_models || x.n_models < 2) {
       s.appendChild(el("p", null, "It takes two models with stored bootstrap resamples to say whether this benchmark separates models; " + (x.n_models || 0) + " of the " + x.n_scored + " models scored here have them."));
       return s;
