@@ -30,7 +30,7 @@ def register(sub) -> None:
     _common(w, record=True)
     w.set_defaults(func=run_pathways)
     d = what.add_parser("discriminability", help="how many model pairs each benchmark separates")
-    d.add_argument("--benchmark", action="append", help="benchmark id(s) (default: every benchmark in the results)")
+    d.add_argument("--benchmark", action="append", help="benchmark id(s), repeatable or comma-separated (default: every benchmark in the results)")
     _common(d)
     d.set_defaults(func=run_discriminability)
 
@@ -127,7 +127,7 @@ def run_discriminability(args) -> int:
     from ..table import format_table
 
     results = all_results(_dirs(args))
-    names = args.benchmark or sorted({b for r in results for b in scores_by_benchmark(r)})
+    names = [b.strip() for group in (args.benchmark or []) for b in group.split(",") if b.strip()] or sorted({b for r in results for b in scores_by_benchmark(r)})
     rows = [("benchmark", "models", "pairs separated", "spread / CI half-width")]
     for name in names:
         d = discriminability(results, name, args.alpha)
