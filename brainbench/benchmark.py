@@ -167,9 +167,12 @@ class Benchmark:
         if progress:
             progress(f"{self.name}: evaluated {len(layer_order)} layers x {len(outer)} splits")
         chosen, reported = self._select(prepared, outputs, layer_order, responses, outer, agg)
+        _release_freed_memory()
         counts = stimulus_counts(responses.shape[0], self.protocol.n_bootstrap, self.protocol.bootstrap_seed)
         summary = self._summarize(reported, responses, self.ceiling_data(recording), recording, agg, counts, cache)
+        _release_freed_memory()
         profile, best_layer = self._profile(outputs, layer_order, responses, agg, summary["ceiling"], counts)
+        _release_freed_memory()
         summary["bootstrap"]["stimuli"]["best_layer"] = encode_index(best_layer)
         if self.protocol.inter_animal_ceiling:
             summary.update(self._inter_animal(recording, agg, summary["raw"], cache))
@@ -380,6 +383,14 @@ class Benchmark:
 
 #: bump when the code computing a model-independent part changes its numbers
 MODEL_INDEPENDENT_VERSION = "1"
+
+
+def _release_freed_memory() -> None:
+    """Between the phases of a benchmark: hand the freed (resamples x neuroids) blocks back to the
+    system, so glibc's heap does not keep each phase's high-water mark (see preflight)."""
+    from .preflight import release_freed_memory
+
+    release_freed_memory()
 
 
 def _test_mask(output: dict, n: int) -> np.ndarray:
