@@ -14,7 +14,7 @@ equal a serial run's (tests/test_executor.py).
 
 An executor is an ``Executor`` (``run(tasks, env, done)``); ``EXECUTORS`` maps the names ``--executor``
 takes to them. The driver (``run_models``) merges each model's task documents into its result
-file after every task, whichever executor ran it.
+file as they complete (in grid order), whichever executor ran them.
 
 Dask, not Ray (see docs/performance.md): a local in-process cluster is one line with no daemon,
 an existing cluster is an address (``--scheduler tcp://host:8786``), HPC schedulers are reached
@@ -303,27 +303,34 @@ def comparable(entry: dict) -> dict:
 
 
 class _Results:
-    """Each model's task documents as they complete; its result file merged after every task."""
+    """Each model's task documents as they complete. The model's result file is merged whenever the
+    finished tasks form a longer prefix of its tasks in graph order (after every task when serial), so
+    the file lists benchmarks in grid order whatever order a cluster finished them in."""
 
     def __init__(self, tasks: list[Task], options: ScoreOptions, executor: Executor, out_for, on_model_done, log):
         self.tasks, self.options, self.executor, self.out_for, self.on_model_done, self.log = tasks, options, executor, out_for, on_model_done, log
         self.started = time.time()
         self.documents: dict[str, dict] = {}  # task key -> document
+        self.saved: dict[str, int] = {}  # model -> tasks in the prefix last merged into its file
         self.results: dict[str, dict] = {}
 
     def done(self, task: Task, result) -> None:
         if isinstance(result, TaskFailure):
             if task.benchmark is None:
                 return  # a failed extraction fails its cells, each recorded there
-            model = next((d["model"] for key, d in self.documents.items() if key == f"extract-{task.model}"), {"name": task.model})
+            model = self.documents.get(f"extract-{task.model}", {}).get("model", {"name": task.model})
             result = _failed_cell(task, result, model)
         self.documents[task.key] = getattr(result, "document", result)  # an Extraction carries its document
         own = [t for t in self.tasks if t.model == task.model]
-        document = merge_cells(task.model, [self.documents[t.key] for t in own if t.key in self.documents], self.options.device, self.started, self.executor.describe())
+        prefix = next((i for i, t in enumerate(own) if t.key not in self.documents), len(own))
+        if prefix <= self.saved.get(task.model, 0):
+            return
+        self.saved[task.model] = prefix
+        document = merge_cells(task.model, [self.documents[t.key] for t in own[:prefix]], self.options.device, self.started, self.executor.describe())
         out = self.out_for(task.model)
         if out is not None and (document["scores"] or document["failed"]):
             save_result(out, document, self.log)
-        if all(t.key in self.documents for t in own):
+        if prefix == len(own):
             self.results[task.model] = document
             if self.on_model_done:
                 self.on_model_done(task.model, document)
@@ -341,6 +348,9 @@ def run_models(models: list, benchmarks: list[str] | None, options: ScoreOptions
         raise BrainbenchError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
     env = env or RunEnv.for_options(options)
     refs = resolve_models(models, env.registry)
+    in_memory = [name for name, ref in refs.items() if ref.kind == "in-memory"]
+    if in_memory and executor != "serial":
+        raise BrainbenchError(f"model(s) {in_memory} exist only in this process: score them with the serial executor, or as a plugin folder")
     cells = plan_grid(list(refs.values()), benchmarks, options.metric, env.registry)
     runner = EXECUTORS[executor](scheduler=scheduler, workers=workers, device=options.device, log=env.log)
     tasks = task_graph(cells, refs, options)

@@ -117,10 +117,6 @@ class FeatureExtractor(abc.ABC):
         return list(self.layers)
 
 
-def is_extractor(obj) -> bool:
-    return isinstance(obj, FeatureExtractor)
-
-
 def as_block(array, rows: int) -> np.ndarray:
     """One layer's output for a batch as a float32 (rows, width) array, or ValueError saying what is wrong."""
     block = np.asarray(array)

@@ -137,8 +137,7 @@ def refs_for(text: str, registry, name: str | None = None) -> list[ModelRef]:
         return [ModelRef(model, folder=folder) for model in models]
     if _looks_like_path(text):
         raise PluginError(f"model folder {path} does not exist" if not path.exists() else f"{path} is a file; --model takes a plugin folder or a registered name")
-    registry.model(text)  # raises UnknownNameError with close matches
-    raise AssertionError("unreachable")
+    return [ModelRef(registry.model(text).name)]  # an unknown name raises UnknownNameError with close matches
 
 
 def activations_ref(name: str, path: str | os.PathLike, registry, benchmarks: list[str] | None = None) -> ModelRef:

@@ -197,6 +197,7 @@ class RunEnv:
     registry: Registry
     store: Store
     log: Callable[[str], None] = _stderr
+    warned: set = field(default_factory=set)  # warnings said once per run, not once per task
 
     @classmethod
     def for_options(cls, options: ScoreOptions) -> "RunEnv":
@@ -213,7 +214,7 @@ class ScoreRun:
     def __init__(self, options: ScoreOptions, env: RunEnv):
         self.options, self.env, self.store, self.log = options, env, env.store, env.log
         self.progress, self.device = options.progress, options.device
-        self.warned: set[str] = set()
+        self.warned = env.warned
         self.document = {"schema": SCHEMA, "model": {}, "scores": [], "failed": [], "warnings": [], "timings": {}, "provenance": {}}
 
     def step(self, message: str) -> None:
