@@ -229,6 +229,7 @@ def load_checkpoint(path: Path, expected_sha256_prefix: str | None = None, allow
 def _allowing(allowed_globals: Sequence, path: Path):
     if not allowed_globals:
         return contextlib.nullcontext()
+    import torch
     if not hasattr(torch.serialization, "safe_globals"):
         raise WeightsUnavailableError(
             f"loading {path} safely needs torch.serialization.safe_globals (torch >= 2.6; this is torch "
