@@ -109,7 +109,7 @@ def test_both_executors_run_the_same_graph():
     graph = [Task("a", _total, (1, 2)), Task("b", _total, (10,), ("a",)), Task("c", _total, (100,), ("a", "b"))]
     for name, executor in EXECUTORS.items():
         seen = []
-        executor(workers=1).run(graph, None, lambda task, result: seen.append((task.key, result)))
+        executor(workers=1).run(graph, None, lambda task, result, seen=seen: seen.append((task.key, result)))
         assert dict(seen) == {"a": 3, "b": 13, "c": 116}, name
         assert [key for key, _ in seen] == ["a", "b", "c"], name  # each after its dependencies
     failing = [Task("a", _total, (1, 2)), Task("x", _fails, (), ("a",))]
