@@ -1,14 +1,16 @@
-"""Activation extraction: forward hooks on named layers, batched under inference mode, streamed to a
-content-keyed store one batch at a time (each layer's rows appended to its own file as they are
-produced), so memory holds one batch of one forward pass, not a model's worth of layers.
+"""Activation extraction through the feature-extractor protocol (brainbench.extractor), whatever runs
+the model (torch, ONNX, a precomputed file): batches loaded on a prefetch thread, each layer's array
+checked (brainbench.extractor.run_batch), streamed to a content-keyed store one batch at a time (each
+layer's rows appended to its own file as they are produced), so memory holds one batch of one
+forward pass, not a model's worth of layers.
 
 Storage dtype: float32 (default) or float16 (half the disk and page cache; activations beyond
 float16's range stop the run with the layer named). The dtype enters the cache key and the result.
 
 Cache key of a layer's activations = sha256 of (weights hash, preprocessing, adapter code version,
 layer name, stimulus-set content hash, extraction version, storage dtype, and how the numbers were
-computed: the device kind and, on the CPU, torch's intra-op thread count, since 1 and 2 BLAS threads
-give activations differing in the 5th digit). Never a name alone: a key always means the same numbers.
+computed, ``extractor.compute_settings(device)``: for torch the device kind and, on the CPU, torch's
+intra-op thread count, since 1 and 2 BLAS threads give activations differing in the 5th digit). Never a name alone: a key always means the same numbers.
 """
 from __future__ import annotations
 
@@ -17,12 +19,12 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-import torch
 from tqdm.auto import tqdm
 
 from .checking import NEAR_CONSTANT_RTOL
 from .errors import CacheError, PluginError
-from .model import ModelAdapter, json_key
+from .extractor import FeatureExtractor, LayerProblems, run_batch
+from .model import json_key
 from .stimuli import StimulusSet
 from .store import Store
 
@@ -37,39 +39,21 @@ def check_storage_dtype(dtype: str) -> str:
     return dtype
 
 
-def compute_settings(device: str = "cpu") -> dict:
-    """What, besides the inputs, decides an extraction's last digits: the device, and on the CPU the
-    number of threads torch splits its kernels over (the split changes the order of float sums)."""
-    if str(device).startswith("cuda"):
-        return {"device": "cuda", "gpu": torch.cuda.get_device_name(torch.device(device)) if torch.cuda.is_available() else "unavailable"}
-    return {"device": torch.device(device).type, "threads": torch.get_num_threads()}
-
-
-def activation_key(adapter: ModelAdapter, stimuli: StimulusSet, layer: str, dtype: str = "float32", device: str = "cpu") -> str:
+def activation_key(extractor: FeatureExtractor, stimuli: StimulusSet, layer: str, dtype: str = "float32", device: str = "cpu") -> str:
     return json_key(
         {
-            "model": adapter.identity(),
+            "model": extractor.identity(),
             "layer": layer,
             "stimulus_set": stimuli.content_hash,
             "extraction_version": EXTRACTION_VERSION,
             "dtype": dtype,
-            "compute": compute_settings(device),
+            "compute": extractor.compute_settings(device),
         }
     )
 
 
-def _first_tensor(output):
-    if isinstance(output, torch.Tensor):
-        return output
-    if isinstance(output, (tuple, list)) and output and isinstance(output[0], torch.Tensor):
-        return output[0]
-    if hasattr(output, "last_hidden_state"):
-        return output.last_hidden_state
-    raise PluginError(f"layer output of type {type(output).__name__} is not a tensor")
-
-
 def extract(
-    adapter: ModelAdapter,
+    extractor: FeatureExtractor,
     stimuli: StimulusSet,
     layers: list[str] | None = None,
     store: Store | None = None,
@@ -83,14 +67,15 @@ def extract(
     Layers already in the store (intact: digest and finiteness checked) are not recomputed; the rest
     share one pass over the stimuli.
     """
-    layers = list(layers or adapter.layers)
+    layers = list(layers or extractor.layers)
     check_storage_dtype(dtype)
     store = store or Store()
-    keys = {layer: activation_key(adapter, stimuli, layer, dtype, device) for layer in layers}
+    keys = {layer: activation_key(extractor, stimuli, layer, dtype, device) for layer in layers}
     result = {layer: store.get_array("activations", keys[layer], finite=True) for layer in layers}
     todo = [layer for layer in layers if result[layer] is None]
     if todo:
-        _extract_missing(adapter, stimuli, todo, keys, store, device, batch_size or adapter.batch_size, dtype, progress)
+        extractor.check_stimuli(stimuli)
+        _extract_missing(extractor, stimuli, todo, keys, store, device, batch_size or extractor.batch_size, dtype, progress)
         for layer in todo:
             result[layer] = store.get_array("activations", keys[layer])
             if result[layer] is None:
@@ -116,81 +101,56 @@ class _Spread:
         return self.spread / self.scale if self.scale else 0.0
 
 
-def _hook_layers(adapter, module, layers):
-    named = dict(module.named_modules())
-    captured: dict[str, list] = {}
-
-    def hook_for(layer):
-        def hook(_module, _inputs, output):
-            captured.setdefault(layer, []).append(adapter.features(layer, _first_tensor(output)).detach())
-
-        return hook
-
-    return captured, [named[layer].register_forward_hook(hook_for(layer)) for layer in layers]
-
-
-def _batches(adapter, stimuli, batch_size, prefetch, progress):
-    """(paths, preprocessed batch) in stimulus order; the next batch is decoded while this one runs."""
+def _batches(extractor, stimuli, batch_size, prefetch, progress):
+    """(rows, loaded batch) in stimulus order; the next batch is loaded while this one runs."""
     n = len(stimuli)
-    bar = tqdm(range(0, n, batch_size), total=math.ceil(n / batch_size), desc=f"{adapter.name}: activations", unit="batch", disable=not progress)
-    upcoming = prefetch.submit(adapter.preprocess, stimuli.paths[0:batch_size])
+    bar = tqdm(range(0, n, batch_size), total=math.ceil(n / batch_size), desc=f"{extractor.name}: activations", unit="batch", disable=not progress)
+
+    def load(start):
+        return prefetch.submit(extractor.load, stimuli.ids[start : start + batch_size], stimuli.paths[start : start + batch_size])
+
+    upcoming = load(0)
     for start in bar:
         batch = upcoming.result()
         if start + batch_size < n:
-            upcoming = prefetch.submit(adapter.preprocess, stimuli.paths[start + batch_size : start + 2 * batch_size])
-        yield stimuli.paths[start : start + batch_size], batch
+            upcoming = load(start + batch_size)
+        yield min(batch_size, n - start), batch
 
 
-def _layer_block(adapter, layer: str, outputs: list, rows: int, dtype: str) -> np.ndarray:
-    """One batch of one layer as a float32 (rows, width) array, checked."""
-    if len(outputs) != 1:
-        raise PluginError(
-            f"model {adapter.name!r}: layer {layer!r} ran {len(outputs)} times in one forward pass; "
-            "choose a module that runs exactly once (a shared activation module cannot be hooked)"
-        )
-    block = outputs[0].float().cpu().numpy()
-    if block.shape[0] != rows:
-        raise PluginError(f"model {adapter.name!r}: layer {layer!r} gave {block.shape[0]} rows for a batch of {rows}")
-    # a float64 sum of float32/16 values cannot overflow: it is finite iff every value is
-    if not np.isfinite(block.sum(dtype=np.float64)):
-        raise PluginError(f"model {adapter.name!r}: layer {layer!r} produced non-finite activations")
-    if dtype == "float16" and block.size and max(block.max(), -block.min()) > FLOAT16_MAX:
-        raise PluginError(
-            f"model {adapter.name!r}: layer {layer!r} has activations beyond float16's range "
-            f"(|x| up to {max(block.max(), -block.min()):.3g} > {FLOAT16_MAX:.0f}); store this model in float32"
-        )
-    return block
+def _checked_blocks(extractor, batch, layers, rows: int, dtype: str) -> dict[str, np.ndarray]:
+    """One batch of every layer as float32 (rows, width) arrays, checked (brainbench.extractor.run_batch)."""
+    blocks, problems = run_batch(extractor, batch, layers, rows)
+    if problems:
+        raise LayerProblems(extractor.name, problems)
+    if dtype == "float16":
+        for layer, block in blocks.items():
+            if block.size and max(block.max(), -block.min()) > FLOAT16_MAX:
+                raise PluginError(
+                    f"model {extractor.name!r}: layer {layer!r} has activations beyond float16's range "
+                    f"(|x| up to {max(block.max(), -block.min()):.3g} > {FLOAT16_MAX:.0f}); store this model in float32"
+                )
+    return blocks
 
 
-def _extract_missing(adapter, stimuli, layers, keys, store, device, batch_size, dtype, progress):
-    module = adapter.module.to(device)
-    captured, handles = _hook_layers(adapter, module, layers)
+def _extract_missing(extractor, stimuli, layers, keys, store, device, batch_size, dtype, progress):
+    extractor.to_device(device)
     n = len(stimuli)
     writers, metas, spreads = {}, {}, {layer: _Spread() for layer in layers}
     with contextlib.ExitStack() as stack:
         # decoding and preprocessing of the next batch overlap this batch's forward pass (one
-        # thread: preprocess never runs concurrently with itself; one extra batch in memory)
+        # thread: load never runs concurrently with itself; one extra batch in memory)
         prefetch = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="brainbench-preprocess"))
-        try:
-            for paths, batch in _batches(adapter, stimuli, batch_size, prefetch, progress):
-                batch = batch.to(device) if isinstance(batch, torch.Tensor) else batch
-                captured.clear()
-                with torch.inference_mode():
-                    adapter.forward(module, batch)
-                for layer in layers:
-                    block = _layer_block(adapter, layer, captured.get(layer, []), len(paths), dtype)
-                    if layer not in writers:
-                        metas[layer] = {"model": adapter.name, "layer": layer, "stimulus_set": stimuli.name, "storage_dtype": dtype}
-                        writers[layer] = stack.enter_context(store.stream_writer("activations", keys[layer], (n, block.shape[1]), dtype, metas[layer]))
-                    elif block.shape[1] != writers[layer].shape[1]:
-                        raise PluginError(f"model {adapter.name!r}: layer {layer!r} changed width from {writers[layer].shape[1]} to {block.shape[1]} between batches")
-                    spreads[layer].add(block)
-                    writers[layer].append(block)  # batches come in stimulus order
-            for layer in layers:  # recorded with the entry (its metadata is written when the writer closes)
-                metas[layer]["relative_spread"] = spreads[layer].relative
-        finally:
-            for handle in handles:
-                handle.remove()
+        for rows, batch in _batches(extractor, stimuli, batch_size, prefetch, progress):
+            for layer, block in _checked_blocks(extractor, batch, layers, rows, dtype).items():
+                if layer not in writers:
+                    metas[layer] = {"model": extractor.name, "layer": layer, "stimulus_set": stimuli.name, "storage_dtype": dtype}
+                    writers[layer] = stack.enter_context(store.stream_writer("activations", keys[layer], (n, block.shape[1]), dtype, metas[layer]))
+                elif block.shape[1] != writers[layer].shape[1]:
+                    raise PluginError(f"model {extractor.name!r}: layer {layer!r} changed width from {writers[layer].shape[1]} to {block.shape[1]} between batches")
+                spreads[layer].add(block)
+                writers[layer].append(block)  # batches come in stimulus order
+        for layer in layers:  # recorded with the entry (its metadata is written when the writer closes)
+            metas[layer]["relative_spread"] = spreads[layer].relative
 
 
 def constant_layers(store: Store, keys: dict[str, str]) -> list[str]:

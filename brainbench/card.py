@@ -23,6 +23,10 @@ it concerns, all at once, so a submitter fixes a card in one pass::
                     shallow to deep}; every layer among ``layers``, in their order, no layer in two
                     pathways
     shared_layers   optional list of candidate layers before the pathways split (e.g. a common stem)
+    onnx_file       optional: an .onnx file in the folder; a folder with this card and no __init__.py
+                    is an ONNX model plugin (brainbench.onnx_model); ``weights_sha256`` pins this file
+    onnx_tensors    optional, with onnx_file: {layer name: tensor name in the graph} for layers that
+                    are not themselves tensor names
 """
 from __future__ import annotations
 
@@ -37,7 +41,7 @@ from .errors import PluginError
 from .registry import MODALITIES, TRAINING_TYPES, ModelPlugin
 
 REQUIRED = ("name", "modality", "training", "architecture", "training_data", "objective", "weights_source", "preprocessing", "layers", "licence", "bibtex")
-OPTIONAL = ("weights_sha256", "weights_file", "dependencies", "description", "url", "authors", "pathways", "shared_layers")
+OPTIONAL = ("weights_sha256", "weights_file", "dependencies", "description", "url", "authors", "pathways", "shared_layers", "onnx_file", "onnx_tensors")
 PRETRAINED = ("supervised", "self-supervised")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _HEX = re.compile(r"^[0-9a-f]{8,64}$")
@@ -151,6 +155,7 @@ def validate_card(card, folder: Path | None = None) -> list[CardProblem]:
             problems.append(CardProblem("bibtex", "is empty: cite the architecture (and the training method)"))
 
     problems += _pathway_problems(card)
+    problems += _onnx_problems(card, folder)
 
     deps = card.get("dependencies")
     if deps is not None:
@@ -191,6 +196,32 @@ def _pathway_problems(card: dict) -> list[CardProblem]:
             if m in owner and owner[m] != what:
                 problems.append(CardProblem(field, f"layer {m!r} is in both {owner[m]} and {what}: pathways are disjoint"))
             owner.setdefault(m, what)
+    return problems
+
+
+def _onnx_problems(card: dict, folder: Path | None) -> list[CardProblem]:
+    """``onnx_file`` names a file in the folder (matching ``weights_sha256``); ``onnx_tensors`` maps layers to tensor names."""
+    problems = []
+    onnx_file, tensors = card.get("onnx_file"), card.get("onnx_tensors")
+    if onnx_file is not None:
+        if not isinstance(onnx_file, str) or not onnx_file.strip().endswith(".onnx"):
+            problems.append(CardProblem("onnx_file", f"must be the name of an .onnx file in the folder, got {onnx_file!r}"))
+        elif folder is not None and not (Path(folder) / onnx_file).is_file():
+            problems.append(CardProblem("onnx_file", f"ONNX file {Path(folder) / onnx_file} does not exist"))
+        elif folder is not None and isinstance(card.get("weights_sha256"), str) and _HEX.match(card["weights_sha256"]) and not card.get("weights_file"):
+            from .stimuli import sha256_file
+
+            digest = sha256_file(Path(folder) / onnx_file)
+            if not digest.startswith(card["weights_sha256"]):
+                problems.append(CardProblem("weights_sha256", f"{Path(folder) / onnx_file} has sha256 {digest}, the card says {card['weights_sha256']}: wrong or corrupt file"))
+    if tensors is not None:
+        layers = card.get("layers") if isinstance(card.get("layers"), list) else []
+        if onnx_file is None:
+            problems.append(CardProblem("onnx_tensors", "only means something with onnx_file"))
+        elif not isinstance(tensors, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tensors.items()):
+            problems.append(CardProblem("onnx_tensors", f"must map layer names to tensor names (strings), got {tensors!r}"))
+        elif set(tensors) - set(layers):
+            problems.append(CardProblem("onnx_tensors", f"maps {sorted(set(tensors) - set(layers))}, which are not among the card's layers"))
     return problems
 
 
@@ -253,8 +284,8 @@ def model_plugin(card: dict, build: Callable, folder: Path | None = None, weight
     """A ModelPlugin from a validated card. Weights status: the card's ``weights_file`` if it names one,
     "no weights needed" for untrained controls and baselines, else ``weights_status``."""
     if weights_status is None:
-        if card.get("weights_file") and folder is not None:
-            path = Path(folder) / card["weights_file"]
+        if (card.get("weights_file") or card.get("onnx_file")) and folder is not None:
+            path = Path(folder) / (card.get("weights_file") or card["onnx_file"])
             weights_status = lambda: (path.is_file(), str(path))  # noqa: E731
         elif card["training"] not in PRETRAINED:
             weights_status = lambda: (True, "no weights needed")  # noqa: E731

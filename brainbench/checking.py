@@ -86,8 +86,11 @@ class CheckReport:
 def static_checks(folder: Path, report: CheckReport) -> None:
     from .card import read_card_file, validate_card
 
-    if not (folder / "__init__.py").is_file():
-        report.add("code", f"{folder} has no __init__.py: a plugin folder is a Python package exposing PLUGINS")
+    from .model_source import is_onnx_card_folder
+
+    if not (folder / "__init__.py").is_file() and not is_onnx_card_folder(folder):
+        report.add("code", f"{folder} has no __init__.py: a plugin folder is a Python package exposing PLUGINS "
+                   "(or, for a model, holds a card.json whose onnx_file names an ONNX model)")
     for path in sorted(folder.rglob("*.py")):
         if "__pycache__" in path.parts:
             continue
@@ -217,18 +220,6 @@ def batch_plan(n: int) -> list[list[int]]:
 
 
 # -- stage 2: build and run (in the worker subprocess) ----------------------------------------------------
-def import_folder(folder: Path):
-    """Import a plugin folder as a package under a private name (relative imports work)."""
-    import importlib.util
-
-    name = f"_brainbench_check_{folder.name}".replace("-", "_").replace(".", "_")
-    spec = importlib.util.spec_from_file_location(name, folder / "__init__.py", submodule_search_locations=[str(folder)])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _where_in_plugin(exc: BaseException, folder: str | None) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
     inside = [f for f in frames if folder and f.filename.startswith(folder)]
@@ -239,7 +230,7 @@ def _where_in_plugin(exc: BaseException, folder: str | None) -> str:
 def worker(spec: dict) -> dict:
     """Runs in the subprocess: import, build, run. Returns the findings and per-model measurements."""
     from .card import card_of, validate_card
-    from .model import ModelAdapter
+    from .model_source import NoPlugins, folder_plugins
     from .registry import DatasetPlugin, MetricPlugin, ModelPlugin, default_registry
     from .weights import set_weights_dir
 
@@ -248,14 +239,12 @@ def worker(spec: dict) -> dict:
     set_weights_dir(spec.get("weights_dir"))
     try:
         if folder is not None:
-            module = import_folder(folder)
-            plugins = getattr(module, "PLUGINS", None)
-            if plugins is None:
-                report.add("code", f"{folder / '__init__.py'} defines no PLUGINS list")
-                return report.to_dict()
-            plugins = plugins if isinstance(plugins, (list, tuple)) else [plugins]
+            plugins = folder_plugins(folder)
         else:
             plugins = [registered(default_registry(), spec["target"])]
+    except NoPlugins as exc:
+        report.add("code", str(exc))
+        return report.to_dict()
     except Exception as exc:
         report.add("import", f"importing the plugin failed: {type(exc).__name__}: {exc}{_where_in_plugin(exc, spec.get('folder'))}")
         return report.to_dict()
@@ -273,7 +262,7 @@ def worker(spec: dict) -> dict:
     if not plugins and not bad and not others:
         report.add("code", "PLUGINS is empty")
     for plugin in plugins:
-        _check_plugin(plugin, spec, folder, report, validate_card, card_of, ModelAdapter)
+        _check_plugin(plugin, spec, folder, report, validate_card, card_of)
     return report.to_dict()
 
 
@@ -306,10 +295,9 @@ def _check_data_plugins(plugins, spec, report) -> None:
             report.metrics.append(check_metric(plugin, report))
 
 
-def _check_plugin(plugin, spec, folder, report, validate_card, card_of, ModelAdapter) -> None:
-    import torch
-
+def _check_plugin(plugin, spec, folder, report, validate_card, card_of) -> None:
     from .errors import WeightsUnavailableError
+    from .extractor import FeatureExtractor
 
     name = plugin.name
     card = card_of(plugin)
@@ -330,8 +318,8 @@ def _check_plugin(plugin, spec, folder, report, validate_card, card_of, ModelAda
         report.add("build", f"build() raised {type(exc).__name__}: {exc}{_where_in_plugin(exc, spec.get('folder'))}", model=name)
         return
     build_s = time.perf_counter() - t
-    if not isinstance(adapter, ModelAdapter):
-        report.add("build", f"build() returned {type(adapter).__name__}, not a brainbench.ModelAdapter", model=name)
+    if not isinstance(adapter, FeatureExtractor):
+        report.add("build", f"build() returned {type(adapter).__name__}, not a brainbench.ModelAdapter (or another brainbench.extractor.FeatureExtractor)", model=name)
         return
     if adapter.modality != plugin.modality:
         report.add("modality", f"the card says {plugin.modality!r} but build() returned a {adapter.modality!r} adapter", model=name)
@@ -341,14 +329,15 @@ def _check_plugin(plugin, spec, folder, report, validate_card, card_of, ModelAda
         report.add("layers", f"the card lists {card_layers} but build() returned an adapter with layers {adapter.layers}", model=name)
     if adapter.name != name:
         report.add("name", f"build() returned an adapter named {adapter.name!r} for plugin {name!r}; use the same name", "warning", name)
-    params = sum(t.numel() * t.element_size() for t in adapter.module.state_dict().values())
+    params = adapter.parameter_bytes
 
     paths = make_stimuli(adapter.modality, Path(spec["stimuli_dir"]) / adapter.modality)
     plan = batch_plan(len(paths))
     print(f"[check] {name}: running {len(paths)} stimuli through {len(adapter.layers)} layers in {len(plan)} batches", file=sys.stderr, flush=True)
     t = time.perf_counter()
     try:
-        outputs = [_run_batch(adapter, [paths[i] for i in batch], torch, (call, len(plan))) for call, batch in enumerate(plan, 1)]
+        adapter.to_device("cpu")
+        outputs = [_run_batch(adapter, [paths[i] for i in batch], (call, len(plan))) for call, batch in enumerate(plan, 1)]
     except _StageError as exc:
         report.add(exc.where, exc.message, model=name)
         return
@@ -380,64 +369,33 @@ class _StageError(Exception):
         self.where, self.message = where, message
 
 
-def _run_batch(adapter, paths, torch, call=(1, 1)) -> dict:
-    """Hook every candidate layer for one forward pass; returns layer -> list of raw feature outputs."""
-    from .activations import _first_tensor
-
-    named = dict(adapter.module.named_modules())
-    captured = {layer: [] for layer in adapter.layers}
-    errors = {}
-
-    def hook_for(layer):
-        def hook(_module, _inputs, output):
-            try:
-                captured[layer].append(adapter.features(layer, _first_tensor(output)).detach())
-            except Exception as exc:  # recorded per layer; the forward pass goes on
-                errors[layer] = f"{type(exc).__name__}: {exc}"
-
-        return hook
+def _run_batch(extractor, paths, call=(1, 1)) -> dict:
+    """One call of the extractor (brainbench.extractor.run_batch): layer -> checked (batch, width)
+    block, or the problem of that layer as text."""
+    from .extractor import run_batch
 
     try:
-        batch = adapter.preprocess(list(paths))
+        batch = extractor.load([p.stem for p in paths], list(paths))
     except Exception as exc:
         raise _StageError("preprocessing", f"preprocess() failed on {len(paths)} check stimuli ({paths[0].suffix} files): {type(exc).__name__}: {exc}") from exc
-    handles = [named[layer].register_forward_hook(hook_for(layer)) for layer in adapter.layers]
     try:
-        with torch.inference_mode():
-            adapter.forward(adapter.module, batch)
+        blocks, problems = run_batch(extractor, batch, extractor.layers, len(paths))
     except Exception as exc:
         raise _StageError("forward", f"the forward pass failed on call {call[0]} of {call[1]} (a batch of {len(paths)}): {type(exc).__name__}: {exc}") from exc
-    finally:
-        for handle in handles:
-            handle.remove()
-    return {layer: errors.get(layer, captured[layer]) for layer in adapter.layers}
+    return {layer: problems.get(layer, blocks.get(layer)) for layer in extractor.layers}
 
 
 def _check_layer(layer, results, plan, report, model) -> dict | None:
     where = f"layer {layer}"
-    blocks = []
-    for batch, result in zip(plan, results):
-        if isinstance(result, str):
-            report.add(where, f"features() failed: {result}", model=model)
-            return None
-        if len(result) != 1:
-            report.add(where, f"ran {len(result)} times in one forward pass; hook a module that runs exactly once (a shared activation module cannot be hooked)", model=model)
-            return None
-        block = result[0]
-        if block.ndim != 2 or block.shape[0] != len(batch):
-            report.add(where, f"features have shape {tuple(block.shape)} for a batch of {len(batch)}; expected (batch, width) = ({len(batch)}, width)", model=model)
-            return None
-        blocks.append(block.float().cpu().numpy())
+    problem = next((result for result in results if isinstance(result, str)), None)
+    if problem is not None:  # per batch: shape, zero width, finiteness, ran once (extractor.run_batch)
+        report.add(where, problem, model=model)
+        return None
+    blocks = results
     widths = list(dict.fromkeys(b.shape[1] for b in blocks))
     if len(widths) > 1:
         sizes = " then ".join(f"{w}" for w in widths)
         report.add(where, f"width is not stable: {sizes} features across batches of different stimuli (e.g. images of different sizes); the preprocessing must fix the input size (resize + crop) or the features must pool", model=model)
-        return None
-    if widths[0] == 0:
-        report.add(where, "has zero features", model=model)
-        return None
-    if not all(np.all(np.isfinite(b)) for b in blocks):
-        report.add(where, "produced non-finite activations (NaN or inf)", model=model)
         return None
     first = np.concatenate(blocks[:2])  # the two halves: every stimulus once, in order
     scale = float(np.abs(first).max())

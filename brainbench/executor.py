@@ -1,12 +1,20 @@
-"""Scoring a grid of models x benchmarks: serially, or as tasks on a Dask distributed cluster.
+"""Scoring a grid of models x benchmarks as a task graph, run by an executor: serially in this
+process, or on a Dask distributed cluster. Both run the same graph: the same task functions with the
+same arguments, in an order that respects its dependencies.
 
-The grid is one extraction task per (model, dataset) and one scoring task per (model, benchmark)
-cell, each cell depending on its model's extraction, so activations are computed once per model and
-stimulus set however many benchmarks use them. Every task goes through ``scoring.score``, whose
-content-keyed store makes the grid resumable: a cell whose score key (activation keys + benchmark
-configuration) is already in the store returns from the cache, and an extraction whose activations
-are stored does nothing, so an interrupted grid rerun does only what is missing. A cell's numbers do
-not depend on where it ran: the engine's results equal a serial run's (tests/test_executor.py).
+The graph (``task_graph``) has one extraction task per model (``scoring.extract_task``: resolve,
+plan memory, extract, for every dataset its benchmarks use) and one task per (model, benchmark) cell
+(``scoring.score_task``: prepare, evaluate, record), which takes its model's extraction as input, so
+activations are computed once per model and stimulus set however many benchmarks use them, and a
+cell never rebuilds the model. Every task goes through the content-keyed store, which makes the grid
+resumable: a cell whose score key (activation keys + benchmark configuration) is in the store returns
+from the cache, an extraction whose activations are stored does nothing, so an interrupted grid rerun
+does only what is missing. A cell's numbers do not depend on where it ran: the Dask engine's results
+equal a serial run's (tests/test_executor.py).
+
+An executor is an ``Executor`` (``run(tasks, env, done)``); ``EXECUTORS`` maps the names ``--executor``
+takes to them. The driver (``run_models``) merges each model's task documents into its result
+file as they complete (in grid order), whichever executor ran them.
 
 Dask, not Ray (see docs/performance.md): a local in-process cluster is one line with no daemon,
 an existing cluster is an address (``--scheduler tcp://host:8786``), HPC schedulers are reached
@@ -15,6 +23,7 @@ The store must be on storage every worker sees (``--cache-dir`` on a shared file
 """
 from __future__ import annotations
 
+import abc
 import os
 import sys
 import time
@@ -46,35 +55,13 @@ class ScoreOptions:
     batch_size: int | None = None
     use_score_cache: bool = True
     allow_modified_data: bool = False
-    #: seconds per model x dataset cell (None: no limit); the CLI's default is DEFAULT_TIMEOUT_S
+    #: seconds per model x dataset extraction and per benchmark (None: no limit); the CLI's default is DEFAULT_TIMEOUT_S
     timeout: float | None = None
     layers: tuple[str, ...] | None = None
     progress: bool = False
 
-    def score_kwargs(self) -> dict:
-        from .store import Store
-        from .weights import set_weights_dir
 
-        if self.weights_dir:  # --weights-dir, on the worker that builds the model
-            set_weights_dir(self.weights_dir)
-
-        return dict(
-            data_dir=self.data_dir,
-            device=self.device,
-            weights=self.weights,
-            store=Store(self.cache_dir) if self.cache_dir else Store(),
-            storage_dtype=self.storage_dtype,
-            max_memory=self.max_memory,
-            batch_size=self.batch_size,
-            use_score_cache=self.use_score_cache,
-            allow_modified_data=self.allow_modified_data,
-            timeout=self.timeout,
-            layers=list(self.layers) if self.layers else None,
-            progress=self.progress,
-        )
-
-
-#: the CLI's default --timeout per model x dataset cell: generous (the largest built-in model scores
+#: the CLI's default --timeout per extraction (model x dataset) and per benchmark: generous (the largest built-in model scores
 #: every benchmark of a dataset in minutes on 2 CPU cores), but a hang ends as a recorded failure
 DEFAULT_TIMEOUT_S = 2 * 3600.0
 
@@ -85,111 +72,162 @@ class Cell:
     benchmark: str
 
 
-def plan_grid(models: list[str], benchmarks: list[str] | None, metric: str | None, registry: Registry | None = None) -> list[Cell]:
-    """The cells of the grid, in model-then-benchmark order; each model gets the benchmarks of its modality."""
-    from .scoring import resolve_benchmarks
-
-    registry = registry or default_registry()
-    cells = []
-    for model in models:
-        plugin = registry.model(model)
-        names = benchmarks
-        if benchmarks:  # a mixed list: each model takes those of its modality
-            names = [b for b in benchmarks if registry.parse_benchmark(b)[0].modality == plugin.modality]
-            if not names:
-                raise BrainbenchError(f"none of the benchmarks {benchmarks} is a {plugin.modality} benchmark, the modality of model {model!r}")
-        cells.extend(Cell(model, b) for b in resolve_benchmarks(registry, plugin.modality, names, metric))
-    return cells
-
-
-# -- tasks (module-level functions: they are pickled and sent to workers) -------------------------
-def extract_task(model: str, benchmarks: list[str], options: ScoreOptions) -> dict:
-    """Store the activations a model needs for these benchmarks (nothing if their scores are cached)."""
-    from .scoring import score
-
-    t = time.perf_counter()
-    document = score(model, benchmarks=benchmarks, metric=options.metric, extract_only=True, log=_quiet, **options.score_kwargs())
-    return {"model": model, "seconds": time.perf_counter() - t, "failed": document.get("failed", [])}
-
-
-def cell_task(cell: Cell, options: ScoreOptions, _extracted=None) -> dict:
-    """Score one cell; returns the single-benchmark result document (errors recorded, never raised)."""
-    from .scoring import score
-
-    try:
-        return score(cell.model, benchmarks=[cell.benchmark], metric=options.metric, log=_quiet, **options.score_kwargs())
-    except BrainbenchError as exc:  # e.g. a memory refusal: this cell fails, the grid goes on
-        return _failed_cell(cell, exc, traceback.format_exc())
-
-
-def _failed_cell(cell: Cell, exc: BaseException, trace: str = "") -> dict:
-    from .scoring import one_line
-
-    plugin = default_registry().model(cell.model)
-    model = {"name": plugin.name, "modality": plugin.modality, "training": plugin.training, "card": plugin.card}
-    failure = {"benchmark": cell.benchmark, "error": one_line(exc), "error_type": type(exc).__name__, "traceback": trace}
-    return {"model": model, "scores": [], "timings": {}, "failed": [failure]}
-
-
 def _quiet(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-# -- assembling results ---------------------------------------------------------------------------
-def merge_cells(model: str, cell_documents: list[dict], device: str, started: float, executor: dict) -> dict:
-    """One result document per model from its cells' documents, benchmarks in grid order."""
-    base = next((d for d in cell_documents if d.get("schema") == SCHEMA), cell_documents[0])
-    document = {
-        "schema": SCHEMA,
-        "model": base["model"],
-        "scores": [s for d in cell_documents for s in d.get("scores", [])],
-        "failed": [],
-        "warnings": list(dict.fromkeys(w for d in cell_documents for w in d.get("warnings", []))),
-        "timings": {},
-        "provenance": {},
-    }
-    seen_failures = set()
-    for d in cell_documents:
-        for failure in d.get("failed", []):
-            marker = (failure["benchmark"], failure["error"])
-            if marker not in seen_failures:  # a failed model build fails every cell the same way
-                seen_failures.add(marker)
-                document["failed"].append(failure)
-        for key, value in d.get("timings", {}).items():
-            document["timings"][key] = document["timings"].get(key, 0.0) + value
-        for key in ("provenance_data", "activation_storage", "memory_plan"):
-            if key in d:
-                document.setdefault(key, {})
-                for sub, value in d[key].items():
-                    if isinstance(value, dict) and isinstance(document[key].get(sub), dict):
-                        document[key][sub] = {**document[key][sub], **value}
-                    else:
-                        document[key][sub] = value
-    document["provenance"] = {**provenance(device, started), "executor": executor}
-    return document
+def resolve_models(models: list, registry: Registry) -> dict:
+    """name -> ModelRef for names, plugin folders anywhere and references; two models of one name are an error."""
+    from .model_source import ModelRef, refs_for
+
+    refs = {}
+    for model in models:
+        for ref in [model] if isinstance(model, ModelRef) else refs_for(str(model), registry):
+            if ref.name in refs and refs[ref.name] != ref:
+                raise BrainbenchError(f"two models are named {ref.name!r} ({refs[ref.name].folder or 'registered'} and {ref.folder or 'registered'}); "
+                                      "score them in separate runs")
+            refs[ref.name] = ref
+    return refs
 
 
-def comparable(entry: dict) -> dict:
-    """A score entry without how-it-ran fields, for comparing runs."""
-    return {k: v for k, v in entry.items() if k not in RUN_FIELDS}
+def plan_grid(models: list, benchmarks: list[str] | None, metric: str | None, registry: Registry | None = None) -> list[Cell]:
+    """The cells of the grid, in model-then-benchmark order; each model gets the benchmarks of its modality."""
+    from .model_source import plugin_of
+    from .scoring import resolve_benchmarks
+
+    registry = registry or default_registry()
+    cells = []
+    for name, ref in resolve_models(models, registry).items():
+        modality = plugin_of(ref, registry).modality
+        names = benchmarks
+        if benchmarks:  # a mixed list: each model takes those of its modality
+            names = [b for b in benchmarks if registry.parse_benchmark(b)[0].modality == modality]
+            if not names:
+                raise BrainbenchError(f"none of the benchmarks {benchmarks} is a {modality} benchmark, the modality of model {name!r}")
+        cells.extend(Cell(name, b) for b in resolve_benchmarks(registry, modality, names, metric))
+    return cells
 
 
-# -- running --------------------------------------------------------------------------------------
-def run_serial(cells: list[Cell], options: ScoreOptions, on_model_done: Callable[[str, dict], None] | None = None,
-               out_dir: str | os.PathLike | None = None) -> dict[str, dict]:
-    """In this process, one model at a time (all its benchmarks in one ``score`` call, merged into
-    ``<out_dir>/<model>.json`` after every benchmark). A model's failures are recorded in its result
-    and the grid goes on; only problems every model would hit (errors.STOPS_RUN) stop it."""
-    from .scoring import score
+# -- the task graph ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Task:
+    """One node of the graph: ``function(*args, *results of the tasks in after, env=...)``."""
 
-    results = {}
+    key: str
+    function: Callable
+    args: tuple
+    after: tuple[str, ...] = ()
+    model: str = ""
+    benchmark: str | None = None  # None: the model's extraction
+
+
+@dataclass
+class TaskFailure:
+    """A task that raised where the executor could not let it stop the run (a Dask worker)."""
+
+    error: BaseException
+    traceback: str
+
+
+def task_graph(cells: list[Cell], refs: dict, options: ScoreOptions) -> list[Task]:
+    """Per model: its extraction, then one task per benchmark depending on it (a topological order)."""
+    from .scoring import extract_task, score_task
+
+    tasks = []
     for model in dict.fromkeys(c.model for c in cells):
         benchmarks = [c.benchmark for c in cells if c.model == model]
-        out = Path(out_dir) / f"{model}.json" if out_dir is not None else None
-        results[model] = score(model, benchmarks=benchmarks, metric=options.metric, log=_quiet, out=out, **options.score_kwargs())
-        if on_model_done:
-            on_model_done(model, results[model])
-    return results
+        extraction = Task(f"extract-{model}", extract_task, (refs[model], benchmarks, options), model=model)
+        tasks.append(extraction)
+        tasks += [Task(f"score-{model}-{b}", score_task, (refs[model], b, options), (extraction.key,), model, b) for b in benchmarks]
+    return tasks
+
+
+# -- executors -------------------------------------------------------------------------------------------
+class Executor(abc.ABC):
+    """Runs a task graph: every task once, after the tasks it depends on, handing each result to
+    ``done(task, result)`` as it completes. ``env`` (scoring.RunEnv) is this process's registry,
+    store and log; an executor whose tasks run elsewhere passes None and the task makes its own."""
+
+    name = ""
+
+    @abc.abstractmethod
+    def run(self, tasks: list[Task], env, done: Callable[[Task, object], None]) -> None:
+        ...
+
+    def describe(self) -> dict:
+        return {"kind": self.name}
+
+
+class SerialExecutor(Executor):
+    """In this process, in graph order. A task's exception stops the run (the contained failures are
+    recorded inside the tasks; what escapes them is an environment problem or a bad argument)."""
+
+    name = "serial"
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None, device: str = "cpu", log: Callable[[str], None] = _quiet):
+        if scheduler:
+            raise BrainbenchError("--scheduler needs --executor dask")
+
+    def run(self, tasks, env, done):
+        results = {}
+        for task in tasks:
+            results[task.key] = task.function(*task.args, *(results[key] for key in task.after), env=env)
+            done(task, results[task.key])
+
+
+class DaskExecutor(Executor):
+    """On a Dask distributed cluster (``scheduler`` address, or a local in-process one with ``workers``
+    threads). Tasks request the worker resource GPU=1 when the device is CUDA. A task that raises
+    (or whose worker died) is handed to ``done`` as a TaskFailure: its cell is recorded as failed."""
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None, device: str = "cpu", log: Callable[[str], None] = _quiet):
+        self.scheduler, self.workers, self.device, self.log = scheduler, workers, device, log
+        self.info = {"kind": "dask"}
+
+    def describe(self) -> dict:
+        return self.info
+
+    def run(self, tasks, env, done):
+        from dask.distributed import as_completed
+
+        client, cluster = dask_client(self.scheduler, self.workers, self.device)
+        try:
+            resources = self._resources(client)
+            self.info = {"kind": "dask", "scheduler": client.scheduler.address, "workers": len(client.scheduler_info()["workers"]), "gpu_resources": bool(resources)}
+            cells = sum(task.benchmark is not None for task in tasks)
+            self.log(f"dask: {cells} cells on {self.info['workers']} worker(s) at {self.info['scheduler']}" + (" (GPU resources)" if resources else ""))
+            futures = {}
+            for task in tasks:  # the same functions and arguments as the serial executor; env is made on the worker
+                futures[task.key] = client.submit(task.function, *task.args, *(futures[key] for key in task.after), env=None,
+                                                  key=f"{task.key}-{time.time_ns()}", resources=resources, pure=False)
+            tasks_of = {futures[task.key]: task for task in tasks}
+            for future in as_completed(list(tasks_of)):
+                try:
+                    result = future.result()
+                except Exception as exc:  # a worker died or the task raised: its cell fails, recorded
+                    result = TaskFailure(exc, "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+                done(tasks_of[future], result)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+    def _resources(self, client) -> dict | None:
+        if not _gpu_wanted(self.device):
+            return None
+        advertised = [w.get("resources", {}).get("GPU", 0) for w in client.scheduler_info()["workers"].values()]
+        if not any(advertised):
+            raise BrainbenchError(
+                f"--device {self.device} but no worker of the Dask cluster advertises a GPU resource; "
+                "start workers with `dask worker ADDRESS --resources GPU=1` (one per GPU) or use --device cpu"
+            )
+        return {"GPU": 1}
+
+
+#: the executors ``--executor`` chooses from, by name
+EXECUTORS: dict[str, type[Executor]] = {"serial": SerialExecutor, "dask": DaskExecutor}
 
 
 def _gpu_wanted(device: str) -> bool:
@@ -215,68 +253,114 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, device
     return Client(cluster), cluster
 
 
-def run_dask(
-    cells: list[Cell],
-    options: ScoreOptions,
-    scheduler: str | None = None,
-    workers: int | None = None,
-    on_model_done: Callable[[str, dict], None] | None = None,
-    log: Callable[[str], None] = _quiet,
-) -> dict[str, dict]:
-    from dask.distributed import as_completed
 
-    started = time.time()
-    client, cluster = dask_client(scheduler, workers, options.device)
-    try:
-        resources = None
-        if _gpu_wanted(options.device):
-            advertised = [w.get("resources", {}).get("GPU", 0) for w in client.scheduler_info()["workers"].values()]
-            if not any(advertised):
-                raise BrainbenchError(
-                    f"--device {options.device} but no worker of the Dask cluster advertises a GPU resource; "
-                    "start workers with `dask worker ADDRESS --resources GPU=1` (one per GPU) or use --device cpu"
-                )
-            resources = {"GPU": 1}
-        info = {"kind": "dask", "scheduler": client.scheduler.address, "workers": len(client.scheduler_info()["workers"]), "gpu_resources": bool(resources)}
-        log(f"dask: {len(cells)} cells on {info['workers']} worker(s) at {info['scheduler']}" + (" (GPU resources)" if resources else ""))
-        registry = default_registry()
-        extraction = {}
-        for model in dict.fromkeys(c.model for c in cells):
-            by_dataset: dict[str, list[str]] = {}
-            for c in cells:
-                if c.model == model:
-                    by_dataset.setdefault(registry.parse_benchmark(c.benchmark)[0].name, []).append(c.benchmark)
-            for dataset, benchmark_ids in by_dataset.items():
-                extraction[(model, dataset)] = client.submit(
-                    extract_task, model, benchmark_ids, options, key=f"extract-{model}-{dataset}-{time.time_ns()}", resources=resources, pure=False
-                )
-        futures = {}
-        for c in cells:
-            dataset = registry.parse_benchmark(c.benchmark)[0].name
-            future = client.submit(cell_task, c, options, extraction[(c.model, dataset)], key=f"cell-{c.model}-{c.benchmark}-{time.time_ns()}", resources=resources, pure=False)
-            futures[future] = c
-        done: dict[Cell, dict] = {}
-        results = {}
-        for future in as_completed(futures):
-            c = futures[future]
-            try:
-                done[c] = future.result()
-            except Exception as exc:  # a worker died or the task raised: the cell fails, recorded
-                done[c] = _failed_cell(c, exc, "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-            model_cells = [x for x in cells if x.model == c.model]
-            if all(x in done for x in model_cells):
-                results[c.model] = merge_cells(c.model, [done[x] for x in model_cells], options.device, started, info)
-                if on_model_done:
-                    on_model_done(c.model, results[c.model])
-        return {model: results[model] for model in dict.fromkeys(c.model for c in cells)}
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+# -- assembling results ---------------------------------------------------------------------------
+def _failed_cell(task: Task, failure: TaskFailure, model: dict) -> dict:
+    from .scoring import one_line
+
+    record = {"benchmark": task.benchmark, "error": one_line(failure.error), "error_type": type(failure.error).__name__, "traceback": failure.traceback}
+    return {"schema": SCHEMA, "model": model, "scores": [], "failed": [record], "timings": {}}
+
+
+def merge_cells(model: str, cell_documents: list[dict], device: str, started: float, executor: dict) -> dict:
+    """One result document per model from its tasks' documents, benchmarks in grid order."""
+    base = max(cell_documents, key=lambda d: len(d.get("model", {})))  # the extraction's: weights hash, layers
+    document = {
+        "schema": SCHEMA,
+        "model": base["model"],
+        "scores": [s for d in cell_documents for s in d.get("scores", [])],
+        "failed": [],
+        "warnings": list(dict.fromkeys(w for d in cell_documents for w in d.get("warnings", []))),
+        "timings": {},
+        "provenance": {},
+    }
+    seen_failures, run_provenance = set(), {}
+    for d in cell_documents:
+        for failure in d.get("failed", []):
+            marker = (failure["benchmark"], failure["error"])
+            if marker not in seen_failures:  # a failed model build fails every cell the same way
+                seen_failures.add(marker)
+                document["failed"].append(failure)
+        for key, value in d.get("timings", {}).items():
+            document["timings"][key] = document["timings"].get(key, 0.0) + value
+        for key in ("provenance_data", "activation_storage", "memory_plan"):
+            if key in d:
+                document.setdefault(key, {})
+                for sub, value in d[key].items():
+                    if isinstance(value, dict) and isinstance(document[key].get(sub), dict):
+                        document[key][sub] = {**document[key][sub], **value}
+                    else:
+                        document[key][sub] = value
+        for key, value in d.get("provenance", {}).items():  # data checked against pins, modified files
+            run_provenance[key] = {**run_provenance.get(key, {}), **value} if isinstance(value, dict) else value
+    document["provenance"] = {**provenance(device, started), **run_provenance, "executor": executor}
+    return document
+
+
+def comparable(entry: dict) -> dict:
+    """A score entry without how-it-ran fields, for comparing runs."""
+    return {k: v for k, v in entry.items() if k not in RUN_FIELDS}
+
+
+class _Results:
+    """Each model's task documents as they complete. The model's result file is merged whenever the
+    finished tasks form a longer prefix of its tasks in graph order (after every task when serial), so
+    the file lists benchmarks in grid order whatever order a cluster finished them in."""
+
+    def __init__(self, tasks: list[Task], options: ScoreOptions, executor: Executor, out_for, on_model_done, log):
+        self.tasks, self.options, self.executor, self.out_for, self.on_model_done, self.log = tasks, options, executor, out_for, on_model_done, log
+        self.started = time.time()
+        self.documents: dict[str, dict] = {}  # task key -> document
+        self.saved: dict[str, int] = {}  # model -> tasks in the prefix last merged into its file
+        self.results: dict[str, dict] = {}
+
+    def done(self, task: Task, result) -> None:
+        if isinstance(result, TaskFailure):
+            if task.benchmark is None:
+                return  # a failed extraction fails its cells, each recorded there
+            model = self.documents.get(f"extract-{task.model}", {}).get("model", {"name": task.model})
+            result = _failed_cell(task, result, model)
+        self.documents[task.key] = getattr(result, "document", result)  # an Extraction carries its document
+        own = [t for t in self.tasks if t.model == task.model]
+        prefix = next((i for i, t in enumerate(own) if t.key not in self.documents), len(own))
+        if prefix <= self.saved.get(task.model, 0):
+            return
+        self.saved[task.model] = prefix
+        document = merge_cells(task.model, [self.documents[t.key] for t in own[:prefix]], self.options.device, self.started, self.executor.describe())
+        out = self.out_for(task.model)
+        if out is not None and (document["scores"] or document["failed"]):
+            save_result(out, document, self.log)
+        if prefix == len(own):
+            self.results[task.model] = document
+            if self.on_model_done:
+                self.on_model_done(task.model, document)
+
+
+# -- running ------------------------------------------------------------------------------------------
+def run_models(models: list, benchmarks: list[str] | None, options: ScoreOptions, executor: str = "serial", scheduler: str | None = None,
+               workers: int | None = None, env=None, out_for: Callable[[str], Path | None] = lambda name: None,
+               on_model_done: Callable[[str, dict], None] | None = None) -> dict[str, dict]:
+    """Score every (model, benchmark) cell of ``models`` (names, plugin folders, ModelRefs) with the named
+    executor; ``out_for(model)`` is the result file merged after every task (None: none)."""
+    from .scoring import RunEnv
+
+    if executor not in EXECUTORS:
+        raise BrainbenchError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
+    env = env or RunEnv.for_options(options)
+    refs = resolve_models(models, env.registry)
+    in_memory = [name for name, ref in refs.items() if ref.kind == "in-memory"]
+    if in_memory and executor != "serial":
+        raise BrainbenchError(f"model(s) {in_memory} exist only in this process: score them with the serial executor, or as a plugin folder")
+    cells = plan_grid(list(refs.values()), benchmarks, options.metric, env.registry)
+    runner = EXECUTORS[executor](scheduler=scheduler, workers=workers, device=options.device, log=env.log)
+    tasks = task_graph(cells, refs, options)
+    results = _Results(tasks, options, runner, out_for, on_model_done, env.log)
+    runner.run(tasks, env if isinstance(runner, SerialExecutor) else None, results.done)
+    return {model: results.results[model] for model in refs}
 
 
 def run_grid(
-    models: list[str],
+    models: list,
     benchmarks: list[str] | None,
     options: ScoreOptions,
     executor: str = "serial",
@@ -285,19 +369,6 @@ def run_grid(
     out_dir: str | os.PathLike | None = None,
     on_model_done: Callable[[str, dict], None] | None = None,
 ) -> dict[str, dict]:
-    """Score every (model, benchmark) cell; write ``<out_dir>/<model>.json`` as each model completes."""
-    if executor not in ("serial", "dask"):
-        raise BrainbenchError(f"unknown executor {executor!r}; choose serial or dask")
-    cells = plan_grid(models, benchmarks, options.metric)
-
-    if executor == "serial":
-        return run_serial(cells, options, on_model_done, out_dir)
-
-    def done(model, document):
-        if out_dir is not None:
-            save_result(Path(out_dir) / f"{model}.json", document, _quiet)
-        if on_model_done:
-            on_model_done(model, document)
-
-    return run_dask(cells, options, scheduler, workers, done)
-
+    """Score every (model, benchmark) cell; ``<out_dir>/<model>.json`` is merged after every task."""
+    out_for = (lambda name: Path(out_dir) / f"{name}.json") if out_dir is not None else (lambda name: None)
+    return run_models(models, benchmarks, options, executor, scheduler, workers, out_for=out_for, on_model_done=on_model_done)

@@ -1,4 +1,5 @@
-"""Score a torch.nn.Module held in memory, with no plugin folder::
+"""``brainbench.score``: a model name, a plugin folder, a feature extractor, or a torch.nn.Module held
+in memory with no plugin folder::
 
     import brainbench, torchvision
     net = torchvision.models.resnet18(weights=None)
@@ -111,7 +112,9 @@ def score(
     batch_size: int = 32,
     **kwargs,
 ) -> dict:
-    """Score a registered model name, a ModelAdapter, or an in-memory torch.nn.Module.
+    """Score a registered model name, a model plugin folder anywhere (a path; ``name`` picks one model
+    of a folder that registers several), a feature extractor (a ModelAdapter, an ONNX model, any
+    brainbench.extractor.FeatureExtractor), or an in-memory torch.nn.Module.
 
     For a module, ``layers`` is required; see the module docstring for ``preprocessing``. Everything
     else (``data_dir``, ``store``, ``out``, ``device``, ...) is passed to brainbench.scoring.score.
@@ -119,4 +122,4 @@ def score(
     if isinstance(model, torch.nn.Module):
         adapter = adapter_for_module(model, layers, preprocessing, modality, name, features, forward, batch_size)
         return _score_core(adapter, benchmarks, metric, **kwargs)
-    return _score_core(model, benchmarks, metric, layers=layers, **kwargs)
+    return _score_core(model, benchmarks, metric, layers=layers, name=name, **kwargs)

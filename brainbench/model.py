@@ -24,6 +24,7 @@ import numpy as np
 if TYPE_CHECKING:
     import torch
 
+from .extractor import FeatureExtractor, LayerProblems
 from .errors import PluginError, UnsafeWeightsError, WeightsChecksumError, WeightsUnavailableError
 from .stimuli import load_image
 
@@ -49,13 +50,14 @@ def flatten_features(layer: str, output: torch.Tensor) -> torch.Tensor:
 
 
 @dataclass
-class ModelAdapter:
-    """What brainbench needs from a network.
+class ModelAdapter(FeatureExtractor):
+    """A torch module as a feature extractor (brainbench.extractor.FeatureExtractor).
 
     ``preprocess(paths) -> batch`` turns stimulus files into the module's input; ``forward(module,
     batch)`` runs it (default ``module(batch)``); ``features(layer, output)`` turns a hooked layer's
     output into (batch, features) — vision flattens, audio pools over time. ``preprocessing`` describes
-    the input pipeline and enters the cache key and the result.
+    the input pipeline and enters the cache key and the result. Layers are names of modules
+    (``dict(module.named_modules())``), each hooked by brainbench.torch_hooks, the one hook runner.
     """
 
     name: str
@@ -71,6 +73,8 @@ class ModelAdapter:
     weights_source: str = ""
     batch_size: int = 32
     _weights_hash: str | None = None
+    _device: str = field(default="cpu", init=False, repr=False)
+    layer_noun = "module"
 
     def __post_init__(self):
         self.module.eval()
@@ -88,14 +92,54 @@ class ModelAdapter:
             self._weights_hash = state_dict_sha256(self.module)
         return self._weights_hash
 
-    def identity(self) -> dict:
-        """Everything about the model that changes activations (the content part of cache keys)."""
-        return {
-            "weights_sha256": self.weights_hash,
-            "preprocessing": self.preprocessing,
-            "adapter": self.name,
-            "adapter_code_version": self.code_version,
-        }
+    # -- the feature-extractor hooks ---------------------------------------------------------------
+    def load(self, ids, paths):
+        return self.preprocess(list(paths))
+
+    def to_device(self, device: str) -> None:
+        self.module.to(device)
+        self._device = device
+
+    def compute_settings(self, device: str = "cpu") -> dict:
+        from .torch_hooks import compute_settings
+
+        return compute_settings(device)
+
+    def __call__(self, batch, layers):
+        from .torch_hooks import once_per_pass, run_hooked
+
+        captured, problems = run_hooked(self.module, self.forward, self._on_device(batch), layers, self.features)
+        arrays = once_per_pass(captured, problems)
+        if problems:
+            raise LayerProblems(self.name, problems, arrays)
+        return arrays
+
+    def probe(self, batch, layers):
+        """The layers' arrays and the largest output of any module, per stimulus (4 bytes at least per value)."""
+        from .torch_hooks import once_per_pass, run_hooked
+
+        largest = [0]
+
+        def measure(tensor):
+            largest[0] = max(largest[0], tensor.numel() * max(tensor.element_size(), 4))
+
+        captured, problems = run_hooked(self.module, self.forward, self._on_device(batch), layers, self.features, measure)
+        arrays = once_per_pass(captured, problems)
+        if problems:
+            raise LayerProblems(self.name, problems, arrays)
+        return arrays, largest[0]
+
+    @property
+    def parameter_bytes(self) -> int:
+        return sum(t.numel() * t.element_size() for t in self.module.state_dict().values())
+
+    def available_layers(self) -> list[str]:
+        return [name for name, _ in self.module.named_modules() if name]
+
+    def _on_device(self, batch):
+        import torch
+
+        return batch.to(self._device) if isinstance(batch, torch.Tensor) else batch
 
 
 # -- vision preprocessing ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Memory preflight: estimate a run's memory before it starts, fit it under a bound, or refuse.
 
-One stimulus goes through the model with hooks on every module, which gives each candidate layer's
-width (features per stimulus) and the largest intermediate output. From these and the benchmarks'
+One stimulus goes through the model (the feature extractor's ``probe`` hook; for torch, hooks on every
+module), which gives each candidate layer's width (features per stimulus) and the largest
+intermediate output. From these and the benchmarks'
 sizes the estimate is, per phase:
 
 - extraction, per batch: the model's parameters, the candidate layers' outputs for one batch
@@ -24,9 +25,8 @@ import os
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 
-from .errors import ResourceError
+from .errors import PluginError, ResourceError
 from .ridge import RELATIVE_ALPHAS
 
 MIB = 1 << 20
@@ -93,50 +93,18 @@ def parse_memory(text: str | int | None) -> int | None:
     return int(value)
 
 
-def _outputs_as_tensors(output):
-    if isinstance(output, torch.Tensor):
-        return [output]
-    if isinstance(output, (tuple, list)):
-        return [o for o in output if isinstance(o, torch.Tensor)]
-    if hasattr(output, "last_hidden_state") and isinstance(output.last_hidden_state, torch.Tensor):
-        return [output.last_hidden_state]
-    return []
-
-
-def probe_model(adapter, stimuli, layers: list[str], device: str = "cpu") -> tuple[dict[str, int], int]:
-    """Run one stimulus through the model: (features per stimulus for each layer, largest output bytes per stimulus)."""
-    from .activations import _first_tensor
-
-    module = adapter.module.to(device)
-    named = dict(module.named_modules())
-    widths: dict[str, int] = {}
-    largest = [0]
-    handles = []
-
-    def any_module_hook(_module, _inputs, output):
-        for t in _outputs_as_tensors(output):
-            largest[0] = max(largest[0], t.numel() * max(t.element_size(), 4))
-
-    def layer_hook(layer):
-        def hook(_module, _inputs, output):
-            widths[layer] = int(adapter.features(layer, _first_tensor(output)).reshape(1, -1).shape[1])
-
-        return hook
-
-    try:
-        for name, sub in named.items():
-            if name:
-                handles.append(sub.register_forward_hook(any_module_hook))
-        for layer in layers:
-            handles.append(named[layer].register_forward_hook(layer_hook(layer)))
-        batch = adapter.preprocess(stimuli.paths[:1])
-        batch = batch.to(device) if isinstance(batch, torch.Tensor) else batch
-        with torch.inference_mode():
-            adapter.forward(module, batch)
-    finally:
-        for handle in handles:
-            handle.remove()
-    return widths, largest[0]
+def probe_model(extractor, stimuli, layers: list[str], device: str = "cpu") -> tuple[dict[str, int], int]:
+    """Run one stimulus through the model: (features per stimulus for each layer, largest output bytes
+    per stimulus), through the extractor's ``probe`` hook (torch: every module's output is measured)."""
+    extractor.to_device(device)
+    extractor.check_stimuli(stimuli)
+    batch = extractor.load(stimuli.ids[:1], stimuli.paths[:1])
+    arrays, largest = extractor.probe(batch, list(layers))
+    widths = {layer: int(np.asarray(arrays[layer]).reshape(1, -1).shape[1]) for layer in layers if layer in arrays}
+    missing = [layer for layer in layers if layer not in widths]
+    if missing:
+        raise PluginError(f"model {extractor.name!r}: layer(s) {missing} gave no output for one stimulus")
+    return widths, int(largest)
 
 
 @dataclass
@@ -205,7 +173,7 @@ class Plan:
 
 
 def plan_memory(
-    adapter,
+    extractor,
     stimuli,
     layers: list[str],
     max_targets: int,
@@ -221,13 +189,13 @@ def plan_memory(
         available = available_memory_bytes()
         bound = current_rss_bytes() + available if available is not None else None
         source = "memory available on this machine"
-    widths, largest_output = probe_model(adapter, stimuli, layers, device)
-    parameter_bytes = sum(p.numel() * p.element_size() for p in adapter.module.parameters())
+    widths, largest_output = probe_model(extractor, stimuli, layers, device)
+    parameter_bytes = extractor.parameter_bytes
     plan = Plan(
         n_stimuli=len(stimuli),
         layer_widths=widths,
         storage_itemsize=np.dtype(storage_dtype).itemsize,
-        batch_size=batch_size or adapter.batch_size,
+        batch_size=batch_size or extractor.batch_size,
         target_batch=max(max_targets, 1),
         baseline_bytes=current_rss_bytes(),
         # on CUDA the parameters live on the GPU, not in host memory
@@ -244,8 +212,8 @@ def plan_memory(
         budget = max(plan.activation_bytes(plan.largest_layer), 64 * MIB)
         while plan.batch_size > 1 and plan.extraction_bytes() > budget:
             plan.batch_size = max(1, plan.batch_size // 2)
-        if plan.batch_size != adapter.batch_size:
-            plan.notes.append(f"extraction batch {plan.batch_size} (not {adapter.batch_size}) keeps extraction within the largest layer's size")
+        if plan.batch_size != extractor.batch_size:
+            plan.notes.append(f"extraction batch {plan.batch_size} (not {extractor.batch_size}) keeps extraction within the largest layer's size")
     if bound is None or plan.peak_bytes <= bound:
         return plan
     # fit: halve the extraction batch, then the target batch, until the estimate is under the bound

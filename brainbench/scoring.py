@@ -1,17 +1,31 @@
-"""``score``: the whole pipeline from a model and benchmark names to a result, as named steps.
+"""``score``: a model and benchmark names to a result, in six named steps::
 
-1. resolve the benchmarks and load their datasets, each checked against its pinned digests
-   (``brainbench.integrity``) before any file is read;
-2. build the model (a failure is recorded, never scored as zero);
-3. per dataset, under one ``timeout`` (a model x dataset cell): scores already in the cache, the memory
-   preflight, activations (content-keyed store), then per benchmark the metric's per-layer preparation
-   (shared by the benchmarks of that stimulus set) and the protocol.
+    resolve -> plan memory -> extract -> prepare -> evaluate -> record
 
-Failures are contained: a benchmark or cell that fails (the model's forward raises, hangs past the
+- **resolve** (``_load_benchmarks``, ``_build_model``): the model reference (a registered name, a
+  plugin folder anywhere, a file of precomputed activations or an extractor in memory:
+  brainbench.model_source) and the benchmarks; every dataset is checked against its pinned digests
+  (``brainbench.integrity``) before a file of it is read; the model is built (a failure is
+  recorded, never scored as zero);
+- **plan memory** (``_memory_plan``): per dataset, the memory preflight (brainbench.preflight)
+  fits the batch sizes under the bound or refuses before any work;
+- **extract** (``_extract_dataset``): activations through the feature-extractor protocol
+  (brainbench.extractor, brainbench.activations) into the content-keyed store;
+- **prepare** (``_prepare_layer``): per benchmark and layer, the metric's preparation (e.g. the Gram
+  matrix), from the store when an earlier run made it;
+- **evaluate** (``_evaluate``): the benchmark's protocol (splits, honest layer selection, ceiling,
+  bootstrap);
+- **record** (``_record``): the score cached and entered in the result.
+
+The first three are one task per model (``extract_task``), the last three one task per benchmark
+(``score_task``), which takes the extraction's outcome (``Extraction``) and never builds the model.
+brainbench.executor runs that graph, serially or on Dask, and merges each model's result file after
+every task; ``score`` below runs it for one model in this process.
+
+Failures are contained: a benchmark or dataset that fails (the model's forward raises, hangs past the
 timeout, gives no finite score) is recorded with a one-line reason and its traceback, and the run goes
-on. Only problems every cell would hit alike (data, cache, output folder: ``errors.STOPS_RUN``) stop it.
-A null or non-finite score is never cached. The result is merged into ``out`` after every benchmark
-(``result.save_result``), so an interrupted run keeps what it finished and never shrinks the file.
+on. Only problems every task would hit alike (data, cache, output folder: ``errors.STOPS_RUN``) and
+bad arguments (an unknown ``--layers`` name) stop it. A null or non-finite score is never cached.
 """
 from __future__ import annotations
 
@@ -21,6 +35,7 @@ import sys
 import threading
 import time
 import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -31,11 +46,13 @@ from .benchmark import Benchmark, Dataset, Protocol
 from .checking import NEAR_CONSTANT_RTOL
 from .errors import STOPS_RUN, BrainbenchError, CacheError, CellTimeout, PluginError
 from .executor import ScoreOptions
+from .extractor import FeatureExtractor
 from .integrity import verify_dataset
-from .model import ModelAdapter, json_key
+from .model import json_key
+from .model_source import ModelRef, build_extractor, model_info, refs_for
 from .preflight import plan_memory, release_freed_memory
 from .registry import Registry, default_registry, resolve_reference
-from .result import SCHEMA, provenance, save_result
+from .result import SCHEMA
 from .store import Store
 
 # Bump whenever the scoring code changes numbers without changing a benchmark's config, so cached
@@ -166,20 +183,39 @@ def deadline(seconds: float | None, what: str):
         signal.signal(signal.SIGALRM, previous)
 
 
-# -- one run ---------------------------------------------------------------------------------------
-class ScoreRun:
-    """What one call of ``score`` carries between its steps: the options (executor.ScoreOptions, the
-    one options object of a run), store, log, and the run's own result document (saved by merging
-    into ``out``). ``extract_only``: the distributed engine's extraction task."""
 
-    def __init__(self, options: ScoreOptions, store: Store, out, log: Callable[[str], None], extract_only: bool = False):
-        self.options, self.store, self.out, self.log, self.extract_only = options, store, out, log, extract_only
+# -- what a task carries ---------------------------------------------------------------------------
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+@dataclass
+class RunEnv:
+    """What a task takes from the process it runs in: the registry, the store and the log. A worker
+    of a distributed run makes its own from the run's options (``for_options``)."""
+
+    registry: Registry
+    store: Store
+    log: Callable[[str], None] = _stderr
+    warned: set = field(default_factory=set)  # warnings said once per run, not once per task
+
+    @classmethod
+    def for_options(cls, options: ScoreOptions) -> "RunEnv":
+        from .weights import set_weights_dir
+
+        if options.weights_dir:  # --weights-dir, on the worker that builds the model
+            set_weights_dir(options.weights_dir)
+        return cls(default_registry(), Store(options.cache_dir) if options.cache_dir else Store())
+
+
+class ScoreRun:
+    """One task's options, environment and document (the part of the result file it contributes)."""
+
+    def __init__(self, options: ScoreOptions, env: RunEnv):
+        self.options, self.env, self.store, self.log = options, env, env.store, env.log
         self.progress, self.device = options.progress, options.device
-        self.started = time.time()
-        self.warned: set[str] = set()
+        self.warned = env.warned
         self.document = {"schema": SCHEMA, "model": {}, "scores": [], "failed": [], "warnings": [], "timings": {}, "provenance": {}}
-        self.modified_files: list[str] = []
-        self.data_checked: dict[str, int] = {}  # dataset -> files checked against their pinned sha256
 
     def step(self, message: str) -> None:
         if self.progress:
@@ -194,15 +230,12 @@ class ScoreRun:
         if message not in self.document["warnings"]:
             self.document["warnings"].append(message)
 
-    def done(self, benchmark: str) -> bool:
-        return any(e["benchmark"] == benchmark for e in self.document["scores"] + self.document["failed"])
-
     def fail(self, benchmark: str, exc: BaseException | str, prefix: str = "") -> None:
-        reason = prefix + one_line(exc)
-        trace = "" if isinstance(exc, str) else "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        error_type = "ScoreProblem" if isinstance(exc, str) else type(exc).__name__
-        self.document["failed"].append({"benchmark": benchmark, "error": reason, "error_type": error_type, "traceback": trace})
-        self.log(f"{benchmark}: FAILED: {reason}")
+        self.record_failure(benchmark, failure_record(exc, prefix))
+
+    def record_failure(self, benchmark: str, failure: dict) -> None:
+        self.document["failed"].append({"benchmark": benchmark, **failure})
+        self.log(f"{benchmark}: FAILED: {failure['error']}")
 
     def cache_write(self, write: Callable[[], None], what: str) -> None:
         """An optional cache write (scores, Gram matrices): a cache that takes no writes costs speed, not results."""
@@ -211,33 +244,40 @@ class ScoreRun:
         except CacheError as exc:
             self.warn(f"{what} not cached: {exc}", once=what)
 
-    def save(self) -> None:
-        provenance_ = {**provenance(self.device, self.started), "data_files_checked_against_pins": self.data_checked}
-        if self.options.allow_modified_data:
-            provenance_["allow_modified_data"] = True
-            provenance_["modified_files"] = sorted(set(self.modified_files))
-        self.document["provenance"] = provenance_
-        if self.out is not None and (self.document["scores"] or self.document["failed"]):
-            save_result(self.out, self.document, self.log)
+
+def failure_record(exc: BaseException | str, prefix: str = "") -> dict:
+    """A failure as the result file keeps it: one-line reason, error type, traceback."""
+    trace = "" if isinstance(exc, str) else "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return {"error": prefix + one_line(exc), "error_type": "ScoreProblem" if isinstance(exc, str) else type(exc).__name__, "traceback": trace}
 
 
-def _model_info(model, registry: Registry) -> tuple[str, dict]:
-    if isinstance(model, ModelAdapter):
-        return model.modality, {"name": model.name, "modality": model.modality, "training": "unknown", "card": {}}
-    plugin = registry.model(model)
-    return plugin.modality, {"name": plugin.name, "modality": plugin.modality, "training": plugin.training, "card": plugin.card}
+@dataclass
+class Extraction:
+    """What a model's extraction task hands to each of its benchmarks' tasks."""
+
+    document: dict
+    built: bool = False
+    layer_order: list[str] = field(default_factory=list)
+    keys: dict[str, dict[str, str]] = field(default_factory=dict)  # dataset -> layer -> activation key
+    target_batch: dict[str, int] = field(default_factory=dict)  # dataset -> the memory plan's target batch
+    failures: dict[str, dict] = field(default_factory=dict)  # dataset -> the failure that fails its benchmarks
 
 
-def _load_benchmarks(run: ScoreRun, registry: Registry, benchmark_ids: list[str]) -> dict[str, list[Benchmark]]:
+# -- resolve ---------------------------------------------------------------------------------------------
+def _load_benchmarks(run: ScoreRun, benchmark_ids: list[str]) -> dict[str, list[Benchmark]]:
     """The benchmarks grouped by dataset, each dataset checked against its pins before it is read."""
-    data_dir, allow = run.options.data_dir, run.options.allow_modified_data
+    registry, data_dir, allow = run.env.registry, run.options.data_dir, run.options.allow_modified_data
+    provenance_ = run.document["provenance"]
     for name in dict.fromkeys(registry.parse_benchmark(b)[0].name for b in benchmark_ids):
         run.step(f"{name}: checking the data files against their pinned sha256")
         check = verify_dataset(name, data_dir, allow_modified=allow, store=run.store, registry=registry)
         if check.modified:
-            run.modified_files += check.modified
+            provenance_["modified_files"] = sorted(set(provenance_.get("modified_files", [])) | set(check.modified))
             run.warn(f"{name}: scoring {len(check.modified)} modified data file(s) (--allow-modified-data): {', '.join(check.modified[:3])}")
-        run.data_checked[name] = check.checked
+        provenance_.setdefault("data_files_checked_against_pins", {})[name] = check.checked
+    if allow:
+        provenance_["allow_modified_data"] = True
+        provenance_.setdefault("modified_files", [])
     groups: dict[str, list[Benchmark]] = {}
     for b in benchmark_ids:
         bench = make_benchmark(registry, b, data_dir, run.device, run.store)
@@ -249,15 +289,13 @@ def _load_benchmarks(run: ScoreRun, registry: Registry, benchmark_ids: list[str]
     return groups
 
 
-def _build_model(run: ScoreRun, model, registry: Registry, weights):
-    """The adapter, or None with the failure recorded (benchmark '*')."""
-    if isinstance(model, ModelAdapter):
-        return model
-    plugin = registry.model(model)
-    run.step(f"{plugin.name}: building the model")
+def _build_model(run: ScoreRun, ref: ModelRef):
+    """The feature extractor, or None with the failure recorded (benchmark '*')."""
+    if ref.extractor is None:
+        run.step(f"{ref.name}: building the model" if not ref.activations else f"{ref.name}: opening {ref.activations}")
     try:
         with _BUILD_LOCK:
-            return plugin.build(weights=weights, device=run.device)
+            return build_extractor(ref, run.env.registry, run.options.weights, run.device)
     except STOPS_RUN:
         raise
     except Exception as exc:  # a broken plugin, or weights that are not here: recorded, never scored as zero
@@ -265,24 +303,116 @@ def _build_model(run: ScoreRun, model, registry: Registry, weights):
         return None
 
 
-def candidate_layers(adapter: ModelAdapter, layers: list[str] | None) -> list[str]:
-    """The layers to score: ``layers`` if given (each must be a module of the network), else the adapter's."""
+def candidate_layers(extractor: FeatureExtractor, layers: list[str] | None) -> list[str]:
+    """The layers to score: ``layers`` if given (each must be one the model offers), else its candidate layers."""
     if not layers:
-        return list(adapter.layers)
+        return list(extractor.layers)
     import difflib
 
-    names = [n for n, _ in adapter.module.named_modules() if n]
+    names = extractor.available_layers()
     unknown = [layer for layer in layers if layer not in names]
     if unknown:
         close = difflib.get_close_matches(unknown[0], names, n=3, cutoff=0.4)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         raise PluginError(
-            f"--layers: {', '.join(map(repr, unknown))} is not a module of model {adapter.name!r}.{hint} "
-            f"Fix: use names from the model's candidate layers {list(adapter.layers)} or from dict(module.named_modules())."
+            f"--layers: {', '.join(map(repr, unknown))} is not a {extractor.layer_noun} of model {extractor.name!r}.{hint} "
+            f"Fix: use names from the model's candidate layers {list(extractor.layers)} or from its {extractor.layer_noun}s."
         )
     return list(layers)
 
 
+def _cached_score(run: ScoreRun, bench: Benchmark, keys: dict) -> tuple[str, dict | None]:
+    """(score key, the cached entry if it is a score and the score cache is in use)."""
+    score_key = json_key({"score_version": SCORE_VERSION, "activations": keys, "benchmark": bench.config()})
+    cached = run.store.get_json("scores", score_key) if run.options.use_score_cache else None
+    return score_key, cached if cached is not None and score_problem(cached) is None else None
+
+
+# -- plan memory, extract ----------------------------------------------------------------------------
+def _memory_plan(run: ScoreRun, extractor, dataset, group, keys, layer_order):
+    if all(run.store.has_array("activations", key) for key in keys.values()) and run.options.max_memory is None:
+        return None
+    run.step(f"{extractor.name}: memory preflight: one stimulus through the model to measure {len(layer_order)} candidate layer(s)")
+    max_targets = max(int(b.region_recording().sizes.get("neuroid", 1)) for b in group)
+    plan = plan_memory(extractor, dataset.stimuli, layer_order, max_targets, run.options.storage_dtype, run.options.batch_size, run.options.max_memory, run.device)
+    run.document.setdefault("memory_plan", {}).update({
+        "estimated_peak_mb": plan.peak_bytes / 2**20,
+        "bound_mb": plan.bound_bytes / 2**20 if plan.bound_bytes else None,
+        "bound_source": plan.bound_source,
+        "batch_size": plan.batch_size,
+        "target_batch": plan.target_batch,
+        "largest_layer_mb": plan.activation_bytes(plan.largest_layer) / 2**20,
+    })
+    run.step(f"{extractor.name}: memory plan: batch {plan.batch_size}, estimated peak {plan.peak_bytes / 2**20:.0f} MiB")
+    for note in plan.notes:
+        run.step(f"{extractor.name}: {note}")
+    return plan
+
+
+def _extract_dataset(run: ScoreRun, extractor, group: list[Benchmark], extraction: Extraction) -> None:
+    """plan memory -> extract, for the benchmarks of one dataset whose scores are not cached."""
+    dataset, layer_order = group[0].dataset, extraction.layer_order
+    keys = {layer: activation_key(extractor, dataset.stimuli, layer, run.options.storage_dtype, run.device) for layer in layer_order}
+    extraction.keys[dataset.name] = keys
+    run.document["activation_storage"]["keys"][dataset.name] = keys
+    if all(_cached_score(run, bench, keys)[1] is not None for bench in group):
+        return
+    t = time.perf_counter()
+    plan = _memory_plan(run, extractor, dataset, group, keys, layer_order)
+    if plan is not None:
+        extraction.target_batch[dataset.name] = plan.target_batch
+    run.step(f"{extractor.name}: activations of {len(layer_order)} layer(s) for {len(dataset.stimuli)} stimuli (stored ones are read back)")
+    extract(extractor, dataset.stimuli, layer_order, store=run.store, device=run.device, batch_size=plan.batch_size if plan else run.options.batch_size,
+            dtype=run.options.storage_dtype, progress=run.progress)
+    run.document["timings"][f"activations_{dataset.name}_s"] = time.perf_counter() - t
+    release_freed_memory()
+    _refuse_constant_layers(run, extractor, keys)
+
+
+def _refuse_constant_layers(run: ScoreRun, extractor, keys: dict) -> None:
+    """A model whose activations do not depend on the stimulus has no score (not one near zero)."""
+    constant = constant_layers(run.store, keys)
+    if constant and len(constant) == len(keys):
+        raise PluginError(
+            f"model {extractor.name!r}: the activations of every candidate layer are (nearly) the same for every stimulus "
+            f"(relative spread <= {NEAR_CONSTANT_RTOL:g}): the model ignores its input, so no score is meaningful. "
+            "Fix: check the preprocessing and forward(); `brainbench check` shows it."
+        )
+    if constant:
+        run.warn(f"{extractor.name}: layer(s) {', '.join(constant)} give (nearly) the same activations for every stimulus; they cannot be chosen meaningfully")
+
+
+def extract_task(ref: ModelRef, benchmark_ids: list[str], options: ScoreOptions, env: RunEnv | None = None) -> Extraction:
+    """resolve -> plan memory -> extract, for one model and its benchmarks (every dataset they use).
+
+    A dataset whose memory plan or extraction fails (under the per-dataset ``timeout``) is recorded in
+    ``failures`` and fails its benchmarks; environment problems (STOPS_RUN) and bad ``layers`` raise."""
+    env = env or RunEnv.for_options(options)
+    run = ScoreRun(options, env)
+    run.document["model"] = model_info(ref, env.registry)
+    groups = _load_benchmarks(run, benchmark_ids)
+    extraction = Extraction(run.document)
+    t = time.perf_counter()
+    extractor = _build_model(run, ref)
+    if extractor is None:
+        return extraction
+    extraction.built, extraction.layer_order = True, candidate_layers(extractor, list(options.layers or []))
+    run.document["model"] = {**run.document["model"], "weights_sha256": extractor.weights_hash, "weights_source": extractor.weights_source,
+                             "preprocessing": extractor.preprocessing, "layers": extraction.layer_order}
+    run.document["timings"]["build_model_s"] = time.perf_counter() - t
+    run.document["activation_storage"] = {"dtype": options.storage_dtype, "keys": {}}
+    for name, group in groups.items():
+        try:
+            with deadline(options.timeout, f"{extractor.name} on {name}"):
+                _extract_dataset(run, extractor, group, extraction)
+        except STOPS_RUN:
+            raise
+        except Exception as exc:  # the model failed on this dataset: its benchmarks fail, the grid goes on
+            extraction.failures[name] = failure_record(exc)
+    return extraction
+
+
+# -- prepare, evaluate, record ------------------------------------------------------------------------
 def _prepare_layer(run: ScoreRun, metric, features, activation_key_: str, metric_key: str):
     """A metric's per-layer preparation (e.g. the Gram matrix), from the store when an earlier run
     made it: a grid's cells and re-scores of the same activations then skip the pass over the layer.
@@ -297,119 +427,84 @@ def _prepare_layer(run: ScoreRun, metric, features, activation_key_: str, metric
     return prepared
 
 
-def _scores_from_cache(run: ScoreRun, group: list[Benchmark], keys: dict) -> list[tuple[Benchmark, str]]:
-    """Record the cached scores of this group; return the (benchmark, score key) pairs still to compute."""
-    pending = []
-    for bench in group:
-        score_key = json_key({"score_version": SCORE_VERSION, "activations": keys, "benchmark": bench.config()})
-        cached = run.store.get_json("scores", score_key) if run.options.use_score_cache else None
-        if cached is not None and score_problem(cached) is None:
-            run.step(f"{bench.name}: from score cache")
-            run.document["scores"].append({**cached, "from_cache": True})
-        else:
-            pending.append((bench, score_key))
-    return pending
+def _stored_features(run: ScoreRun, keys: dict) -> dict:
+    features = {}
+    for layer, key in keys.items():
+        features[layer] = run.store.get_array("activations", key, finite=True)
+        if features[layer] is None:
+            raise BrainbenchError(f"the activations of layer {layer!r} are no longer in the store {run.store.root} "
+                                  "(removed while the run went on?). Fix: run the command again")
+    return features
 
 
-def _memory_plan(run: ScoreRun, adapter, dataset, group, keys, layer_order):
-    if all(run.store.has_array("activations", key) for key in keys.values()) and run.options.max_memory is None:
-        return None
-    run.step(f"{adapter.name}: memory preflight: one stimulus through the model to measure {len(layer_order)} candidate layer(s)")
-    max_targets = max(int(b.region_recording().sizes.get("neuroid", 1)) for b in group)
-    plan = plan_memory(adapter, dataset.stimuli, layer_order, max_targets, run.options.storage_dtype, run.options.batch_size, run.options.max_memory, run.device)
-    run.document["memory_plan"] = {
-        "estimated_peak_mb": plan.peak_bytes / 2**20,
-        "bound_mb": plan.bound_bytes / 2**20 if plan.bound_bytes else None,
-        "bound_source": plan.bound_source,
-        "batch_size": plan.batch_size,
-        "target_batch": plan.target_batch,
-        "largest_layer_mb": plan.activation_bytes(plan.largest_layer) / 2**20,
-    }
-    run.step(f"{adapter.name}: memory plan: batch {plan.batch_size}, estimated peak {plan.peak_bytes / 2**20:.0f} MiB")
-    for note in plan.notes:
-        run.step(f"{adapter.name}: {note}")
-    return plan
+def _evaluate(run: ScoreRun, bench: Benchmark, extraction: Extraction) -> dict:
+    """prepare every layer, then the benchmark's protocol."""
+    keys = extraction.keys[bench.dataset.name]
+    run.step(f"{bench.name}: scoring {len(extraction.layer_order)} layer(s)")
+    if bench.dataset.name in extraction.target_batch:  # every Metric declares target_batch (metrics that fit nothing ignore it)
+        bench.metric.target_batch = extraction.target_batch[bench.dataset.name]
+    metric_key = json_key(bench.metric.config())
+    features = _stored_features(run, keys)
+    prepared = {layer: _prepare_layer(run, bench.metric, features[layer], keys[layer], metric_key) for layer in extraction.layer_order}
+    release_freed_memory()
+    return bench.run(prepared, extraction.layer_order, cache=run.store)
 
 
-def _score_benchmark(run: ScoreRun, bench: Benchmark, score_key: str, features: dict, keys: dict, layer_order, plan, prepared_cache: dict) -> None:
-    t = time.perf_counter()
-    run.step(f"{bench.name}: scoring {len(layer_order)} layer(s)")
-    try:
-        if plan is not None:  # every Metric declares target_batch (metrics that fit nothing ignore it)
-            bench.metric.target_batch = plan.target_batch
-        metric_key = json_key(bench.metric.config())
-        prepared = {}
-        for layer in layer_order:
-            if (metric_key, layer) not in prepared_cache:
-                prepared_cache[(metric_key, layer)] = _prepare_layer(run, bench.metric, features[layer], keys[layer], metric_key)
-            prepared[layer] = prepared_cache[(metric_key, layer)]
-        release_freed_memory()
-        entry = bench.run(prepared, layer_order, cache=run.store)
-    except (CellTimeout, *STOPS_RUN):
-        raise
-    except Exception as exc:  # recorded as failed, never as zero
-        run.fail(bench.name, exc)
-        return
+def _record(run: ScoreRun, bench: Benchmark, score_key: str, entry: dict, seconds: float) -> None:
     problem = score_problem(entry)
     if problem is not None:
         run.fail(bench.name, problem)
         return
-    entry["seconds"] = time.perf_counter() - t
+    entry["seconds"] = seconds
     entry["config"] = bench.config()  # what produced the numbers: metric settings, protocol with its seeds, data checksums
     run.cache_write(lambda: run.store.put_json("scores", score_key, entry, {"benchmark": bench.name, "model": run.document["model"]["name"]}), "scores")
     run.document["scores"].append(entry)
 
 
-def _score_dataset(run: ScoreRun, adapter, group: list[Benchmark], layer_order: list[str]) -> None:
-    dataset = group[0].dataset
-    dtype = run.options.storage_dtype
-    keys = {layer: activation_key(adapter, dataset.stimuli, layer, dtype, run.device) for layer in layer_order}
-    run.document["activation_storage"]["keys"][dataset.name] = keys
-    pending = _scores_from_cache(run, group, keys)
-    run.save()
-    if not pending:
-        return
+def score_task(ref: ModelRef, benchmark_id: str, options: ScoreOptions, extraction: Extraction, env: RunEnv | None = None) -> dict:
+    """prepare -> evaluate -> record, for one benchmark, from the activations its model's extraction
+    stored. Returns the benchmark's document (its score or its failure; errors recorded, not raised)."""
+    env = env or RunEnv.for_options(options)
+    run = ScoreRun(options, env)
+    run.document["model"] = extraction.document["model"]
+    if not extraction.built:
+        return run.document  # the build failure is in the extraction's document, once
+    bench = make_benchmark(env.registry, benchmark_id, options.data_dir, run.device, run.store)
+    if bench.dataset.name in extraction.failures:
+        run.record_failure(bench.name, extraction.failures[bench.dataset.name])
+        return run.document
+    score_key, cached = _cached_score(run, bench, extraction.keys[bench.dataset.name])
+    if cached is not None:
+        run.step(f"{bench.name}: from score cache")
+        run.document["scores"].append({**cached, "from_cache": True})
+        return run.document
     t = time.perf_counter()
-    plan = _memory_plan(run, adapter, dataset, group, keys, layer_order)
-    batch = plan.batch_size if plan else run.options.batch_size
-    run.step(f"{adapter.name}: activations of {len(layer_order)} layer(s) for {len(dataset.stimuli)} stimuli (stored ones are read back)")
-    features = extract(adapter, dataset.stimuli, layer_order, store=run.store, device=run.device, batch_size=batch, dtype=dtype, progress=run.progress)
-    run.document["timings"][f"activations_{dataset.name}_s"] = time.perf_counter() - t
-    release_freed_memory()
-    if run.extract_only:
-        return
-    _refuse_constant_layers(run, adapter, keys)
-    prepared_cache: dict[tuple, object] = {}
-    for bench, score_key in pending:
-        _score_benchmark(run, bench, score_key, features, keys, layer_order, plan, prepared_cache)
-        run.save()
-
-
-def _refuse_constant_layers(run: ScoreRun, adapter, keys: dict) -> None:
-    """A model whose activations do not depend on the stimulus has no score (not one near zero)."""
-    constant = constant_layers(run.store, keys)
-    if constant and len(constant) == len(keys):
-        raise PluginError(
-            f"model {adapter.name!r}: the activations of every candidate layer are (nearly) the same for every stimulus "
-            f"(relative spread <= {NEAR_CONSTANT_RTOL:g}): the model ignores its input, so no score is meaningful. "
-            "Fix: check the preprocessing and forward(); `brainbench check` shows it."
-        )
-    if constant:
-        run.warn(f"{adapter.name}: layer(s) {', '.join(constant)} give (nearly) the same activations for every stimulus; they cannot be chosen meaningfully")
-
-
-def _score_cell(run: ScoreRun, adapter, group: list[Benchmark], layer_order: list[str]) -> None:
-    """One model x dataset cell under its timeout; a failure fails the cell's unfinished benchmarks."""
     try:
-        with deadline(run.options.timeout, f"{adapter.name} on {group[0].dataset.name}"):
-            _score_dataset(run, adapter, group, layer_order)
+        with deadline(options.timeout, f"{ref.name} on {bench.name}"):
+            entry = _evaluate(run, bench, extraction)
     except STOPS_RUN:
         raise
-    except Exception as exc:
-        for bench in group:
-            if not run.done(bench.name):
-                run.fail(bench.name, exc)
-        run.save()
+    except Exception as exc:  # recorded as failed, never as zero
+        run.fail(bench.name, exc)
+        return run.document
+    _record(run, bench, score_key, entry, time.perf_counter() - t)
+    return run.document
+
+
+# -- one model, in this process ----------------------------------------------------------------------
+def model_ref(model, registry: Registry, name: str | None = None) -> ModelRef:
+    """A reference to what ``score`` was given: an extractor (e.g. a ModelAdapter), a registered name,
+    or a plugin folder anywhere (with several models, ``name`` picks one)."""
+    if isinstance(model, FeatureExtractor):
+        return ModelRef(name or model.name, extractor=model)
+    if isinstance(model, ModelRef):
+        return model
+    if not isinstance(model, (str, Path)):
+        raise PluginError(f"cannot score a {type(model).__name__}: pass a model name, a plugin folder, a torch.nn.Module or a FeatureExtractor")
+    refs = refs_for(str(model), registry, name)
+    if len(refs) > 1:
+        raise PluginError(f"{model} registers {len(refs)} models ({', '.join(r.name for r in refs)}); pick one with name=...")
+    return refs[0]
 
 
 def score(
@@ -429,43 +524,28 @@ def score(
     storage_dtype: str = "float32",
     max_memory: int | str | None = None,
     batch_size: int | None = None,
-    extract_only: bool = False,
     allow_modified_data: bool = False,
     timeout: float | None = None,
+    name: str | None = None,
 ) -> dict:
-    """Score a model (registered name, or a ModelAdapter built in Python) on benchmarks.
+    """Score a model — a registered name, a plugin folder anywhere (``name`` picks one of several),
+    a feature extractor built in Python (e.g. a ModelAdapter) — on benchmarks, in this process.
 
     Returns this run's result document (also merged into ``out`` if given, after every benchmark).
     ``storage_dtype``: how activations are stored (float32, or float16: half the disk; part of the
     cache keys and the result). ``max_memory`` (bytes or '8G'): the memory preflight fits batch sizes
     under it or refuses with ResourceError before any work (default bound: the memory available).
-    ``extract_only``: stop after the activations of the benchmarks not yet in the score cache are
-    stored (the distributed engine's extraction task; the document then has no scores).
     ``allow_modified_data``: score data files that differ from their pins (recorded in the result)
-    instead of stopping. ``timeout``: seconds per model x dataset cell (None: no limit).
+    instead of stopping. ``timeout``: seconds per model x dataset extraction and per benchmark (None: no limit).
     """
+    from .executor import run_models
+
     check_storage_dtype(storage_dtype)
     registry = registry or default_registry()
     store = store or Store()
     options = ScoreOptions(data_dir=data_dir, device=device, weights=weights, cache_dir=str(store.root), metric=metric,
                            storage_dtype=storage_dtype, max_memory=max_memory, batch_size=batch_size, use_score_cache=use_score_cache,
                            allow_modified_data=allow_modified_data, timeout=timeout, layers=tuple(layers) if layers else None, progress=progress)
-    run = ScoreRun(options, store, out, log or (lambda msg: print(msg, file=sys.stderr)), extract_only)
-    modality, plugin_info = _model_info(model, registry)
-    run.document["model"] = plugin_info
-    groups = _load_benchmarks(run, registry, resolve_benchmarks(registry, modality, benchmarks, metric))
-
-    t = time.perf_counter()
-    adapter = _build_model(run, model, registry, weights)
-    if adapter is None:
-        run.save()
-        return run.document
-    layer_order = candidate_layers(adapter, list(options.layers or []))
-    run.document["model"] = {**plugin_info, "weights_sha256": adapter.weights_hash, "weights_source": adapter.weights_source,
-                             "preprocessing": adapter.preprocessing, "layers": layer_order}
-    run.document["timings"]["build_model_s"] = time.perf_counter() - t
-    run.document["activation_storage"] = {"dtype": storage_dtype, "keys": {}}
-    for group in groups.values():
-        _score_cell(run, adapter, group, layer_order)
-    run.save()
-    return run.document
+    ref = model_ref(model, registry, name)
+    env = RunEnv(registry, store, log or _stderr)
+    return run_models([ref], benchmarks, options, env=env, out_for=lambda _name: out)[ref.name]

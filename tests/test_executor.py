@@ -91,3 +91,30 @@ def test_engine_errors_name_the_problem(shared_data):
         run_grid(["pixels"], BENCHMARKS, ScoreOptions(), executor="ray")
     with pytest.raises(BrainbenchError, match="Dask scheduler"):
         run_grid(["pixels"], BENCHMARKS, ScoreOptions(data_dir=str(shared_data)), executor="dask", scheduler="tcp://127.0.0.1:9")
+
+
+def _total(*values, env=None):
+    return sum(values)
+
+
+def _fails(*values, env=None):
+    raise ValueError(f"this task fails after {values}")
+
+
+def test_both_executors_run_the_same_graph():
+    """The executor interface: every task once, after the tasks it depends on, each result handed to
+    ``done``; the serial executor lets a task's exception stop the run, Dask records it as a TaskFailure."""
+    from brainbench.executor import EXECUTORS, SerialExecutor, Task, TaskFailure
+
+    graph = [Task("a", _total, (1, 2)), Task("b", _total, (10,), ("a",)), Task("c", _total, (100,), ("a", "b"))]
+    for name, executor in EXECUTORS.items():
+        seen = []
+        executor(workers=1).run(graph, None, lambda task, result, seen=seen: seen.append((task.key, result)))
+        assert dict(seen) == {"a": 3, "b": 13, "c": 116}, name
+        assert [key for key, _ in seen] == ["a", "b", "c"], name  # each after its dependencies
+    failing = [Task("a", _total, (1, 2)), Task("x", _fails, (), ("a",))]
+    with pytest.raises(ValueError, match=r"fails after \(3,\)"):
+        SerialExecutor().run(failing, None, lambda task, result: None)
+    seen = {}
+    EXECUTORS["dask"](workers=1).run(failing, None, lambda task, result: seen.setdefault(task.key, result))
+    assert seen["a"] == 3 and isinstance(seen["x"], TaskFailure) and "fails after (3,)" in str(seen["x"].error)

@@ -18,7 +18,9 @@ from ..registry import default_registry
 
 def register(sub) -> None:
     p = sub.add_parser("score", help="score a model on benchmarks (default: every benchmark of its modality)")
-    p.add_argument("--model", "--models", dest="models", required=True, help="model name, or comma-separated names")
+    p.add_argument("--model", "--models", dest="models", required=True,
+                   help="model name, a model plugin folder anywhere (PATH), or comma-separated names/folders; with --activations, the name the result is filed under")
+    p.add_argument("--activations", metavar="FILE", help="score precomputed activations (.npz, .h5/.hdf5, .nc keyed by stimulus id and layer) under the name --model gives")
     p.add_argument("--benchmark", "--benchmarks", dest="benchmarks", action="append", help="benchmark id (repeatable or comma-separated); default: all of the model's modality")
     p.add_argument("--metric", help="use this metric's benchmarks instead of the default metric (e.g. ridge)")
     p.add_argument("--data-dir", help="folder holding the dataset folders (else $BRAINBENCH_DATA, ../shared/data, user cache); must exist")
@@ -87,16 +89,24 @@ def exit_status(result: dict) -> int:
     return status
 
 
-def parse_names(args) -> tuple[list[str], list[str] | None, list[str] | None]:
-    """(models, benchmarks, layers), every name checked before any work."""
+def parse_names(args) -> tuple[list, list[str] | None, list[str] | None]:
+    """(model references, benchmarks, layers), every name and folder checked before any work."""
+    from ..executor import resolve_models
+    from ..model_source import activations_ref
+
     registry = default_registry()
-    models = _split([args.models])
-    for m in models:
-        registry.model(m)  # unknown names fail with close matches
+    names = _split([args.models])
+    benchmarks = _split(args.benchmarks or []) or None
+    if args.activations:
+        if len(names) != 1:
+            raise errors.BrainbenchError("--activations FILE scores one file: give the name of its result with --model NAME")
+        models = [activations_ref(names[0], args.activations, registry, benchmarks)]
+    else:
+        models = list(resolve_models(names, registry).values())  # unknown names fail with close matches
     layers = _split([args.layers]) if args.layers else None
     if layers and (args.executor == "dask" or args.scheduler or len(models) > 1):
         raise errors.BrainbenchError("--layers applies to one model; with several models or --executor dask every model scores its own candidate layers")
-    return models, _split(args.benchmarks or []) or None, layers
+    return models, benchmarks, layers
 
 
 def run(args) -> int:
@@ -104,7 +114,7 @@ def run(args) -> int:
     check_arguments(args)
     check_places(args)
     if not args.quiet:  # the first line within a second, before torch is imported
-        print(f"brainbench: scoring {', '.join(models)}: loading torch and the scoring code", file=sys.stderr, flush=True)
+        print(f"brainbench: scoring {', '.join(m.name for m in models)}: loading torch and the scoring code", file=sys.stderr, flush=True)
     from ..executor import run_grid
     from ..scoring import resolve_device
 
