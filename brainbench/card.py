@@ -82,88 +82,110 @@ def validate_card(card, folder: Path | None = None) -> list[CardProblem]:
     """Every problem of a card, each with its field name. ``folder`` resolves file references."""
     if not isinstance(card, dict):
         return [CardProblem("card", f"must be a JSON object / dict, got {type(card).__name__}")]
-    problems: list[CardProblem] = []
+    problems = _field_names_problems(card) + _identity_problems(card) + _layers_problems(card)
+    problems += _weights_problems(card, folder) + _bibtex_problems(card, folder)
+    problems += _pathway_problems(card) + _onnx_problems(card, folder) + _dependencies_problems(card)
+    return problems
+
+
+def _field_names_problems(card: dict) -> list[CardProblem]:
+    """Unknown fields (a warning, with the closest known name) and missing required ones."""
+    problems = []
     known = REQUIRED + OPTIONAL
     for key in card:
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             problems.append(CardProblem(key, f"unknown field{hint}", "warning"))
-    for key in REQUIRED:
-        if key not in card:
-            problems.append(CardProblem(key, "missing (required)"))
-    present = lambda key: key in card  # noqa: E731
+    return problems + [CardProblem(key, "missing (required)") for key in REQUIRED if key not in card]
 
-    if present("name"):
-        if not isinstance(card["name"], str) or not _NAME.match(card["name"]):
-            problems.append(CardProblem("name", f"must be a lower-case identifier (letters, digits, _ . -), got {card['name']!r}"))
-    if present("modality") and card["modality"] not in MODALITIES:
+
+def _identity_problems(card: dict) -> list[CardProblem]:
+    """name, modality, training, the descriptive texts and the preprocessing."""
+    problems: list[CardProblem] = []
+    if "name" in card and (not isinstance(card["name"], str) or not _NAME.match(card["name"])):
+        problems.append(CardProblem("name", f"must be a lower-case identifier (letters, digits, _ . -), got {card['name']!r}"))
+    if "modality" in card and card["modality"] not in MODALITIES:
         problems.append(CardProblem("modality", f"must be one of {list(MODALITIES)}, got {card['modality']!r}"))
-    training = card.get("training")
-    if present("training") and training not in TRAINING_TYPES:
-        problems.append(CardProblem("training", f"must be one of {list(TRAINING_TYPES)}, got {training!r}"))
+    if "training" in card and card["training"] not in TRAINING_TYPES:
+        problems.append(CardProblem("training", f"must be one of {list(TRAINING_TYPES)}, got {card['training']!r}"))
     for key in ("architecture", "training_data", "objective", "weights_source", "licence"):
-        if present(key):
+        if key in card:
             _text(card, key, problems)
-    if present("preprocessing"):
-        value = card["preprocessing"]
-        if not (isinstance(value, str) and value.strip()) and not (isinstance(value, dict) and value):
-            problems.append(CardProblem("preprocessing", "must be a non-empty string or dict describing the input pipeline"))
-    if present("layers"):
-        layers = card["layers"]
-        if not isinstance(layers, list) or not layers:
-            problems.append(CardProblem("layers", "must be a non-empty list of module names"))
-        else:
-            bad = [layer for layer in layers if not isinstance(layer, str) or not layer.strip()]
-            if bad:
-                problems.append(CardProblem("layers", f"entries must be non-empty strings, got {bad}"))
-            duplicates = sorted({layer for layer in layers if isinstance(layer, str) and layers.count(layer) > 1})
-            if duplicates:
-                problems.append(CardProblem("layers", f"duplicate layer names {duplicates}"))
+    value = card.get("preprocessing")
+    if "preprocessing" in card and not (isinstance(value, str) and value.strip()) and not (isinstance(value, dict) and value):
+        problems.append(CardProblem("preprocessing", "must be a non-empty string or dict describing the input pipeline"))
+    return problems
 
-    sha = card.get("weights_sha256")
+
+def _layers_problems(card: dict) -> list[CardProblem]:
+    if "layers" not in card:
+        return []
+    layers = card["layers"]
+    if not isinstance(layers, list) or not layers:
+        return [CardProblem("layers", "must be a non-empty list of module names")]
+    problems = []
+    bad = [layer for layer in layers if not isinstance(layer, str) or not layer.strip()]
+    if bad:
+        problems.append(CardProblem("layers", f"entries must be non-empty strings, got {bad}"))
+    duplicates = sorted({layer for layer in layers if isinstance(layer, str) and layers.count(layer) > 1})
+    if duplicates:
+        problems.append(CardProblem("layers", f"duplicate layer names {duplicates}"))
+    return problems
+
+
+def _weights_problems(card: dict, folder: Path | None) -> list[CardProblem]:
+    """weights_sha256 (required of trained models) and weights_file (exists, matches the sha256)."""
+    problems = []
+    sha, training = card.get("weights_sha256"), card.get("training")
     if sha is not None and (not isinstance(sha, str) or not _HEX.match(sha)):
         problems.append(CardProblem("weights_sha256", f"must be 8 to 64 lower-case hex digits, got {sha!r}"))
     elif sha is None and training in PRETRAINED:
         problems.append(CardProblem("weights_sha256", f"missing: a {training} model must pin its weights by sha256 (at least the first 8 hex digits)"))
-
     weights_file = card.get("weights_file")
-    if weights_file is not None:
-        if not isinstance(weights_file, str) or not weights_file.strip():
-            problems.append(CardProblem("weights_file", f"must be a file name, got {weights_file!r}"))
-        elif folder is not None:
-            path = Path(folder) / weights_file
-            if not path.is_file():
-                problems.append(CardProblem("weights_file", f"weights file {path} does not exist"))
-            elif isinstance(sha, str) and _HEX.match(sha):
-                from .stimuli import sha256_file
+    if weights_file is None:
+        return problems
+    if not isinstance(weights_file, str) or not weights_file.strip():
+        return problems + [CardProblem("weights_file", f"must be a file name, got {weights_file!r}")]
+    if folder is None:
+        return problems
+    path = Path(folder) / weights_file
+    if not path.is_file():
+        return problems + [CardProblem("weights_file", f"weights file {path} does not exist")]
+    if isinstance(sha, str) and _HEX.match(sha):
+        from .stimuli import sha256_file
 
-                digest = sha256_file(path)
-                if not digest.startswith(sha):
-                    problems.append(CardProblem("weights_sha256", f"{path} has sha256 {digest}, the card says {sha}: wrong or corrupt file"))
-
-    if present("bibtex"):
-        bib = card["bibtex"]
-        if not isinstance(bib, str):
-            problems.append(CardProblem("bibtex", f"must be a string, got {type(bib).__name__}"))
-        elif bib.strip().endswith(".bib") and "\n" not in bib.strip():
-            if folder is not None and not (Path(folder) / bib.strip()).is_file():
-                problems.append(CardProblem("bibtex", f"file {Path(folder) / bib.strip()} does not exist"))
-        elif bib.strip() and not bib.strip().startswith("@"):
-            problems.append(CardProblem("bibtex", "must be a BibTeX entry starting with '@' or a .bib file name"))
-        elif not bib.strip() and training != "baseline":
-            problems.append(CardProblem("bibtex", "is empty: cite the architecture (and the training method)"))
-
-    problems += _pathway_problems(card)
-    problems += _onnx_problems(card, folder)
-
-    deps = card.get("dependencies")
-    if deps is not None:
-        if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
-            problems.append(CardProblem("dependencies", f"must be a list of pip requirement strings, got {deps!r}"))
-        else:
-            problems += [CardProblem("dependencies", message) for message in missing_dependencies(deps)]
+        digest = sha256_file(path)
+        if not digest.startswith(sha):
+            problems.append(CardProblem("weights_sha256", f"{path} has sha256 {digest}, the card says {sha}: wrong or corrupt file"))
     return problems
+
+
+def _bibtex_problems(card: dict, folder: Path | None) -> list[CardProblem]:
+    if "bibtex" not in card:
+        return []
+    bib = card["bibtex"]
+    if not isinstance(bib, str):
+        return [CardProblem("bibtex", f"must be a string, got {type(bib).__name__}")]
+    text = bib.strip()
+    if text.endswith(".bib") and "\n" not in text:
+        if folder is not None and not (Path(folder) / text).is_file():
+            return [CardProblem("bibtex", f"file {Path(folder) / text} does not exist")]
+        return []
+    if text and not text.startswith("@"):
+        return [CardProblem("bibtex", "must be a BibTeX entry starting with '@' or a .bib file name")]
+    if not text and card.get("training") != "baseline":
+        return [CardProblem("bibtex", "is empty: cite the architecture (and the training method)")]
+    return []
+
+
+def _dependencies_problems(card: dict) -> list[CardProblem]:
+    deps = card.get("dependencies")
+    if deps is None:
+        return []
+    if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
+        return [CardProblem("dependencies", f"must be a list of pip requirement strings, got {deps!r}")]
+    return [CardProblem("dependencies", message) for message in missing_dependencies(deps)]
 
 
 def _pathway_problems(card: dict) -> list[CardProblem]:

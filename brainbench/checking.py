@@ -455,65 +455,77 @@ def check(target: str, model: str | None = None, weights: str | None = None, tim
     """Check a plugin folder (or a registered model name). Never raises for a plugin's problems."""
     started = time.perf_counter()
     report = CheckReport(str(target))
+    folder = _locate(target, report)
+    if report.errors:
+        report.add("build", "skipped: fix the problems above first", "warning")
+    else:
+        spec = {"target": str(target), "folder": str(folder) if folder else None, "model": model, "weights": weights, "weights_dir": weights_dir,
+                "data_dir": str(data_dir) if data_dir else None}
+        _run_worker(spec, timeout, report)
+        if estimate:
+            _estimate_costs(report, data_dir)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _locate(target: str, report: CheckReport) -> Path | None:
+    """The plugin folder (statically checked), or None for a registered name (reported if unknown)."""
     path = Path(target)
-    folder = None
     if path.exists():
         folder = path.resolve() if path.is_dir() else path.resolve().parent
         static_checks(folder, report)
-    else:
-        from .registry import default_registry
+        return folder
+    from .registry import default_registry
 
-        registry = default_registry()
-        if target not in registry.models and target not in registry.datasets and target not in registry.metrics:
-            extra = "".join(f"\n  (plugin failed to load: {f.source}: {f.error})" for f in registry.failures)
-            report.add("target", f"{target!r} is neither a plugin folder nor a registered model, dataset or metric{extra}")
-    if report.errors:
-        report.add("build", "skipped: fix the problems above first", "warning")
-        report.seconds = time.perf_counter() - started
-        return report
+    registry = default_registry()
+    if target not in registry.models and target not in registry.datasets and target not in registry.metrics:
+        extra = "".join(f"\n  (plugin failed to load: {f.source}: {f.error})" for f in registry.failures)
+        report.add("target", f"{target!r} is neither a plugin folder nor a registered model, dataset or metric{extra}")
+    return None
 
+
+def _run_worker(spec: dict, timeout: float, report: CheckReport) -> None:
+    """Import, build and run the plugin in a subprocess (a crash or hang cannot take the caller down)."""
     with tempfile.TemporaryDirectory(prefix="brainbench-check-") as tmp:
-        spec = {"target": str(target), "folder": str(folder) if folder else None, "model": model, "weights": weights, "weights_dir": weights_dir,
-                "stimuli_dir": tmp, "data_dir": str(data_dir) if data_dir else None}
+        spec = {**spec, "stimuli_dir": tmp}
         spec_path, out_path = Path(tmp) / "spec.json", Path(tmp) / "report.json"
         spec_path.write_text(json.dumps(spec))
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         try:
             run = subprocess.run([sys.executable, "-m", "brainbench.checking", str(spec_path), str(out_path)], capture_output=True, text=True, timeout=timeout, env=env)
-            stderr = run.stderr
         except subprocess.TimeoutExpired as exc:
             stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else (exc.stderr or "")
             stage = [line for line in stderr.splitlines() if line.startswith("[check]")]
             report.add("build", f"timed out after {timeout:.0f} s ({stage[-1][8:] if stage else 'while importing'}); a small model checks in well under a minute")
-            run = None
-        if run is not None:
-            if out_path.is_file():
-                worker_report = json.loads(out_path.read_text())
-                for f in worker_report["findings"]:
-                    report.add(f["where"], f["message"], f["severity"], f["model"])
-                report.models = worker_report["models"]
-                report.datasets, report.metrics = worker_report["datasets"], worker_report["metrics"]
-            else:
-                tail = "\n    ".join(stderr.strip().splitlines()[-8:])
-                report.add("build", f"the check subprocess died (exit status {run.returncode}) before reporting:\n    {tail}")
-    if estimate:
-        memory = machine_memory_bytes()
-        for info in report.models:
-            if any(f.model == info["name"] for f in report.errors):
-                continue  # a cost computed from broken layers would mislead
-            try:
-                info["cost"] = estimate_cost(info, data_dir)
-            except Exception as exc:
-                report.add("memory", f"cannot estimate the cost of the full benchmarks: {type(exc).__name__}: {exc}", "warning", info["name"])
-                continue
-            for layer, layer_info in info["layers"].items():
-                if layer_info["width"] > 5_000_000:
-                    report.add(f"layer {layer}", f"{layer_info['width']:,} features per stimulus; consider pooling in features()", "warning", info["name"])
-            for dataset, cost in info["cost"].items():
-                if memory and cost.get("peak_bytes", 0) > 0.8 * memory:
-                    report.add("memory", f"{dataset}: estimated peak {cost['peak_bytes'] / 2**30:.1f} GiB exceeds 80% of this machine's {memory / 2**30:.1f} GiB", "warning", info["name"])
-    report.seconds = time.perf_counter() - started
-    return report
+            return
+        if not out_path.is_file():
+            tail = "\n    ".join(run.stderr.strip().splitlines()[-8:])
+            report.add("build", f"the check subprocess died (exit status {run.returncode}) before reporting:\n    {tail}")
+            return
+        worker_report = json.loads(out_path.read_text())
+        for f in worker_report["findings"]:
+            report.add(f["where"], f["message"], f["severity"], f["model"])
+        report.models = worker_report["models"]
+        report.datasets, report.metrics = worker_report["datasets"], worker_report["metrics"]
+
+
+def _estimate_costs(report: CheckReport, data_dir) -> None:
+    """The full benchmarks' cost of each model that checked cleanly, with warnings for what will not fit."""
+    memory = machine_memory_bytes()
+    for info in report.models:
+        if any(f.model == info["name"] for f in report.errors):
+            continue  # a cost computed from broken layers would mislead
+        try:
+            info["cost"] = estimate_cost(info, data_dir)
+        except Exception as exc:
+            report.add("memory", f"cannot estimate the cost of the full benchmarks: {type(exc).__name__}: {exc}", "warning", info["name"])
+            continue
+        for layer, layer_info in info["layers"].items():
+            if layer_info["width"] > 5_000_000:
+                report.add(f"layer {layer}", f"{layer_info['width']:,} features per stimulus; consider pooling in features()", "warning", info["name"])
+        for dataset, cost in info["cost"].items():
+            if memory and cost.get("peak_bytes", 0) > 0.8 * memory:
+                report.add("memory", f"{dataset}: estimated peak {cost['peak_bytes'] / 2**30:.1f} GiB exceeds 80% of this machine's {memory / 2**30:.1f} GiB", "warning", info["name"])
 
 
 def _worker_main(spec_path: str, out_path: str) -> int:

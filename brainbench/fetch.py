@@ -100,61 +100,75 @@ def download(url: str, target: Path, expected_sha256: str | None = None, expecte
         offset = 0
     help_text = _offline_help(url, target, source_) if source_ else f"Fix: check the network and retry, or download {url} to {target} yourself."
     if not (expected_size is not None and offset == expected_size):
-        headers = {"User-Agent": USER_AGENT}
-        if offset:
-            headers["Range"] = f"bytes={offset}-"
-        try:
-            response = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout)
-        except urllib.error.HTTPError as exc:
-            if exc.code == 416 and offset:  # the .part already holds the whole file
-                response = None
-            else:
-                raise FetchError(f"downloading {url} failed: HTTP {exc.code} {exc.reason}. {help_text}") from exc
-        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise FetchError(f"cannot reach {url} ({reason}); you may be offline. {help_text}") from exc
+        response = _open(url, offset, timeout, help_text)
         if response is not None:
             with response:
-                status = getattr(response, "status", 200)
-                if offset and status != 206:  # the server ignored Range: start over
-                    offset = 0
-                if status == 206:
-                    content_range = response.headers.get("Content-Range", "")
-                    if not content_range.startswith(f"bytes {offset}-"):
-                        raise FetchError(f"{url}: the server answered Range bytes={offset}- with {content_range!r}. {help_text}")
-                received = offset
-                length = response.headers.get("Content-Length")
-                # without a pinned size, the server's Content-Length is what tells a cut-off body
-                announced = offset + int(length) if length and length.isdigit() else None
-                try:
-                    with open(part, "ab" if offset else "wb") as out:
-                        while block := response.read(CHUNK):
-                            out.write(block)
-                            received += len(block)
-                except (OSError, urllib.error.URLError, http.client.HTTPException) as exc:
-                    raise FetchError(
-                        f"download of {url} was interrupted after {received} bytes ({exc}); "
-                        f"the partial file {part} is kept: run the same command again to resume. {help_text}"
-                    ) from exc
-                wanted = expected_size if expected_size is not None else announced
-                if wanted is not None and received < wanted:
-                    raise FetchError(
-                        f"download of {url} stopped after {received} of {wanted} bytes; the partial file "
-                        f"{part} is kept: run the same command again to resume. {help_text}"
-                    )
+                _receive(response, url, part, offset, expected_size, help_text)
     if expected_sha256 is not None:
-        actual = sha256_file(part)
-        if actual != expected_sha256:
-            part.unlink()
-            raise ChecksumError(
-                f"checksum mismatch for {url}: sha256 {actual} but the pinned sha256 is {expected_sha256}. "
-                f"The file was deleted (nothing was marked complete). The source changed or the download was "
-                f"corrupted; retry, or use a mirror (${MIRROR_ENV}) or `brainbench data import DIR`."
-            )
+        _verify(part, url, expected_sha256)
     publish(part, target)  # fsync'ed, the umask's permissions, one rename
     if log:
         log(f"  got {target.name} ({target.stat().st_size} bytes)")
     return target
+
+
+def _open(url: str, offset: int, timeout: float, help_text: str):
+    """The response for the bytes from ``offset`` on; None when the ``.part`` already holds the whole file."""
+    headers = {"User-Agent": USER_AGENT}
+    if offset:
+        headers["Range"] = f"bytes={offset}-"
+    try:
+        return urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 416 and offset:  # the .part already holds the whole file
+            return None
+        raise FetchError(f"downloading {url} failed: HTTP {exc.code} {exc.reason}. {help_text}") from exc
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise FetchError(f"cannot reach {url} ({reason}); you may be offline. {help_text}") from exc
+
+
+def _receive(response, url: str, part: Path, offset: int, expected_size: int | None, help_text: str) -> None:
+    """Append the body to ``part`` (from the start if the server ignored Range); a body cut short of the
+    pinned size (or, without one, of the server's Content-Length) is an error that keeps ``part``."""
+    status = getattr(response, "status", 200)
+    if offset and status != 206:  # the server ignored Range: start over
+        offset = 0
+    if status == 206:
+        content_range = response.headers.get("Content-Range", "")
+        if not content_range.startswith(f"bytes {offset}-"):
+            raise FetchError(f"{url}: the server answered Range bytes={offset}- with {content_range!r}. {help_text}")
+    received = offset
+    length = response.headers.get("Content-Length")
+    # without a pinned size, the server's Content-Length is what tells a cut-off body
+    announced = offset + int(length) if length and length.isdigit() else None
+    try:
+        with open(part, "ab" if offset else "wb") as out:
+            while block := response.read(CHUNK):
+                out.write(block)
+                received += len(block)
+    except (OSError, urllib.error.URLError, http.client.HTTPException) as exc:
+        raise FetchError(
+            f"download of {url} was interrupted after {received} bytes ({exc}); "
+            f"the partial file {part} is kept: run the same command again to resume. {help_text}"
+        ) from exc
+    wanted = expected_size if expected_size is not None else announced
+    if wanted is not None and received < wanted:
+        raise FetchError(
+            f"download of {url} stopped after {received} of {wanted} bytes; the partial file "
+            f"{part} is kept: run the same command again to resume. {help_text}"
+        )
+
+
+def _verify(part: Path, url: str, expected_sha256: str) -> None:
+    actual = sha256_file(part)
+    if actual != expected_sha256:
+        part.unlink()
+        raise ChecksumError(
+            f"checksum mismatch for {url}: sha256 {actual} but the pinned sha256 is {expected_sha256}. "
+            f"The file was deleted (nothing was marked complete). The source changed or the download was "
+            f"corrupted; retry, or use a mirror (${MIRROR_ENV}) or `brainbench data import DIR`."
+        )
 
 
 def _upstream_name(url: str) -> str:
