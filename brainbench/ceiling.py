@@ -1,6 +1,6 @@
 """Noise ceilings from repeated presentations.
 
-``split_half_reliability`` is the Spearman–Brown-corrected correlation between the mean responses of
+``SplitHalves.reliability`` is the Spearman–Brown-corrected correlation between the mean responses of
 two random halves of the repeats: the reliability of the full-repeat mean. A perfect model of the
 true mean response correlates with the *observed* mean at most sqrt(reliability); that is the ceiling
 for Pearson r (``pearson_ceiling``). Brain-Score divides by the reliability itself, which is the
@@ -120,11 +120,6 @@ class SplitHalves:
         for h in self.halves:  # summed in place: one (resamples, neuroids) array, not one per split
             r += pearson_columns_many(h[0], h[1], counts)
         return spearman_brown(r / len(self.halves))
-
-
-def split_half_reliability(trials: np.ndarray, n_splits: int = 20, seed: int = 0) -> np.ndarray:
-    """Per-neuroid Spearman–Brown split-half reliability of the trial mean (see SplitHalves)."""
-    return SplitHalves(trials, n_splits, seed).reliability()
 
 
 def pearson_ceiling(reliability: np.ndarray) -> np.ndarray:

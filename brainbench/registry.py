@@ -227,7 +227,7 @@ class Registry:
                 continue
             source = f"{package_name}.{info.name}"
             declared = _declared_metric_plugins(source) if kind == "metric" else None
-            self._load(kind, source, (lambda d=declared: d) if declared else (lambda s=source: getattr(importlib.import_module(s), "PLUGINS")))
+            self._load(kind, source, (lambda d=declared: d) if declared else (lambda s=source: importlib.import_module(s).PLUGINS))
         if self._entry_points:
             for ep in metadata.entry_points(group=_ENTRY_POINT_GROUPS[kind]):
                 self._load(kind, f"entry point {ep.name} ({ep.value})", ep.load)

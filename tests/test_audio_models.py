@@ -15,7 +15,7 @@ from brainbench.errors import WeightsUnavailableError
 from brainbench.scoring import score
 from brainbench.submissions import audio_wheels, speech_transformers
 from brainbench.submissions.audio_wheels.mel import hz_to_mel, mel_filterbank
-from brainbench.submissions.audio_wheels.nets import Crepe, VoiceEncoder
+from brainbench.submissions.audio_wheels.nets import Crepe
 from brainbench.submissions.audio_wheels.wheels import wheel_file
 
 TINY_W2V = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, conv_dim=(32,) * 7, num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=2)
@@ -196,7 +196,7 @@ def test_pesto_layers_are_finite_with_a_stable_width():
         for seconds in (0.5, 2.0):
             captured = {}
             modules = dict(adapter.module.named_modules())
-            hooks = [modules[l].register_forward_hook(lambda m, i, o, l=l: captured.__setitem__(l, adapter.features(l, o))) for l in adapter.layers]
+            hooks = [modules[l].register_forward_hook(lambda m, i, o, l=l, captured=captured, adapter=adapter: captured.__setitem__(l, adapter.features(l, o))) for l in adapter.layers]
             waves = torch.stack([harmonic_tone(300.0, seconds), torch.randn(int(seconds * pesto_net.RATE)) * 0.01])
             with torch.inference_mode():
                 adapter.module(waves)

@@ -113,7 +113,7 @@ def test_model_independent_parts_are_cached_per_benchmark_and_change_nothing(tmp
     second model (and every re-score) reads them from the store, and the scores are identical."""
     from brainbench.benchmark import Protocol
     from brainbench.store import Store
-    from brainbench.testing import SimulatedModel, SimulatedPopulation, simulated_benchmark, score_features
+    from brainbench.testing import SimulatedModel, SimulatedPopulation, simulated_benchmark
 
     latent, recording = SimulatedPopulation(n_units=20, n_animals=4).draw(seed=3)
     protocol = Protocol(kind="kfold", n_splits=3, inner_splits=2, n_bootstrap=100, inter_animal_ceiling=True)

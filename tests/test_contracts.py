@@ -9,7 +9,6 @@ to a tmp data root and pinned with brainbench.manifest.pin.
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import numpy as np

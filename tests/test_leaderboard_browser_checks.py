@@ -23,7 +23,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -274,7 +273,7 @@ def test_each_route_has_its_own_title(browser, hostile):
                          ("#/benchmarks", "Benchmarks · brainbench"), ("#/compare/model_a,model_b", "Compare model_a, model_b · brainbench"),
                          ("#/model/nope", "Not found · brainbench")]:
         browser.execute_script("location.hash = arguments[0]", route)
-        _wait(lambda: browser.title == title)
+        _wait(lambda title=title: browser.title == title)
 
 
 # -- compare view ----------------------------------------------------------------------------------------
@@ -474,7 +473,7 @@ def test_axe_finds_no_serious_violations(browser, hostile, scheme):
                              ("#/model/markup_pathways", "#pathways"), ("#/model/aisfx", "#hierarchy"), ("#/benchmark/" + VISP, "#discriminability"),
                              ("#/benchmark/nh2015.pitch.ridge", "#score-table"), ("#/compare/model_a,model_b", "p.overall-difference"), ("#/about", "#definition")]:
             _open(browser, hostile["url"] + route)
-            _wait(lambda: browser.find_elements("css selector", ready))
+            _wait(lambda ready=ready: browser.find_elements("css selector", ready))
             browser.execute_script(axe)
             browser.set_script_timeout(60)
             violations = browser.execute_async_script(AXE_RUN)

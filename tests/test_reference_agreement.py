@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 import rsatoolbox
 import scipy.stats
-import xarray as xr
 
 from brainbench.metrics.cka import CKAMetric, cka_debiased
 from brainbench.metrics.pls import PLSMetric

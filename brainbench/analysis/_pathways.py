@@ -102,7 +102,7 @@ def format_pathways(analysis: PathwayAnalysis) -> str:
     from ..table import format_table
 
     a, b = analysis.contrast
-    rows = [("benchmark", f"{a} [95% CI]", f"layer", f"{b} [95% CI]", "layer", f"{a} - {b}", "95% CI (stimuli)", "p Holm", "p Holm (animals)", "verdict")]
+    rows = [("benchmark", f"{a} [95% CI]", "layer", f"{b} [95% CI]", "layer", f"{a} - {b}", "95% CI (stimuli)", "p Holm", "p Holm (animals)", "verdict")]
     empty = {"score": None, "ci95_stimuli": None, "chosen_layer": "—"}
     for r in analysis.rows:
         sa, sb = analysis.scores[a].get(r.benchmark, empty), analysis.scores[b].get(r.benchmark, empty)

@@ -41,9 +41,9 @@ def print_report(report, file=None) -> None:
         problem_layers = {f.where[6:] for f in report.errors if f.where.startswith("layer ") and f.model == info["name"]}
         for layer, layer_info in info["layers"].items():
             rows.append((layer, f"{layer_info['width']:,}", "PROBLEM" if layer in problem_layers else "ok"))
-        width = [max(len(r[i]) for r in rows) for i in range(3)]
-        for row in rows:
-            print("  " + "  ".join(c.ljust(w) for c, w in zip(row, width)).rstrip(), file=file)
+        from ..table import format_table
+
+        print("\n".join("  " + line for line in format_table(rows, rule=False).splitlines()), file=file)
         for dataset, cost in info.get("cost", {}).items():
             if cost.get("stimuli") is None:
                 print(f"  {dataset}: cost unknown ({cost.get('error')})", file=file)

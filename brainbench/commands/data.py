@@ -117,11 +117,9 @@ def run_list(args) -> int:
     for failure in registry.failures:
         if failure.kind in ("dataset", "folder"):
             rows.append((failure.source, "error", "-", "-", f"plugin failed to load: {failure.error}"))
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    for k, row in enumerate(rows):
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
-        if k == 0:
-            print("  ".join("-" * w for w in widths))
+    from ..table import format_table
+
+    print(format_table(rows))
     problems = [row[0] for row in rows[1:] if row[1] in PROBLEM_STATES]
     if problems:
         print(f"problem with {', '.join(problems)}: see the details above for the fix")

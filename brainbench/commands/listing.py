@@ -13,11 +13,9 @@ def register(sub) -> None:
 
 
 def _table(rows):
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    for i, row in enumerate(rows):
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
-        if i == 0:
-            print("  ".join("-" * w for w in widths))
+    from ..table import format_table
+
+    print(format_table(rows))
 
 
 def run(args) -> int:

@@ -158,13 +158,11 @@ def print_table(result: dict, wall: float, file=None) -> None:
         )
     for f in result["failed"]:
         rows.append((f["benchmark"], "", "FAILED", "—", "—", "—", f["error"][:40], "—"))
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    from ..table import format_table
+
     model = result["model"]
     print(f"\n{model['name']} ({model['modality']}, {model['training']})", file=file)
-    for i, row in enumerate(rows):
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)), file=file)
-        if i == 0:
-            print("  ".join("-" * w for w in widths), file=file)
+    print(format_table(rows), file=file)
     prov = result["provenance"]
     print(f"wall time {wall:.1f} s, peak memory {prov.get('peak_memory_mb', 0):.0f} MB, device {prov.get('device')}", file=file)
     for s in result["scores"]:

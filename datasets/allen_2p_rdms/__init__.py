@@ -28,7 +28,7 @@ from brainbench.stimuli import StimulusSet, sha256_file
 if TYPE_CHECKING:
     from brainbench.benchmark import Dataset, Protocol
 
-from .manifest import FOLDER, MANIFEST  # the files, sha256, Conwell et al.'s repository, the converter
+from .manifest import FOLDER as FOLDER, MANIFEST  # FOLDER re-exported  # the files, sha256, Conwell et al.'s repository, the converter
 
 FILES = MANIFEST.pins
 N_IMAGES = 118

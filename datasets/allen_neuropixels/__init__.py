@@ -21,7 +21,7 @@ from brainbench.stimuli import StimulusSet, sha256_file
 if TYPE_CHECKING:
     from brainbench.benchmark import Dataset, Protocol
 
-from .manifest import FOLDER, MANIFEST  # every file: sha256, size, upstream source, converter
+from .manifest import FOLDER as FOLDER, MANIFEST  # FOLDER re-exported  # every file: sha256, size, upstream source, converter
 
 #: sha256 of the published responses and metadata (checked again by the loader: provenance)
 FILES = {name: MANIFEST.pins[name] for name in ("spike_counts.npz", "units.json")}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,6 +31,9 @@ from brainbench.model import ModelAdapter, load_checkpoint
 from brainbench.stimuli import load_image
 
 from .layers import candidate_layers, parameter_count, pathway_layers
+
+if TYPE_CHECKING:
+    import torch
 
 HERE = Path(__file__).resolve().parent
 

@@ -59,8 +59,8 @@ def stimulus_table(rng, session_id):
     rows, t = [], 1.0
     rows.append(dict(start_time=0.0, stop_time=t, stimulus_name="spontaneous", stimulus_block=np.nan, frame=np.nan, orientation=np.nan))
     block = 0
-    for half in range(2):
-        for rep in range(N_REPEATS // 2):
+    for _half in range(2):
+        for _rep in range(N_REPEATS // 2):
             # one blank (frame -1) among the 118 images of every repeat, as in the Allen natural_scenes blocks
             for frame in rng.permutation(np.r_[np.arange(N_IMAGES), -1]):
                 rows.append(dict(start_time=t, stop_time=t + DURATION, stimulus_name="natural_scenes", stimulus_block=float(block),
