@@ -194,14 +194,15 @@ def test_search_order_and_the_shared_copy(monkeypatch, tmp_path):
         weights.set_weights_dir(None)
 
 
-def test_weights_dir_option_reaches_score_and_check(isolated, tmp_path, capsys):
+def test_weights_dir_option_reaches_score_and_check(isolated, tmp_path, capsys, shared_data):
     from brainbench.cli import main
 
     folder = tmp_path / "mine" / bk.FOLDER
     folder.mkdir(parents=True)
     (folder / CPC.name).write_bytes(b"not the checkpoint")  # found first, so refused by its hash
     args = ["--model", "bakhtiari_cpc_p2", "--weights-dir", str(tmp_path / "mine")]
-    assert main(["score", *args, "--benchmark", "allen_np.VISp.ridge", "--out", str(tmp_path / "results")]) == 2
+    # the data are named explicitly: this "fresh machine" has no ../shared beside its checkout
+    assert main(["score", *args, "--benchmark", "allen_np.VISp.ridge", "--data-dir", str(shared_data), "--out", str(tmp_path / "results")]) == 2
     assert f"{folder / CPC.name} (found via --weights-dir)" in capsys.readouterr().err
     assert main(["check", str(REPO / "submissions" / "bakhtiari2021"), *args]) == 1
     assert f"{folder / CPC.name} (found via --weights-dir)" in capsys.readouterr().out
