@@ -369,3 +369,18 @@ def test_discriminability_degenerate_inputs_are_undefined_not_errors():
     odd = _result("odd", "vision", [{**_entry("np.V1.ridge", 0.5), "version": "0"}])
     usual = [_result(n, "vision", [_entry("np.V1.ridge", v, samples=v + rng.normal(0, 0.01, 50))]) for n, v in (("a", 0.3), ("b", 0.4))]
     assert discriminability([odd, *usual], "np.V1.ridge")["n_models"] == 2
+
+
+def test_permutations_move_region_groups_together():
+    """Six areas with two cortical layers each: the null assigns the six area positions to the areas
+    (720 assignments, layers moving with their area), not 12 positions to 12 regions independently."""
+    from brainbench.analysis._hierarchy import permutation_p
+
+    positions = np.repeat(np.arange(1.0, 7.0), 2)
+    groups = [f"A{int(x)}" for x in positions]
+    depths = positions / 6 + np.tile([0.0, 0.01], 6)  # the planted order, a small layer offset
+    rho = spearman_columns(positions, depths[:, None])[0]
+    p_grouped, n_grouped = permutation_p(positions, depths, rho, groups)
+    p_free, n_free = permutation_p(positions, depths, rho)
+    assert n_grouped == 720 and p_grouped == pytest.approx(1 / 720)
+    assert n_free == 20000 and p_free < p_grouped  # treating the 12 regions as independent overstates the evidence

@@ -9,8 +9,9 @@ depths of their best layers:
 - its 95% interval comes from the stored stimulus resamples (on resample b every region's best layer
   is re-picked from the same resampled stimuli, so the regions stay jointly resampled);
 - its p-value from the exact permutation null (every assignment of the hierarchy positions to the
-  regions; random permutations beyond 8 regions), one-sided: a positive correspondence is the
-  hypothesis.
+  regions — to the region groups where a dataset declares them, e.g. all cortical layers of a 2-photon
+  area move together; random permutations beyond 8 of them), one-sided: a positive correspondence is
+  the hypothesis.
 rho is undefined when every region picks a layer of the same depth: the analysis then says so rather
 than reporting a number.
 """
@@ -33,7 +34,8 @@ METHOD = (
     "best layer per region = highest cross-validated score in the layer profile; relative depth in [0, 1] "
     "along the network (along its own pathway for models with declared pathways); Spearman rho between "
     "hierarchy position and best-layer depth; 95% interval over the stored stimulus resamples (best layers "
-    "re-picked on each); one-sided exact permutation p over assignments of positions to regions"
+    "re-picked on each); one-sided exact permutation p over assignments of positions to regions (to region groups, "
+    "e.g. the layers of one area, where the dataset declares them)"
 )
 
 
@@ -93,7 +95,8 @@ def hierarchy(model, dataset: str, metric: str | None = None, registry=None, res
     rho_samples = spearman_columns(positions, resampled)
     undefined = float(np.mean(~np.isfinite(rho_samples))) if rho_samples.size else 1.0
     rho = spearman_columns(positions, point[:, None])[0]
-    p, n_perm = permutation_p(positions, point, rho)
+    groups = _position_groups(plugin, regions)
+    p, n_perm = permutation_p(positions, point, rho, groups)
     return HierarchyResult(
         model=model_name(result), dataset=dataset, metric=metric, regions=regions,
         positions={r: float(x) for r, x in zip(regions, positions)},
@@ -141,16 +144,34 @@ def spearman_columns(x: np.ndarray, columns: np.ndarray) -> np.ndarray:
         return np.where(denom > 0, (rx @ ry) / np.where(denom > 0, denom, 1), np.nan)
 
 
-def permutation_p(positions: np.ndarray, depths: np.ndarray, rho: float, max_exact: int = 8, n_random: int = 20000) -> tuple[float | None, int]:
-    """One-sided p: how often an assignment of the positions to the regions correlates at least as well."""
+def permutation_p(positions: np.ndarray, depths: np.ndarray, rho: float, groups: list | None = None,
+                  max_exact: int = 8, n_random: int = 20000) -> tuple[float | None, int]:
+    """One-sided p: how often an assignment of the positions to the units that carry them correlates at
+    least as well. The units are the regions, or their ``groups`` (e.g. the cortical layers of one area,
+    which share the area's position and are moved together: they are not independent draws)."""
     if not np.isfinite(rho):
         return None, 0
-    if len(positions) <= max_exact:
-        perms = np.array(list(itertools.permutations(positions)))
+    groups = list(range(len(positions))) if groups is None else list(groups)
+    names = list(dict.fromkeys(groups))
+    of_region = np.array([names.index(g) for g in groups])
+    group_positions = np.array([positions[groups.index(g)] for g in names], dtype=float)
+    if len(names) <= max_exact:
+        perms = np.array(list(itertools.permutations(group_positions)))
     else:
-        perms = np.random.default_rng(0).permuted(np.tile(positions, (n_random, 1)), axis=1)
-    null = spearman_columns(depths, perms.T)  # symmetric in its two arguments
+        perms = np.random.default_rng(0).permuted(np.tile(group_positions, (n_random, 1)), axis=1)
+    null = spearman_columns(depths, perms[:, of_region].T)  # symmetric in its two arguments
     return float(np.mean(null >= rho - 1e-12)), len(perms)
+
+
+def _position_groups(plugin, regions: list[str]) -> list[str] | None:
+    """The dataset's region groups when every group's regions share one hierarchy position (the unit
+    the permutation moves), else None (each region its own unit)."""
+    groups = [plugin.region_groups.get(r, r) for r in regions]
+    positions = {}
+    for region, group in zip(regions, groups):
+        if positions.setdefault(group, plugin.hierarchy[region]) != plugin.hierarchy[region]:
+            return None
+    return groups
 
 
 def _note(rho: float, undefined: float) -> str:
