@@ -137,7 +137,7 @@ def kernel_ridge_loo(k_train: torch.Tensor, y_train: torch.Tensor, alphas: torch
     for start in range(0, n_targets, batch):
         stop = min(start + batch, n_targets)
         loo_resid = (loo_operator @ projected[:, start:stop]).reshape(len(alphas), n, stop - start)
-        errors = (loo_resid * loo_resid).sum(dim=1)  # (A, batch): n x LOO mean squared error
+        errors = loo_resid.square_().sum(dim=1)  # (A, batch): n x LOO mean squared error (squared in place: no second block)
         best_idx[start:stop] = errors.argmin(dim=0)  # ties: the smallest alpha, deterministically
     chosen = alphas[best_idx]
     # dual coefficients for each target's own alpha: V diag(1/(λ+α_t)) Vᵀ y_t, all targets at once

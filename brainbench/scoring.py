@@ -413,27 +413,26 @@ def extract_task(ref: ModelRef, benchmark_ids: list[str], options: ScoreOptions,
 
 
 # -- prepare, evaluate, record ------------------------------------------------------------------------
-def _prepare_layer(run: ScoreRun, metric, features, activation_key_: str, metric_key: str):
+def _prepare_layer(run: ScoreRun, metric, layer: str, activation_key_: str, metric_key: str):
     """A metric's per-layer preparation (e.g. the Gram matrix), from the store when an earlier run
-    made it: a grid's cells and re-scores of the same activations then skip the pass over the layer.
-    A damaged or non-finite stored preparation is recomputed (the store says so)."""
+    made it: a grid's cells and re-scores of the same activations then skip the pass over the layer
+    (the activations are not even read). A damaged or non-finite stored preparation is recomputed
+    (the store says so)."""
     prepared_key = json_key({"prepared_version": "1", "activations": activation_key_, "metric": metric_key})
     cached = run.store.get_array("prepared", prepared_key, finite=True)
     if cached is not None:
         return np.array(cached)
-    prepared = metric.prepare(features)
+    prepared = metric.prepare(_stored_features(run, layer, activation_key_))
     if isinstance(prepared, np.ndarray) and prepared.ndim >= 1 and prepared.dtype != object and np.isfinite(prepared).all():
         run.cache_write(lambda: run.store.put_array("prepared", prepared_key, prepared, {"activations": activation_key_}), "prepared layers")
     return prepared
 
 
-def _stored_features(run: ScoreRun, keys: dict) -> dict:
-    features = {}
-    for layer, key in keys.items():
-        features[layer] = run.store.get_array("activations", key, finite=True)
-        if features[layer] is None:
-            raise BrainbenchError(f"the activations of layer {layer!r} are no longer in the store {run.store.root} "
-                                  "(removed while the run went on?). Fix: run the command again")
+def _stored_features(run: ScoreRun, layer: str, key: str):
+    features = run.store.get_array("activations", key, finite=True)
+    if features is None:
+        raise BrainbenchError(f"the activations of layer {layer!r} are no longer in the store {run.store.root} "
+                              "(removed while the run went on?). Fix: run the command again")
     return features
 
 
@@ -444,8 +443,7 @@ def _evaluate(run: ScoreRun, bench: Benchmark, extraction: Extraction) -> dict:
     if bench.dataset.name in extraction.target_batch:  # every Metric declares target_batch (metrics that fit nothing ignore it)
         bench.metric.target_batch = extraction.target_batch[bench.dataset.name]
     metric_key = json_key(bench.metric.config())
-    features = _stored_features(run, keys)
-    prepared = {layer: _prepare_layer(run, bench.metric, features[layer], keys[layer], metric_key) for layer in extraction.layer_order}
+    prepared = {layer: _prepare_layer(run, bench.metric, layer, keys[layer], metric_key) for layer in extraction.layer_order}
     release_freed_memory()
     return bench.run(prepared, extraction.layer_order, cache=run.store)
 

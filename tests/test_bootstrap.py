@@ -108,9 +108,11 @@ def test_weighted_aggregate_equals_repeating_the_values(how):
     assert np.isnan(got[0]) and np.max(np.abs(got[1:] - np.asarray(expected[1:]))) < 1e-12
 
 
-def test_model_independent_parts_are_cached_per_benchmark_and_change_nothing(tmp_path):
-    """The inter-animal consistency and the ceiling on every resample are the same for every model: the
-    second model (and every re-score) reads them from the store, and the scores are identical."""
+def test_model_independent_parts_are_cached_per_benchmark_and_change_nothing(tmp_path, monkeypatch):
+    """The inter-animal consistency, the ceiling and the ceiling on every resample are the same for every
+    model: the second model (and every re-score) reads them from the store, never averages the repeat
+    halves again, and the scores are identical."""
+    import brainbench.ceiling as ceiling_module
     from brainbench.benchmark import Protocol
     from brainbench.store import Store
     from brainbench.testing import SimulatedModel, SimulatedPopulation, simulated_benchmark
@@ -127,8 +129,68 @@ def test_model_independent_parts_are_cached_per_benchmark_and_change_nothing(tmp
         return {k: v for k, v in entry.items() if k != "seconds"}
 
     uncached = run(None)
-    first, second = run(store), run(store)
+    first = run(store)
+    halves_computed = []
+    original = ceiling_module._split_half_means
+    monkeypatch.setattr(ceiling_module, "_split_half_means", lambda *a: halves_computed.append(1) or original(*a))
+    second = run(store)
+    assert halves_computed == []  # the stored ceilings served the second run
     parts = list((tmp_path / "cache" / "benchmark_parts").rglob("*.json"))
-    assert len([p for p in parts if not p.name.endswith(".meta.json")]) == 2  # consistency + resample ceilings
+    assert len([p for p in parts if not p.name.endswith(".meta.json")]) == 3  # consistency, point ceiling, resample ceilings
     assert first == uncached and second == uncached
     assert uncached["ceiling_inter_animal"] is not None and uncached["ceiled_inter_animal"] is not None
+
+
+def test_nanmedian_rows_is_numpys_nanmedian_bit_for_bit():
+    """The bootstrap's median over neuroids (one sort) equals np.nanmedian(axis=-1) exactly: NaN ignored,
+    even and odd counts, infinities, all-NaN rows (NaN)."""
+    import warnings
+
+    from brainbench.benchmark import nanmedian_rows
+
+    rng = np.random.default_rng(11)
+    for trial in range(300):
+        values = rng.normal(size=(int(rng.integers(1, 20)), int(rng.integers(1, 700))))
+        values[rng.random(values.shape) < rng.random()] = np.nan
+        values[rng.random(values.shape) < 0.02 * (trial % 3)] = np.inf
+        values[rng.random(values.shape) < 0.02 * (trial % 2)] = -np.inf
+        values[0] = np.nan if trial % 5 == 0 else values[0]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            expected = np.nanmedian(values, axis=-1)
+        got = nanmedian_rows(values)
+        assert np.array_equal(got, expected, equal_nan=True), trial
+
+
+def test_scores_do_not_depend_on_the_number_of_fit_threads():
+    """The fits of a benchmark run side by side on worker threads, each with one torch and one BLAS
+    thread: 1, 2 or 3 workers give the same result dict bit for bit (layer choices, scores, intervals,
+    stored resamples)."""
+    from brainbench.benchmark import Protocol
+    from brainbench.testing import SimulatedModel, SimulatedPopulation, simulated_benchmark
+
+    latent, recording = SimulatedPopulation(n_units=30, n_animals=3).draw(seed=5)
+    features = {f"layer{i}": SimulatedModel(0.3 * (i + 1), i).features(latent) for i in range(4)}
+    protocol = Protocol(kind="kfold", n_splits=4, inner_splits=3, n_bootstrap=200)
+
+    def run(threads):
+        bench = simulated_benchmark(recording, RidgeMetric(), protocol)
+        prepared = {name: bench.metric.prepare(f) for name, f in features.items()}
+        return {k: v for k, v in bench.run(prepared, list(features), threads=threads).items() if k != "seconds"}
+
+    one = run(1)
+    assert run(2) == one and run(3) == one
+    assert len(one["chosen_layer_per_split"]) == 4 and np.isfinite(one["raw"])
+
+
+def test_a_bad_fit_thread_setting_is_named(monkeypatch):
+    from brainbench._fitpool import scoring_threads
+    from brainbench.errors import BrainbenchError
+
+    monkeypatch.setenv("BRAINBENCH_SCORING_THREADS", "two")
+    with pytest.raises(BrainbenchError, match="BRAINBENCH_SCORING_THREADS='two' is not a positive whole number"):
+        scoring_threads()
+    monkeypatch.setenv("BRAINBENCH_SCORING_THREADS", "3")
+    assert scoring_threads() == 3
+    monkeypatch.delenv("BRAINBENCH_SCORING_THREADS")
+    assert scoring_threads("cuda:0") == 1
