@@ -38,7 +38,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import xarray as xr
 
-from ._fitpool import FitPool
 from .bootstrap import ENCODING, encode_index, interval, stimulus_counts, subject_counts
 from .bootstrap import block as bootstrap_block
 from .recording import select_region
@@ -143,38 +142,36 @@ class Benchmark:
         }
 
     # -- scoring ---------------------------------------------------------------------------------
-    def run(self, prepared: dict[str, object], layer_order: list[str], progress=None, cache=None, threads: int | None = None) -> dict:
+    def run(self, prepared: dict[str, object], layer_order: list[str], progress=None, cache=None) -> dict:
         """Score prepared layers (``metric.prepare`` output per layer) against this benchmark.
 
         ``cache`` (a brainbench.store.Store, optional) keeps the parts of the score that do not depend
         on the model — the inter-animal consistency and the ceilings — so that every later model (and
-        every re-score) on this benchmark reuses them. ``threads``: how many independent fits run side
-        by side (brainbench._fitpool; default from the machine); the numbers never depend on it.
+        every re-score) on this benchmark reuses them.
         """
         from threadpoolctl import threadpool_limits
 
         # everything here works on stimulus x stimulus matrices (~100 x 100): multi-threaded BLAS only
         # spin-waits on those (measured 2x slower end to end on a loaded 2-core machine), so one thread
-        with threadpool_limits(1, user_api="blas"), FitPool(threads, getattr(self.metric, "device", "cpu")) as pool:
-            return self._run(pool, prepared, layer_order, progress, cache)
+        with threadpool_limits(1, user_api="blas"):
+            return self._run(prepared, layer_order, progress, cache)
 
-    def _run(self, pool, prepared, layer_order, progress=None, cache=None) -> dict:
+    def _run(self, prepared, layer_order, progress=None, cache=None) -> dict:
         t0 = time.perf_counter()
         recording = self.region_recording()
         responses = self.target(recording)
         agg = _aggregator(self.aggregate)
         outer = self.protocol.splits(responses.shape[0])
         # every layer on every outer split: the layer profile, and the candidates for selection
-        fitted = iter(self._evaluate(pool, prepared, responses, [(layer, split) for layer in layer_order for split in outer]))
-        outputs = {layer: [next(fitted) for _ in outer] for layer in layer_order}
+        outputs = {layer: [self.metric.evaluate(prepared[layer], responses, tr, te) for tr, te in outer] for layer in layer_order}
         if progress:
             progress(f"{self.name}: evaluated {len(layer_order)} layers x {len(outer)} splits")
-        chosen, reported = self._select(pool, prepared, outputs, layer_order, responses, outer, agg)
+        chosen, reported = self._select(prepared, outputs, layer_order, responses, outer, agg)
         _release_freed_memory()
         counts = stimulus_counts(responses.shape[0], self.protocol.n_bootstrap, self.protocol.bootstrap_seed)
         summary = self._summarize(reported, responses, self.ceiling_data(recording), recording, agg, counts, cache)
         _release_freed_memory()
-        profile, best_layer = self._profile(pool, outputs, layer_order, responses, agg, summary["ceiling"], counts)
+        profile, best_layer = self._profile(outputs, layer_order, responses, agg, summary["ceiling"], counts)
         _release_freed_memory()
         summary["bootstrap"]["stimuli"]["best_layer"] = encode_index(best_layer)
         if self.protocol.inter_animal_ceiling:
@@ -195,11 +192,7 @@ class Benchmark:
         }
 
     # -- honest layer selection --------------------------------------------------------------------
-    def _evaluate(self, pool, prepared, responses, jobs: list) -> list:
-        """``metric.evaluate`` of each (layer, (train, test)) job, side by side, in the jobs' order."""
-        return pool.map(lambda job: self.metric.evaluate(prepared[job[0]], responses, *job[1]), jobs)
-
-    def _select(self, pool, prepared, outputs, layer_order, responses, outer, agg) -> tuple[list[str], list]:
+    def _select(self, prepared, outputs, layer_order, responses, outer, agg) -> tuple[list[str], list]:
         """The layer chosen for each reported split (never on its test stimuli), and its outputs."""
         if len(layer_order) == 1 and self.protocol.selection in ("nested", "held_out_splits"):
             only = layer_order[0]  # nothing to choose: the inner evaluations would all pick it
@@ -207,7 +200,7 @@ class Benchmark:
                 return [only], outputs[only][len(outer) // 2 :]
             return [only] * len(outer), outputs[only]
         if self.protocol.selection == "nested":
-            return self._select_nested(pool, prepared, outputs, layer_order, responses, outer, agg)
+            return self._select_nested(prepared, outputs, layer_order, responses, outer, agg)
         if self.protocol.selection == "held_out_splits":
             half = len(outer) // 2
             scores = {layer: agg(self._primary(outputs[layer][:half], responses)) for layer in layer_order}
@@ -215,12 +208,14 @@ class Benchmark:
             return [best], outputs[best][half:]
         raise ValueError(f"unknown selection {self.protocol.selection!r}")
 
-    def _select_nested(self, pool, prepared, outputs, layer_order, responses, outer, agg):
+    def _select_nested(self, prepared, outputs, layer_order, responses, outer, agg):
         chosen, reported = [], []
-        for i, (train, _) in enumerate(outer):  # one outer split at a time: its inner fits' outputs, not all of them, in memory
+        for i, (train, _) in enumerate(outer):
             inner = self.protocol.inner(train, i)
-            fitted = iter(self._evaluate(pool, prepared, responses, [(layer, split) for layer in layer_order for split in inner]))
-            scores = {layer: agg(self._primary([next(fitted) for _ in inner], responses)) for layer in layer_order}
+            scores = {
+                layer: agg(self._primary([self.metric.evaluate(prepared[layer], responses, tr, te) for tr, te in inner], responses))
+                for layer in layer_order
+            }
             best = _argmax(scores, layer_order)
             chosen.append(best)
             reported.append(outputs[best][i])
@@ -383,15 +378,14 @@ class Benchmark:
         return {"raw": np.asarray(raws), "ceiled": np.asarray(ceileds) if ceiling_data is not None else None}
 
     # -- layer profile ------------------------------------------------------------------------------
-    def _profile(self, pool, outputs, layer_order, responses, agg, ceiling_agg, counts) -> tuple[dict, np.ndarray]:
+    def _profile(self, outputs, layer_order, responses, agg, ceiling_agg, counts) -> tuple[dict, np.ndarray]:
         """Every layer's score over all splits (for plots, never for choosing the reported layer), and on
         each stimulus resample the index of the best layer (the spread of which layer matches best)."""
         profile = {}
         for layer in layer_order:
             score = agg(self._primary(outputs[layer], responses))
             profile[layer] = {"raw": _f(score), "ceiled": _f(score / ceiling_agg) if ceiling_agg else None}
-        primary = self.metric.primary
-        per_resample = np.stack(pool.map(lambda layer: agg(self.metric.summarize_many(outputs[layer], responses, counts)[primary], axis=-1), layer_order))
+        per_resample = np.stack([agg(self.metric.summarize_many(outputs[layer], responses, counts)[self.metric.primary], axis=-1) for layer in layer_order])
         return profile, np.where(np.isfinite(per_resample), per_resample, -np.inf).argmax(axis=0)
 
 

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import PluginError, ResourceError
-from ._fitpool import scoring_threads
 from .ridge import RELATIVE_ALPHAS
 
 MIB = 1 << 20
@@ -124,8 +123,6 @@ class Plan:
     bound_bytes: int | None
     bound_source: str
     on_gpu: bool = False
-    #: fits a benchmark runs side by side (brainbench._fitpool): each holds its own ridge blocks
-    fit_threads: int = 1
     notes: list = field(default_factory=list)
 
     def activation_bytes(self, layer: str) -> int:
@@ -151,7 +148,7 @@ class Plan:
         tb = min(target_batch or self.target_batch, max(t, 1))
         chunk = min(GRAM_CHUNK_COLUMNS, max(self.layer_widths.values(), default=1))
         gram = n * chunk * (8 + 4) + n * n * 8 * 2
-        ridge = self.fit_threads * (len(RELATIVE_ALPHAS) * n * (n + 2 * tb) * 8 + 4 * n * t * 8)
+        ridge = len(RELATIVE_ALPHAS) * n * (n + 2 * tb) * 8 + 4 * n * t * 8
         # the protocol around the mapping (per-layer predictions, split-half ceilings over the repeats,
         # bootstrap): measured at ~200 n x t float64 on allen_np.VISp (212 MiB for 118 x 1139)
         protocol = 200 * n * t * 8
@@ -208,7 +205,6 @@ def plan_memory(
         bound_bytes=bound,
         bound_source=source,
         on_gpu=str(device).startswith("cuda"),
-        fit_threads=scoring_threads(device),
     )
     if batch_size is None:
         # memory must not grow with the number of layers: unless told otherwise, a batch adds at

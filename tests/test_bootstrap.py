@@ -160,37 +160,3 @@ def test_nanmedian_rows_is_numpys_nanmedian_bit_for_bit():
             expected = np.nanmedian(values, axis=-1)
         got = nanmedian_rows(values)
         assert np.array_equal(got, expected, equal_nan=True), trial
-
-
-def test_scores_do_not_depend_on_the_number_of_fit_threads():
-    """The fits of a benchmark run side by side on worker threads, each with one torch and one BLAS
-    thread: 1, 2 or 3 workers give the same result dict bit for bit (layer choices, scores, intervals,
-    stored resamples)."""
-    from brainbench.benchmark import Protocol
-    from brainbench.testing import SimulatedModel, SimulatedPopulation, simulated_benchmark
-
-    latent, recording = SimulatedPopulation(n_units=30, n_animals=3).draw(seed=5)
-    features = {f"layer{i}": SimulatedModel(0.3 * (i + 1), i).features(latent) for i in range(4)}
-    protocol = Protocol(kind="kfold", n_splits=4, inner_splits=3, n_bootstrap=200)
-
-    def run(threads):
-        bench = simulated_benchmark(recording, RidgeMetric(), protocol)
-        prepared = {name: bench.metric.prepare(f) for name, f in features.items()}
-        return {k: v for k, v in bench.run(prepared, list(features), threads=threads).items() if k != "seconds"}
-
-    one = run(1)
-    assert run(2) == one and run(3) == one
-    assert len(one["chosen_layer_per_split"]) == 4 and np.isfinite(one["raw"])
-
-
-def test_a_bad_fit_thread_setting_is_named(monkeypatch):
-    from brainbench._fitpool import scoring_threads
-    from brainbench.errors import BrainbenchError
-
-    monkeypatch.setenv("BRAINBENCH_SCORING_THREADS", "two")
-    with pytest.raises(BrainbenchError, match="BRAINBENCH_SCORING_THREADS='two' is not a positive whole number"):
-        scoring_threads()
-    monkeypatch.setenv("BRAINBENCH_SCORING_THREADS", "3")
-    assert scoring_threads() == 3
-    monkeypatch.delenv("BRAINBENCH_SCORING_THREADS")
-    assert scoring_threads("cuda:0") == 1
