@@ -386,7 +386,20 @@ def _pathways_copy(a: dict) -> dict:
         "contrast": [_clean(c) for c in a["contrast"]],
         "scores": {_clean(p): {b: summary(x) for b, x in by.items()} for p, by in a["scores"].items()},
         "comparison": rows, "alpha": finite(a.get("alpha", 0.05)),
+        "interactions": [_interaction_copy(i) for i in a.get("interactions") or []],
         "method": _text(a.get("method")), "version": _text(None if a.get("version") is None else str(a["version"])),
+    }
+
+
+def _interaction_copy(i: dict) -> dict:
+    """A checked stream interaction (brainbench.analysis._streams), rebuilt field by field."""
+    areas = i.get("areas") if isinstance(i.get("areas"), dict) else {}
+    in_stream = i.get("in_stream") if isinstance(i.get("in_stream"), list) and len(i["in_stream"]) == 2 else [None, None]
+    return {
+        "family": _clean(i["family"]), "streams": [_clean(s) for s in i["streams"]],
+        "areas": {_clean(s): [_clean(x) for x in v] for s, v in areas.items() if isinstance(v, list)},
+        "in_stream": [finite(x) for x in in_stream], "interaction": finite(i["interaction"]), "ci95": _interval(i.get("ci95")),
+        "p": finite(i.get("p")), "p_holm": finite(i.get("p_holm")), "source": _text(i.get("source")),
     }
 
 

@@ -228,7 +228,8 @@ ANALYSES_MAX = 20
 ROWS_MAX = 2000
 NOTE_MAX = 2000
 VERDICTS = ("A > B", "B > A", "not separated", "n/a")
-PATHWAY_FIELDS = {"model", "pathways", "scores", "contrast", "comparison", "failed", "alpha", "method", "version"}
+PATHWAY_FIELDS = {"model", "pathways", "scores", "contrast", "comparison", "failed", "interactions", "alpha", "method", "version"}
+INTERACTION_FIELDS = {"family", "streams", "areas", "statistic", "in_stream", "interaction", "se", "ci95", "p", "n_resamples", "p_holm", "source"}
 SUMMARY_FIELDS = {"statistic", "score", "ci95_stimuli", "ci95_subjects", "chosen_layer", "raw", "ceiling"}
 ROW_FIELDS = {"benchmark", "verdict", "separated", "note", "stimuli", "subjects"}
 DIFFERENCE_FIELDS = {"benchmark", "source", "statistic", "a", "b", "difference", "se", "ci95", "p", "n_resamples", "p_holm"}
@@ -365,8 +366,31 @@ def pathways_analysis_problem(block, model: str) -> str | None:
     if alpha is None or not 0 < alpha < 1:
         return f"alpha {block.get('alpha')!r} is not a level between 0 and 1"
     return (_pathway_scores_problem(block["scores"], block["pathways"], "scores") or _pathway_failures_problem(block.get("failed"), block["pathways"])
+            or _interactions_problem(block.get("interactions"))
             or _short_text_problem(block.get("method"), "method")
             or _short_text_problem(None if block.get("version") is None else str(block["version"]), "version", 40))
+
+
+def _interactions_problem(items) -> str | None:
+    """``interactions``: the stream double-dissociation tests (absent in analyses recorded before them)."""
+    if items is None:
+        return None
+    if not isinstance(items, list) or len(items) > ANALYSES_MAX:
+        return f"interactions must be a list of at most {ANALYSES_MAX}"
+    for i, item in enumerate(items):
+        what = f"interactions[{i}]"
+        why = _fields_problem(item, INTERACTION_FIELDS, ("family", "streams", "interaction", "ci95", "p"), what)
+        if why:
+            return why
+        streams = item["streams"]
+        if not isinstance(streams, list) or len(streams) != 2 or any(text_problem(s, "a stream name") for s in streams):
+            return f"{what}.streams must name two streams"
+        why = (_number_problem(item["interaction"], f"{what}.interaction") or _pair_problem(item["ci95"], f"{what}.ci95")
+               or _number_problem(item["p"], f"{what}.p", optional=True) or _number_problem(item.get("p_holm"), f"{what}.p_holm", optional=True)
+               or _short_text_problem(item.get("source"), f"{what}.source") or text_problem(item["family"], f"{what}.family"))
+        if why:
+            return why
+    return None
 
 
 def _pathway_failures_problem(failed, pathways: dict) -> str | None:

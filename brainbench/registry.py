@@ -128,6 +128,11 @@ class DatasetPlugin:
     #: region -> group averaged first in the overall score (e.g. the cortical layers of one area);
     #: a region not listed is its own group
     region_groups: dict[str, str] = field(default_factory=dict)
+    #: region -> processing stream (exactly two names, e.g. "ventral"/"dorsal"), for the pathway analysis's
+    #: double-dissociation test (brainbench.analysis._streams); a region not listed is in neither
+    streams: dict[str, str] = field(default_factory=dict)
+    #: where the stream assignment comes from (a citation); required when ``streams`` is given
+    streams_source: str = ""
     #: regions that summarise others (e.g. NH2015 "all", the mean of its components): scored, shown,
     #: never counted again in the overall score
     derived_regions: tuple[str, ...] = ()
@@ -332,6 +337,17 @@ def _check_dataset_plugin(plugin: DatasetPlugin) -> None:
 
 def dataset_plugin_problems(plugin: DatasetPlugin) -> list[str]:
     """Every field of a DatasetPlugin that breaks its contract, in words (docs/datasets.md)."""
+    problems = _dataset_identity_problems(plugin)
+    regions = plugin.regions
+    if isinstance(regions, str) or not isinstance(regions, (tuple, list)) or not regions or not all(isinstance(r, str) and r and "." not in r for r in regions):
+        problems.append(f"regions must be a non-empty tuple of names without '.', got {regions!r}")
+        regions = ()
+    elif len(set(regions)) != len(regions):
+        problems.append("regions are listed twice")
+    return problems + _region_declaration_problems(plugin, set(regions)) + _manifest_problems(plugin)
+
+
+def _dataset_identity_problems(plugin: DatasetPlugin) -> list[str]:
     problems = []
     if not isinstance(plugin.name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", plugin.name):
         problems.append(f"name {plugin.name!r} must be lower-case letters, digits and _")
@@ -339,31 +355,38 @@ def dataset_plugin_problems(plugin: DatasetPlugin) -> list[str]:
         problems.append(f"modality must be one of {MODALITIES}, got {plugin.modality!r}")
     if not isinstance(plugin.recording_kind, str) or not plugin.recording_kind:
         problems.append(f"recording_kind must name the recording's kind (trials, components, rdm), got {plugin.recording_kind!r}")
-    regions = plugin.regions
-    if isinstance(regions, str) or not isinstance(regions, (tuple, list)) or not regions or not all(isinstance(r, str) and r and "." not in r for r in regions):
-        problems.append(f"regions must be a non-empty tuple of names without '.', got {regions!r}")
-        regions = ()
-    elif len(set(regions)) != len(regions):
-        problems.append("regions are listed twice")
     if not callable(plugin.load):
         problems.append("load must be a function load(data_dir=None) -> Dataset")
     if plugin.protocol_for is not None and not callable(plugin.protocol_for):
         problems.append("protocol_for must be a function metric -> Protocol, or None")
     if plugin.aggregate not in ("median", "mean"):
         problems.append(f"aggregate must be 'median' or 'mean', got {plugin.aggregate!r}")
-    for what in ("hierarchy", "region_groups"):
-        unknown = sorted(set(getattr(plugin, what)) - set(regions))
+    return problems
+
+
+def _region_declaration_problems(plugin: DatasetPlugin, regions: set) -> list[str]:
+    """hierarchy, region_groups, streams and derived_regions name benchmarked regions; streams are two, cited."""
+    problems = []
+    for what in ("hierarchy", "region_groups", "streams", "derived_regions"):
+        unknown = sorted(set(getattr(plugin, what)) - regions)
         if unknown:
             problems.append(f"{what} names regions not in regions: {unknown}")
-    unknown = sorted(set(plugin.derived_regions) - set(regions))
-    if unknown:
-        problems.append(f"derived_regions names regions not in regions: {unknown}")
-    if plugin.manifest is not None:
-        if not isinstance(plugin.manifest, Manifest):
-            problems.append(f"manifest must be a brainbench.manifest.Manifest (read_manifest('manifest.json')) or None, got {type(plugin.manifest).__name__}")
-        elif plugin.manifest.name != plugin.name:
-            problems.append(f"its manifest is named {plugin.manifest.name!r}; use the dataset's name")
+    names = set(plugin.streams.values())
+    if plugin.streams and (len(names) != 2 or not all(isinstance(v, str) and v for v in names)):
+        problems.append(f"streams must assign regions to exactly two named streams, got {sorted(map(str, names))}")
+    if plugin.streams and not (isinstance(plugin.streams_source, str) and plugin.streams_source.strip()):
+        problems.append("streams_source must say where the stream assignment comes from (a citation)")
     return problems
+
+
+def _manifest_problems(plugin: DatasetPlugin) -> list[str]:
+    if plugin.manifest is None:
+        return []
+    if not isinstance(plugin.manifest, Manifest):
+        return [f"manifest must be a brainbench.manifest.Manifest (read_manifest('manifest.json')) or None, got {type(plugin.manifest).__name__}"]
+    if plugin.manifest.name != plugin.name:
+        return [f"its manifest is named {plugin.manifest.name!r}; use the dataset's name"]
+    return []
 
 
 def env_plugin_folders() -> list[Path]:

@@ -1090,7 +1090,20 @@
       el("div", { className: "scroll-x" }, el("table", { className: "plain pathway-table" },
         el("caption", null, a + " − " + b + ": paired difference over the same resamples, 95% CI over stimuli, Holm over the " + an.comparison.length + " benchmarks (α = " + an.alpha + ")"),
         el("thead", null, el("tr", null, ["benchmark", a + " [95% CI] layer", b + " [95% CI] layer", a + " − " + b, "95% CI (stimuli)", "p Holm (stimuli)", "p Holm (animals)", "verdict"].map((x) => el("th", { scope: "col" }, x)))),
-        el("tbody", null, rows))));
+        el("tbody", null, rows))),
+      interactionTable(an.interactions || [], a, b));
+  }
+  /** The stream interaction: does the pathway difference change sign between the two streams (a double dissociation)? */
+  function interactionTable(items, a, b) {
+    if (!items.length) return null;
+    const rows = items.map((i) => el("tr", { "data-family": i.family },
+      el("th", { scope: "row" }, i.family), el("td", null, i.streams[0] + " " + fmtSigned(i.in_stream[0]) + ", " + i.streams[1] + " " + fmtSigned(i.in_stream[1])),
+      el("td", null, fmtSigned(i.interaction)), el("td", null, fmtCI(i.ci95)), el("td", null, fmtP(i.p_holm)),
+      el("td", { className: "note" }, i.streams.map((s) => s + ": " + ((i.areas || {})[s] || []).join(", ")).join("; "))));
+    return el("div", { className: "scroll-x" }, el("table", { className: "plain interaction-table" },
+      el("caption", null, "Stream interaction: mean " + a + " − " + b + " over the first stream's areas minus over the second's, on the same image resamples (positive: " + a + " relatively better in the first stream). Streams: " + (items[0].source || "as the dataset declares")),
+      el("thead", null, el("tr", null, ["dataset.metric", "mean " + a + " − " + b + " per stream", "interaction", "95% CI (stimuli)", "p Holm", "areas"].map((x) => el("th", { scope: "col" }, x)))),
+      el("tbody", null, rows)));
   }
   function pathwayAxis(series, benches) {
     const kinds = unique([].concat(...series.map((sr) => benches.map((id) => (has(sr[1], id) ? sr[1][id].statistic : null)))).filter(isText));

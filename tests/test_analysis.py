@@ -307,7 +307,8 @@ def test_pathway_analysis_recovers_which_pathway_drives_which_area(tmp_path):
     registry = Registry()
     registry.add(default_registry().metric("ridge"))
     registry.add(DatasetPlugin("pw", "vision", "trials", ("R1", "R2"), lambda data_dir=None: dataset, "ridge",
-                               protocol_for=lambda metric: Protocol(kind="kfold", n_splits=3, inner_splits=2, n_bootstrap=300)))
+                               protocol_for=lambda metric: Protocol(kind="kfold", n_splits=3, inner_splits=2, n_bootstrap=300),
+                               streams={"R1": "ventral", "R2": "dorsal"}, streams_source="planted: R1 reads pathway 1, R2 pathway 2"))
     registry.add(ModelPlugin("two_pathways", "vision", "untrained", build, card))
     analysis = pathways("two_pathways", registry=registry, store=store, progress=False, log=lambda m: None)
     rows = {r.benchmark: r for r in analysis.rows}
@@ -316,6 +317,54 @@ def test_pathway_analysis_recovers_which_pathway_drives_which_area(tmp_path):
     assert rows["pw.R1.ridge"].verdict == "A > B" and rows["pw.R2.ridge"].verdict == "B > A"
     r1 = rows["pw.R1.ridge"].differences["stimuli"]
     assert r1.ci95[0] > 0 and r1.p_holm < 0.01
+    # the double dissociation: path1 - path2 is positive in R1 (ventral) and negative in R2 (dorsal)
+    (interaction,) = analysis.interactions
+    assert interaction.family == "pw.ridge" and interaction.streams == ("ventral", "dorsal")
+    assert interaction.in_stream[0] > 0 > interaction.in_stream[1] and interaction.ci95[0] > 0 and interaction.p_holm < 0.01
+    assert analysis.as_dict()["interactions"][0]["areas"] == {"ventral": ["R1"], "dorsal": ["R2"]}
+
+
+def _entry(benchmark: str, point: float, samples: np.ndarray, n_stimuli: int = 100) -> dict:
+    from brainbench import bootstrap
+
+    return {"benchmark": benchmark, "version": "1", "ceiled": point, "n_stimuli": n_stimuli,
+            "bootstrap": {"statistic": "ceiled", "stimuli": bootstrap.block(0, samples)}}
+
+
+def test_stream_interaction_pairs_areas_on_the_same_image_resamples():
+    """Recovered truths on synthetic stored resamples: (1) a pathway offset that is the same in every area
+    (no specialisation) gives an interaction of 0 whose interval covers 0, however large the offset;
+    (2) image noise shared by all areas (the same resamples) cancels in the interaction, so its interval
+    is far narrower than if the areas were treated as independent; (3) the layers of one area count
+    once (the area's mean), and a region in no stream is left out."""
+    from brainbench.analysis._streams import stream_interactions
+    from brainbench.registry import DatasetPlugin
+
+    rng = np.random.default_rng(3)
+    shared = rng.normal(0, 0.05, 1000)  # what the drawn images do to every area's pathway difference
+    regions = ("V1", "L", "AL_l23", "AL_l5", "PM")
+    plugin = DatasetPlugin("syn", "vision", "trials", regions, lambda data_dir=None: None, "ridge",
+                           region_groups={"AL_l23": "AL", "AL_l5": "AL"},
+                           streams={"L": "ventral", "AL_l23": "dorsal", "AL_l5": "dorsal", "PM": "dorsal"}, streams_source="test")
+    registry = Registry()
+    registry.add(plugin)
+
+    def runs(offsets: dict):
+        a, b = {}, {}
+        for region in regions:
+            name = f"syn.{region}.ridge"
+            own = rng.normal(0, 0.002, 1000)
+            a[name] = _entry(name, 0.5 + offsets[region], 0.5 + offsets[region] + shared + own)
+            b[name] = _entry(name, 0.5, 0.5 + own * 0)
+        return a, b
+
+    (null,) = stream_interactions(*runs(dict.fromkeys(regions, 0.2)), registry)
+    assert abs(null.interaction) < 1e-12 and null.ci95[0] < 0 < null.ci95[1] and null.p > 0.5
+    assert null.areas == {"ventral": ["L"], "dorsal": ["AL", "PM"]}
+    assert null.se < 0.01  # independent areas would give about 0.05 * sqrt(1 + 1/2) = 0.06
+    planted = {"V1": 5.0, "L": 0.1, "AL_l23": -0.1, "AL_l5": -0.3, "PM": 0.0}  # V1 is in no stream: its 5.0 must not count
+    (found,) = stream_interactions(*runs(planted), registry)
+    assert found.interaction == pytest.approx(0.1 - ((-0.1 - 0.3) / 2 + 0.0) / 2) and found.p_holm < 1e-6
 
 
 # -- command line ---------------------------------------------------------------------------------------

@@ -94,13 +94,18 @@ def test_a_bad_declaration_is_refused_with_its_reasons():
 
     registry = Registry()
     bad = DatasetPlugin(name="Toy-ECoG", modality="smell", recording_kind="trials", regions=("HG",), load=load, default_metric="ridge",
-                        hierarchy={"HG": 1, "PT": 2}, derived_regions=("all",), aggregate="max")
+                        hierarchy={"HG": 1, "PT": 2}, derived_regions=("all",), aggregate="max",
+                        streams={"HG": "ventral", "PT": "dorsal"})
     with pytest.raises(ValueError) as info:
         registry.add(bad)
     text = str(info.value)
     for reason in ("name 'Toy-ECoG'", "modality must be one of", "hierarchy names regions not in regions: ['PT']",
-                   "derived_regions names regions not in regions: ['all']", "aggregate must be 'median' or 'mean'"):
+                   "derived_regions names regions not in regions: ['all']", "aggregate must be 'median' or 'mean'",
+                   "streams names regions not in regions: ['PT']", "streams_source must say where the stream assignment comes from"):
         assert reason in text, (reason, text)
+    with pytest.raises(ValueError, match=r"streams must assign regions to exactly two named streams, got \['a', 'b', 'c'\]"):
+        registry.add(DatasetPlugin(name="toy", modality="audio", recording_kind="trials", regions=("HG", "PT", "STG"), load=load, default_metric="ridge",
+                                   streams={"HG": "a", "PT": "b", "STG": "c"}, streams_source="made up"))
     other = Manifest("somebody_else", "f", (FileSpec("a.npy", SHA, 1, "https://x/a.npy"),), "x")
     with pytest.raises(ValueError, match="its manifest is named 'somebody_else'"):
         registry.add(DatasetPlugin(name="toy", modality="audio", recording_kind="trials", regions=("HG",), load=load, default_metric="ridge", manifest=other))

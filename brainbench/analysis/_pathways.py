@@ -17,12 +17,15 @@ import numpy as np
 from ..errors import BrainbenchError
 from ._compare import ComparisonRow, _correct
 from ._paired import SOURCES, incompatibility, paired_difference
+from ._streams import StreamInteraction, stream_interactions
 
-VERSION = "1"
+VERSION = "2"
 METHOD = (
     "each pathway scored alone (the benchmark's protocol, held-out layer selection among that pathway's layers "
     "only); pathway A - pathway B by the paired bootstrap test over the same resamples of stimuli (and of animals), "
-    "Holm over the benchmarks per source; 'separated' as in brainbench compare"
+    "Holm over the benchmarks per source; 'separated' as in brainbench compare; stream interaction (where the dataset "
+    "declares two streams): mean A - B over stream-1 areas minus over stream-2 areas, on the same stimulus resamples, "
+    "Holm over the interactions"
 )
 
 
@@ -35,13 +38,15 @@ class PathwayAnalysis:
     rows: list[ComparisonRow] = field(default_factory=list)
     alpha: float = 0.05
     failed: dict[str, dict[str, str]] = field(default_factory=dict)  # pathway -> benchmark -> why
+    interactions: list[StreamInteraction] = field(default_factory=list)  # double dissociation per dataset (brainbench.analysis._streams)
     method: str = METHOD
     version: str = VERSION
 
     def as_dict(self) -> dict:
         return {
             "model": self.model, "pathways": self.pathways, "scores": self.scores, "contrast": list(self.contrast),
-            "comparison": [r.as_dict() for r in self.rows], "failed": self.failed, "alpha": self.alpha, "method": self.method, "version": self.version,
+            "comparison": [r.as_dict() for r in self.rows], "failed": self.failed, "interactions": [i.as_dict() for i in self.interactions],
+            "alpha": self.alpha, "method": self.method, "version": self.version,
         }
 
 
@@ -75,7 +80,8 @@ def pathways(model: str, benchmarks: list[str] | None = None, contrast: tuple[st
     rows = [_row(b, runs[contrast[0]].get(b), runs[contrast[1]].get(b), contrast) for b in names]
     _correct(rows, alpha)
     summaries = {name: {b: _summary(e) for b, e in entries.items()} for name, entries in runs.items()}
-    return PathwayAnalysis(model, declared, summaries, contrast, rows, alpha, failed={k: v for k, v in failed.items() if v})
+    interactions = stream_interactions(runs[contrast[0]], runs[contrast[1]], registry)
+    return PathwayAnalysis(model, declared, summaries, contrast, rows, alpha, failed={k: v for k, v in failed.items() if v}, interactions=interactions)
 
 
 def _row(benchmark: str, a: dict | None, b: dict | None, contrast: tuple[str, str]) -> ComparisonRow:

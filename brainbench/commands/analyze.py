@@ -92,6 +92,12 @@ def run_pathways(args) -> int:
     a, b = analysis.contrast
     print(f"{args.model}: each pathway scored alone (held-out layer choice within the pathway); {a} - {b} paired over the same resamples, Holm over {len(analysis.rows)} benchmarks")
     print(format_pathways(analysis))
+    if analysis.interactions:
+        from ..analysis._streams import format_interactions
+
+        print(f"\nstream interaction (double dissociation): mean {a} - {b} in one stream minus in the other, on the same image resamples; "
+              "positive: {a} relatively better in the first stream".replace("{a}", a))
+        print(format_interactions(analysis.interactions, analysis.contrast))
     for pathway, failures in analysis.failed.items():
         for benchmark, why in failures.items():
             print(f"FAILED: {pathway} on {benchmark}: {why}", file=sys.stderr)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from brainbench.datasets.allen_neuropixels import HIERARCHY, HIERARCHY_SOURCE
+from brainbench.datasets.allen_neuropixels import HIERARCHY, HIERARCHY_SOURCE, STREAMS, STREAMS_SOURCE
 from brainbench.datasets.allen_neuropixels import MANIFEST as IMAGES_MANIFEST
 from brainbench.errors import DataNotFoundError
 from brainbench.registry import DatasetPlugin
@@ -145,6 +145,8 @@ PLUGINS = [
         hierarchy={region: HIERARCHY[region.split("_")[0]] for region in REGIONS},
         hierarchy_source=HIERARCHY_SOURCE + " (every cortical layer of an area takes the area's position)",
         region_groups={region: region.split("_")[0] for region in REGIONS},
+        streams={region: STREAMS[region.split("_")[0]] for region in REGIONS if region.split("_")[0] in STREAMS},
+        streams_source=STREAMS_SOURCE + " (every cortical layer of an area in the area's stream)",
         manifest=MANIFEST,
     )
 ]

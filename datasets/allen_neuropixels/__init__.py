@@ -111,6 +111,12 @@ def protocol_for(metric: str | None) -> Protocol:
 HIERARCHY = {"VISp": 1, "VISl": 2, "VISrl": 3, "VISal": 4, "VISpm": 5, "VISam": 6}
 HIERARCHY_SOURCE = "anatomical hierarchy (Harris et al. 2019 Nature 575:195) as ordered by Siegle et al. 2021 Nature 592:86: VISp < VISl < VISrl < VISal < VISpm < VISam"
 
+#: the two processing streams of mouse visual cortex from its connectivity (Wang, Sporns & Burkhalter
+#: 2012): LM (VISl) ventral; AL, RL, AM, PM dorsal; V1 (VISp) feeds both and is in neither
+STREAMS = {"VISl": "ventral", "VISal": "dorsal", "VISrl": "dorsal", "VISpm": "dorsal", "VISam": "dorsal"}
+STREAMS_SOURCE = ("network analysis of corticocortical connections (Wang, Sporns & Burkhalter 2012 J Neurosci 32:4386): "
+                  "ventral LM (VISl); dorsal AL (VISal), RL (VISrl), PM (VISpm), AM (VISam); V1 (VISp) in neither")
+
 CARD = {
     "title": "Allen Brain Observatory Visual Coding Neuropixels, natural scenes",
     "species": "mouse (Mus musculus)",
@@ -138,6 +144,8 @@ PLUGINS = [
         versions={"ridge": "1"},
         hierarchy=HIERARCHY,
         hierarchy_source=HIERARCHY_SOURCE,
+        streams=STREAMS,
+        streams_source=STREAMS_SOURCE,
         manifest=MANIFEST,
     )
 ]
