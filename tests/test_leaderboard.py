@@ -466,6 +466,8 @@ def pathway_analysis(doc: dict, seed: int = 0) -> dict:
     pathway 'early' scores 0.05 above 'late' on the Neuropixels areas, with paired resamples."""
     from brainbench.analysis import compare
     from brainbench.analysis._pathways import PathwayAnalysis, _summary
+    from brainbench.analysis._streams import stream_interactions
+    from brainbench.registry import default_registry
 
     rng, shared = np.random.default_rng(seed), {}
     np_only = {**doc, "scores": [s for s in doc["scores"] if s["benchmark"].startswith("allen_np.")]}
@@ -473,7 +475,9 @@ def pathway_analysis(doc: dict, seed: int = 0) -> dict:
     comparison = compare(early, late)
     scores = {name: {e["benchmark"]: _summary(e) for e in d["scores"]} for name, d in (("early", early), ("late", late))}
     card = doc["model"]["card"]
-    analysis = PathwayAnalysis(doc["model"]["name"], card["pathways"], scores, ("early", "late"), comparison.rows)
+    runs = [{e["benchmark"]: e for e in d["scores"]} for d in (early, late)]
+    analysis = PathwayAnalysis(doc["model"]["name"], card["pathways"], scores, ("early", "late"), comparison.rows,
+                               interactions=stream_interactions(*runs, default_registry()))
     return json.loads(json.dumps(analysis.as_dict()))
 
 
@@ -498,6 +502,10 @@ def test_a_pathway_analysis_is_carried_through(registry, tmp_path):
             assert mine["stimuli"][key] == theirs["stimuli"][key]
         assert mine["stimuli"]["ci95"] == theirs["stimuli"]["ci95"]
     assert got["scores"]["early"][VISP]["score"] == recorded["scores"]["early"][VISP]["score"]
+    (interaction,) = got["interactions"]  # ventral VISl vs the four dorsal areas, on the shared resamples
+    assert interaction["family"] == "allen_np.ridge" and interaction["streams"] == ["ventral", "dorsal"]
+    assert interaction["interaction"] == recorded["interactions"][0]["interaction"] and abs(interaction["interaction"]) < 0.01
+    assert interaction["areas"] == {"ventral": ["VISl"], "dorsal": ["VISal", "VISam", "VISpm", "VISrl"]}
 
 
 def _hostile(analysis: dict, case: str) -> tuple:
@@ -526,12 +534,15 @@ def _hostile(analysis: dict, case: str) -> tuple:
     if case == "probability":
         a["comparison"][0]["stimuli"]["p_holm"] = 7.0
         return a, "is not a probability"
+    if case == "NaN interaction":
+        a["interactions"][0]["interaction"] = float("nan")
+        return a, "interactions[0].interaction nan is not a finite number"
     if case == "not an object":
         return [1, 2, 3], "is not an object"
     raise ValueError(case)
 
 
-HOSTILE = ["NaN difference", "unknown field", "markup verdict", "another model", "huge", "contrast", "inverted interval", "probability", "not an object"]
+HOSTILE = ["NaN difference", "unknown field", "markup verdict", "another model", "huge", "contrast", "inverted interval", "probability", "NaN interaction", "not an object"]
 
 
 @pytest.mark.parametrize("case", HOSTILE)

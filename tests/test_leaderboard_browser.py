@@ -487,6 +487,11 @@ def test_model_page_shows_overall_score_hierarchy_and_pathways(browser, site):
         assert row.get_attribute("data-benchmark") == want["benchmark"]
         assert float(row.get_attribute("data-d")) == pytest.approx(want["stimuli"]["difference"])
         assert cells[3].text == fmt_ci(want["stimuli"]["ci95"]) and cells[6].text == "early > late"
+    (interaction,) = analysis["interactions"]
+    row = block.find_element("css selector", 'table.interaction-table tbody tr[data-family="allen_np.ridge"]')
+    cells = row.find_elements("css selector", "td")
+    assert cells[1].text == _signed(interaction["interaction"]) and cells[2].text == fmt_ci(interaction["ci95"])
+    assert "ventral: VISl" in cells[4].text and "Wang, Sporns & Burkhalter 2012" in block.find_element("css selector", "table.interaction-table caption").text
     screenshot(browser, "model-hierarchy-pathways.png")
 
 
