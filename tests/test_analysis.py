@@ -83,6 +83,11 @@ def _hierarchy_result(layer_of_region: list[int], seed: int = 0) -> tuple[dict, 
     """Six regions; region k's neurons read out layer ``layer_of_region[k]`` of a six-layer network, each
     layer a saturating nonlinear function of the one before (so a layer is only linearly equivalent to
     itself, as in tests/test_recovery.py)."""
+    layers, benches = _planted_benchmarks(layer_of_region, seed)
+    return _scored("planted", layers, benches), _hierarchy_registry()
+
+
+def _planted_benchmarks(layer_of_region: list[int], seed: int) -> tuple[dict, list]:
     rng = np.random.default_rng(seed)
     n, width = 118, 24
     x = rng.standard_normal((n, 32))
@@ -91,7 +96,7 @@ def _hierarchy_result(layer_of_region: list[int], seed: int = 0) -> tuple[dict, 
         x = np.tanh(x @ rng.normal(0, 2.5 / np.sqrt(x.shape[1]), (x.shape[1], width)) + rng.normal(0, 0.5, width))
         layers[f"layer{j}"] = x
     population = SimulatedPopulation(n_stimuli=n, n_units=24, n_animals=4, latent_dim=width, trial_noise=0.5, seed=seed)
-    entries = []
+    benches = []
     for k, region in enumerate(REGIONS):
         features = layers[f"layer{layer_of_region[k]}"]
         mean = features @ population.tuning
@@ -101,14 +106,42 @@ def _hierarchy_result(layer_of_region: list[int], seed: int = 0) -> tuple[dict, 
         recording = make_recording(trials, [f"s{i}" for i in range(n)], {
             "neuroid_id": [f"u{i}" for i in range(24)], "region": [region] * 24, "subject": [f"m{i % 4}" for i in range(24)],
         })
-        bench = simulated_benchmark(recording, RidgeMetric(), Protocol(kind="kfold", n_splits=5, inner_splits=1, n_bootstrap=200))
+        benches.append(simulated_benchmark(recording, RidgeMetric(), Protocol(kind="kfold", n_splits=5, inner_splits=1, n_bootstrap=200)))
+    return layers, benches
+
+
+def _scored(name: str, layers: dict, benches: list) -> dict:
+    entries = []
+    for region, bench in zip(REGIONS, benches):
         entry = score_features(bench, layers)
         entry["benchmark"] = f"sim.{region}.ridge"
         entries.append(entry)
+    return {"schema": SCHEMA, "model": {"name": name, "modality": "vision", "card": {}}, "scores": entries}
+
+
+def _hierarchy_registry() -> Registry:
     registry = Registry()
     registry.add(DatasetPlugin("sim", "vision", "trials", REGIONS, lambda data_dir=None: None, "ridge", hierarchy={r: i + 1 for i, r in enumerate(REGIONS)}))
-    result = {"schema": SCHEMA, "model": {"name": "planted", "modality": "vision", "card": {}}, "scores": entries}
-    return result, registry
+    return registry
+
+
+def test_paired_hierarchy_comparison_separates_a_reversed_network_and_not_a_twin():
+    """Same recordings, same resamples: the planted network (rho +1) against the same layers listed in
+    reverse depth order (rho -1) is separated, by a difference of 2; against a twin whose layers carry a
+    little independent noise (rho +1 too) it is not."""
+    from brainbench.analysis._hierarchy_compare import compare_hierarchy
+
+    layers, benches = _planted_benchmarks([0, 1, 2, 3, 4, 5], seed=2)
+    rng = np.random.default_rng(9)
+    forward = _scored("forward", layers, benches)
+    reversed_ = _scored("reversed", dict(reversed(list(layers.items()))), benches)
+    twin = _scored("twin", {k: v + 0.01 * v.std() * rng.standard_normal(v.shape) for k, v in layers.items()}, benches)
+    registry = _hierarchy_registry()
+    far = compare_hierarchy(forward, reversed_, "sim", registry=registry)
+    assert far.rho_a == pytest.approx(1.0) and far.rho_b == pytest.approx(-1.0) and far.difference == pytest.approx(2.0)
+    assert far.ci95[0] > 1 and far.p < 1e-6 and far.a_above_b > 0.99 and far.separated
+    near = compare_hierarchy(forward, twin, "sim", registry=registry)
+    assert near.difference == pytest.approx(0.0) and not near.separated and near.ci95[0] <= 0 <= near.ci95[1]
 
 
 def test_hierarchy_recovers_a_planted_layer_to_area_order():

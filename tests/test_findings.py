@@ -24,7 +24,7 @@ def _ci(ci) -> str:
 
 
 def _table_row(first_cell: str) -> list[str]:
-    line = next(line for line in FINDINGS.splitlines() if line.startswith(f"| {first_cell} |"))
+    line = next(line.strip() for line in FINDINGS.splitlines() if line.strip().startswith(f"| {first_cell} |"))
     return [cell.strip().strip("*") for cell in line.strip("|").split("|")]
 
 
@@ -52,3 +52,13 @@ def test_the_stream_interactions_are_the_recorded_ones(model):
         assert value.replace("−0.000", "+0.000") == _signed(i["interaction"]).replace("−0.000", "+0.000") and ci == _ci(i["ci95"]), (model, family)
         separated = i["p_holm"] < 0.05
         assert (f"**{cell}**" in FINDINGS) == separated, f"{model} {family}: bold exactly when separated"
+
+
+@pytest.mark.parametrize("other", ["bakhtiari_actrec_p2", "bakhtiari_actrec_p1", "bakhtiari_p2_untrained", "efficientnet_lite0"])
+def test_the_hierarchy_comparisons_are_what_versus_gives(other):
+    from brainbench.analysis._hierarchy_compare import compare_hierarchy
+
+    c = compare_hierarchy("bakhtiari_cpc_p2", other, "allen_2p_rdm", result_dirs=BUILTIN)
+    cells = _table_row(other)
+    assert cells[1] == _signed(c.difference) and cells[2] == _ci(c.ci95) and cells[3] == _ci(c.ci95_percentile), other
+    assert cells[4] == f"{c.p:.4f}" and cells[5].startswith(f"{c.a_above_b:.0%}") and not c.separated, other

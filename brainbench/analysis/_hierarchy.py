@@ -79,6 +79,11 @@ def _by_index(layers: list[str]) -> dict[str, float]:
 
 def hierarchy(model, dataset: str, metric: str | None = None, registry=None, result_dirs=None) -> HierarchyResult:
     """The correspondence of ``model``'s best layers with ``dataset``'s declared hierarchy."""
+    return _correspondence(model, dataset, metric, registry, result_dirs)[0]
+
+
+def _correspondence(model, dataset: str, metric: str | None, registry, result_dirs) -> tuple[HierarchyResult, np.ndarray, dict]:
+    """The result, rho on every stored stimulus resample, and the score entries it came from (by region)."""
     from ..registry import default_registry
 
     plugin = (registry or default_registry()).dataset(dataset)
@@ -97,7 +102,7 @@ def hierarchy(model, dataset: str, metric: str | None = None, registry=None, res
     rho = spearman_columns(positions, point[:, None])[0]
     groups = _position_groups(plugin, regions)
     p, n_perm = permutation_p(positions, point, rho, groups)
-    return HierarchyResult(
+    found = HierarchyResult(
         model=model_name(result), dataset=dataset, metric=metric, regions=regions,
         positions={r: float(x) for r, x in zip(regions, positions)},
         best_layer={r: _best_layer(e) for r, e in zip(regions, entries)},
@@ -107,6 +112,7 @@ def hierarchy(model, dataset: str, metric: str | None = None, registry=None, res
         p_permutation=p, n_permutations=n_perm, undefined_fraction=undefined,
         hierarchy_source=plugin.hierarchy_source, note=_note(rho, undefined),
     )
+    return found, rho_samples, dict(zip(regions, entries))
 
 
 def _check_regions(plugin, regions, dataset, metric, model) -> None:

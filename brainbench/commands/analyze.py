@@ -13,6 +13,7 @@ def register(sub) -> None:
     h = what.add_parser("hierarchy", help="do the model's stages follow the brain's hierarchy? (best-layer depth vs area)")
     h.add_argument("--model", required=True, help="model name or result JSON file")
     h.add_argument("--dataset", action="append", help="dataset(s) with a declared hierarchy (default: every such dataset of the model's modality)")
+    h.add_argument("--versus", help="a second model (name or result file): is --model's correspondence stronger? (paired over the same resamples)")
     _common(h, record=True)
     h.set_defaults(func=run_hierarchy)
     r = what.add_parser("ranking", help="per-modality ranking by the overall score, with 95%% intervals and ties")
@@ -66,6 +67,8 @@ def run_hierarchy(args) -> int:
         print(f"Spearman rho {rho}, 95% CI {_ci(h.rho_ci95)}, permutation p {_p(h.p_permutation)} ({h.n_permutations} permutations, one-sided)")
         if h.note:
             print(f"note: {h.note}")
+        if args.versus:
+            _print_versus(result, args.versus, dataset, registry, _dirs(args), args.alpha)
         if not args.no_record:
             path = record_analysis(result, "hierarchy", f"{dataset}.{h.metric}", h.as_dict())
             result = find_result(str(path))
@@ -105,6 +108,21 @@ def run_pathways(args) -> int:
         result = find_result(args.model, _dirs(args))
         print(f"recorded in {record_analysis(result, 'pathways', f'{a}-vs-{b}', analysis.as_dict())}")
     return 1 if analysis.failed else 0
+
+
+def _print_versus(result, other, dataset: str, registry, dirs, alpha: float) -> None:
+    from ..analysis._hierarchy_compare import compare_hierarchy
+    from ..errors import BrainbenchError
+
+    try:
+        c = compare_hierarchy(result, other, dataset, registry=registry, result_dirs=dirs, alpha=alpha)
+    except BrainbenchError as exc:
+        print(f"versus {other}: no paired test: {exc}")
+        return
+    verdict = "separated" if c.separated else "not separated"
+    print(f"versus {c.model_b}: rho {c.rho_a:+.3f} - {c.rho_b:+.3f} = {c.difference:+.3f}, 95% CI {_ci(c.ci95)} "
+          f"(percentile {_ci(c.ci95_percentile)}), p {_p(c.p)}; {c.model_a} higher on {c.a_above_b:.0%} of {c.n_resamples} "
+          f"image resamples: {verdict} at alpha {alpha:g} (needs p < alpha and the percentile interval excluding 0)")
 
 
 def run_ranking(args) -> int:
