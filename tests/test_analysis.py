@@ -357,7 +357,7 @@ def test_pathway_analysis_recovers_which_pathway_drives_which_area(tmp_path):
     assert analysis.as_dict()["interactions"][0]["areas"] == {"ventral": ["R1"], "dorsal": ["R2"]}
 
 
-def _entry(benchmark: str, point: float, samples: np.ndarray, n_stimuli: int = 100) -> dict:
+def _stored_entry(benchmark: str, point: float, samples: np.ndarray, n_stimuli: int = 100) -> dict:
     from brainbench import bootstrap
 
     return {"benchmark": benchmark, "version": "1", "ceiled": point, "n_stimuli": n_stimuli,
@@ -387,8 +387,8 @@ def test_stream_interaction_pairs_areas_on_the_same_image_resamples():
         for region in regions:
             name = f"syn.{region}.ridge"
             own = rng.normal(0, 0.002, 1000)
-            a[name] = _entry(name, 0.5 + offsets[region], 0.5 + offsets[region] + shared + own)
-            b[name] = _entry(name, 0.5, 0.5 + own * 0)
+            a[name] = _stored_entry(name, 0.5 + offsets[region], 0.5 + offsets[region] + shared + own)
+            b[name] = _stored_entry(name, 0.5, 0.5 + own * 0)
         return a, b
 
     (null,) = stream_interactions(*runs(dict.fromkeys(regions, 0.2)), registry)
