@@ -15,18 +15,13 @@ which resolve them again (a folder is imported once per process).
 """
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import json
 import os
-import sys
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import PluginError
-
-_IMPORT_LOCK = threading.Lock()
+from .registry import import_plugin_folder
 
 
 class NoPlugins(PluginError):
@@ -53,25 +48,6 @@ class ModelRef:
 
 
 # -- plugin folders anywhere --------------------------------------------------------------------------
-def import_folder(folder: Path):
-    """Import a plugin folder as a package under a private name (relative imports work), once per process."""
-    folder = Path(folder).resolve()
-    digest = hashlib.sha256(str(folder).encode()).hexdigest()[:10]
-    name = f"_brainbench_folder_{folder.name}_{digest}".replace("-", "_").replace(".", "_")
-    with _IMPORT_LOCK:
-        if name in sys.modules:
-            return sys.modules[name]
-        spec = importlib.util.spec_from_file_location(name, folder / "__init__.py", submodule_search_locations=[str(folder)])
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[name]
-            raise
-        return module
-
-
 def is_onnx_card_folder(folder: Path) -> bool:
     """A folder with no Python whose card.json names an ONNX file (brainbench.onnx_model builds it)."""
     card = Path(folder) / "card.json"
@@ -94,7 +70,7 @@ def folder_plugins(folder: Path) -> list:
     if not (folder / "__init__.py").is_file():
         raise NoPlugins(f"{folder} is not a model plugin folder: it has no __init__.py (a Python plugin exposing PLUGINS) "
                         "and no card.json naming an onnx_file")
-    plugins = getattr(import_folder(folder), "PLUGINS", None)
+    plugins = getattr(import_plugin_folder(folder), "PLUGINS", None)
     if plugins is None:
         raise NoPlugins(f"{folder / '__init__.py'} defines no PLUGINS list")
     return list(plugins) if isinstance(plugins, (list, tuple)) else [plugins]

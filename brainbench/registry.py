@@ -30,6 +30,7 @@ import os
 import pkgutil
 import re
 import sys
+import threading
 import traceback
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,6 +40,9 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import UnknownNameError
 from .manifest import Manifest
+
+#: one plugin folder imported at a time (executor threads may resolve the same folder together)
+_IMPORT_LOCK = threading.RLock()
 
 if TYPE_CHECKING:
     from .benchmark import Dataset, Protocol
@@ -410,21 +414,23 @@ def plugin_packages(folder) -> list[Path]:
 
 def import_plugin_folder(folder: Path):
     """Import a plugin folder (a package anywhere) under a private module name derived from its path,
-    once per process; relative imports inside it work."""
+    once per process, also when several threads (executor workers) ask at once; relative imports
+    inside it work. Discovery and ``--model PATH`` share it, so one folder is one module."""
     folder = Path(folder).resolve()
     digest = hashlib.sha256(str(folder).encode()).hexdigest()[:10]
     name = "_brainbench_plugin_" + re.sub(r"\W", "_", folder.name) + "_" + digest
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, folder / "__init__.py", submodule_search_locations=[str(folder)])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(name, None)
-        raise
-    return module
+    with _IMPORT_LOCK:
+        if name in sys.modules:
+            return sys.modules[name]
+        spec = importlib.util.spec_from_file_location(name, folder / "__init__.py", submodule_search_locations=[str(folder)])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(name, None)
+            raise
+        return module
 
 
 def _one_line(exc: BaseException) -> str:
