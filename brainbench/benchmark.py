@@ -294,30 +294,23 @@ class Benchmark:
 
     def _ceiling(self, ceiling_data, reported, n: int, counts: np.ndarray | None = None):
         """The metric's ceiling; for population metrics, on each reported split's test stimuli, averaged."""
-        metric = self.metric
-        if ceiling_data is None:
-            return None
-        if metric.per_neuroid or not all(isinstance(o, dict) and "test" in o for o in reported):
-            return metric.ceiling(ceiling_data, counts)
-        values = []
-        for output in reported:
-            weights = _test_mask(output, n)
-            value = metric.ceiling(ceiling_data, weights if counts is None else weights * counts)
-            if value is None:
-                return None
-            values.append(np.asarray(value, dtype=float))
-        return np.mean(values, axis=0)
+        return self._ceiling_with(self.metric.ceiling, ceiling_data, reported, n, counts)
 
     def _ceiling_many(self, ceiling_data, reported, counts: np.ndarray):
         """``_ceiling`` for every resample (row of ``counts``) at once: (resamples, ...) or None."""
-        metric = self.metric
+        return self._ceiling_with(self.metric.ceiling_many, ceiling_data, reported, counts.shape[1], counts)
+
+    def _ceiling_with(self, ceiling, ceiling_data, reported, n: int, counts):
+        """``ceiling(ceiling_data, weights)`` (the metric's ``ceiling`` or ``ceiling_many``), where population
+        metrics weigh each reported split's test stimuli (times ``counts``) and average the splits."""
         if ceiling_data is None:
             return None
-        if metric.per_neuroid or not all(isinstance(o, dict) and "test" in o for o in reported):
-            return metric.ceiling_many(ceiling_data, counts)
+        if self.metric.per_neuroid or not all(isinstance(o, dict) and "test" in o for o in reported):
+            return ceiling(ceiling_data, counts)
         values = []
         for output in reported:
-            value = metric.ceiling_many(ceiling_data, counts * _test_mask(output, counts.shape[1]))
+            weights = _test_mask(output, n)
+            value = ceiling(ceiling_data, weights if counts is None else weights * counts)
             if value is None:
                 return None
             values.append(np.asarray(value, dtype=float))
