@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._paired import SOURCES, PairedDifference, holm, incompatibility, paired_difference
+from ._paired import SOURCES, PairedDifference, format_p, holm, incompatibility, paired_difference
 from ._results import find_result, model_name, scores_by_benchmark
 
 METHOD = (
@@ -115,7 +115,7 @@ def format_comparison(comparison: Comparison) -> str:
             continue
         rows.append((
             r.benchmark, stim.statistic, f"{stim.a:.3f}", f"{stim.b:.3f}", f"{stim.difference:+.3f}",
-            _ci(stim.ci95), _p(stim.p_holm), _ci(subj.ci95) if subj else "—", _p(subj.p_holm) if subj else "—", r.verdict,
+            _ci(stim.ci95), format_p(stim.p_holm), _ci(subj.ci95) if subj else "—", format_p(subj.p_holm) if subj else "—", r.verdict,
         ))
     title = f"A = {comparison.model_a}, B = {comparison.model_b}; alpha {comparison.alpha}, Holm over {sum(1 for r in comparison.rows if r.differences)} benchmarks"
     return title + "\n" + format_table(rows)
@@ -123,9 +123,3 @@ def format_comparison(comparison: Comparison) -> str:
 
 def _ci(ci) -> str:
     return f"[{ci[0]:+.3f}, {ci[1]:+.3f}]"
-
-
-def _p(p) -> str:
-    if p is None or not np.isfinite(p):
-        return "—"
-    return "<0.0001" if p < 1e-4 else f"{p:.4f}"

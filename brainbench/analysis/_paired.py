@@ -87,6 +87,13 @@ def two_sided_p(difference: float, se: float) -> float:
     return float(2 * norm.sf(abs(difference) / se))
 
 
+def format_p(p) -> str:
+    """A p-value as the analysis tables print it: 4 decimals, "<0.0001" below, "—" when undefined."""
+    if p is None or not np.isfinite(p):
+        return "—"
+    return "<0.0001" if p < 1e-4 else f"{p:.4f}"
+
+
 def holm(p_values) -> np.ndarray:
     """Holm's step-down adjusted p-values (NaN stays NaN and does not count towards the family)."""
     p = np.asarray(p_values, dtype=float)

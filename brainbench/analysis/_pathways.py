@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 
 from ..errors import BrainbenchError
 from ._compare import ComparisonRow, _correct
-from ._paired import SOURCES, incompatibility, paired_difference
+from ._paired import SOURCES, format_p, incompatibility, paired_difference
 from ._streams import StreamInteraction, stream_interactions
 
 VERSION = "2"
@@ -116,7 +115,7 @@ def format_pathways(analysis: PathwayAnalysis) -> str:
         rows.append((
             r.benchmark, _score(sa), sa["chosen_layer"], _score(sb), sb["chosen_layer"],
             f"{stim.difference:+.3f}" if stim else "—", _ci(stim.ci95) if stim else (r.note or "—"),
-            _p(stim.p_holm) if stim else "—", _p(subj.p_holm) if subj else "—", r.verdict.replace("A", a).replace("B", b),
+            format_p(stim.p_holm) if stim else "—", format_p(subj.p_holm) if subj else "—", r.verdict.replace("A", a).replace("B", b),
         ))
     return format_table(rows)
 
@@ -129,7 +128,3 @@ def _score(s: dict) -> str:
 
 def _ci(ci) -> str:
     return "—" if not ci else f"[{ci[0]:.3f}, {ci[1]:.3f}]"
-
-
-def _p(p) -> str:
-    return "—" if p is None or not np.isfinite(p) else ("<0.0001" if p < 1e-4 else f"{p:.4f}")

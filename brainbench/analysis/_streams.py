@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .. import bootstrap
-from ._paired import Z95, holm, incompatibility, two_sided_p
+from ._paired import Z95, format_p, holm, incompatibility, two_sided_p
 
 __all__ = ["StreamInteraction", "stream_interactions"]
 
@@ -116,10 +116,6 @@ def format_interactions(items: list[StreamInteraction], contrast: tuple[str, str
     for i in items:
         rows.append((
             i.family, f"{i.streams[0]} vs {i.streams[1]}", f"{i.in_stream[0]:+.3f} vs {i.in_stream[1]:+.3f}", f"{i.interaction:+.3f}",
-            f"[{i.ci95[0]:+.3f}, {i.ci95[1]:+.3f}]", _p(i.p), _p(i.p_holm), "; ".join(f"{s}: {', '.join(i.areas[s])}" for s in i.streams),
+            f"[{i.ci95[0]:+.3f}, {i.ci95[1]:+.3f}]", format_p(i.p), format_p(i.p_holm), "; ".join(f"{s}: {', '.join(i.areas[s])}" for s in i.streams),
         ))
     return format_table(rows)
-
-
-def _p(p) -> str:
-    return "—" if p is None or not np.isfinite(p) else ("<0.0001" if p < 1e-4 else f"{p:.4f}")
