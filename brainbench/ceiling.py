@@ -9,6 +9,7 @@ ceiling of r², not of r; we divide r by sqrt(reliability) so that a perfect mod
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,39 +34,63 @@ def pearson_columns(a: np.ndarray, b: np.ndarray, weights: np.ndarray | None = N
         return np.where(denom > 1e-300, (w * a * b).sum(axis=0) / np.where(denom > 1e-300, denom, 1), np.nan)
 
 
-def pearson_columns_many(a: np.ndarray, b: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def pearson_columns_many(a: np.ndarray, b: np.ndarray | None, counts: np.ndarray | None, b_moments: ColumnMoments | None = None) -> np.ndarray:
     """``pearson_columns(a, b, row)`` for every row of ``counts`` (resamples, samples) at once.
 
     Weighted moments as matrix products: (resamples, samples) @ (samples, columns). Both sides are
     centred first (r is shift-invariant), which keeps E[x²] - E[x]² well conditioned; a column whose
-    weighted variance is below 1e-12 of its second moment is constant in that resample: NaN. The
-    (resamples, columns) temporaries are updated in place: about five of them at the peak.
+    weighted variance is below 1e-12 of its second moment is constant in that resample: NaN.
+    ``b_moments``: ``column_moments(b, counts)`` computed once for several ``a`` against the same
+    ``b`` (e.g. every layer's predictions of one recording; ``b`` and ``counts`` are then unused):
+    the result is the same bit for bit.
     """
+    side_b = b_moments if b_moments is not None else column_moments(b, counts)
+    w = side_b.weights
     a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
     a = a - a.mean(axis=0)
-    b = b - b.mean(axis=0)
-    w = _normalised_rows(counts)
-    mean_a, mean_b = w @ a, w @ b
-    var_a = w @ (a * a)
-    ok = var_a > 0
-    var_a -= mean_a**2
-    ok &= var_a > 1e-12 * (var_a + mean_a**2)
-    var_b = w @ (b * b)
-    ok &= var_b > 0
-    var_b -= mean_b**2
-    ok &= var_b > 1e-12 * (var_b + mean_b**2)
-    cov = w @ (a * b)
-    mean_a *= mean_b
-    cov -= mean_a
-    del mean_a, mean_b
-    var_a *= var_b
-    del var_b
+    side_a = _moments(a, w)
+    cov = w @ (a * side_b.centred)
+    mean = side_a.mean
+    mean *= side_b.mean
+    cov -= mean
+    var = side_a.var
+    var *= side_b.var
+    ok = side_a.ok & side_b.ok
+    del side_a, mean
     with np.errstate(invalid="ignore", divide="ignore"):
-        np.sqrt(var_a, out=var_a, where=ok)
-        cov /= np.where(ok, var_a, 1.0)
+        np.sqrt(var, out=var, where=ok)
+        cov /= np.where(ok, var, 1.0)
     cov[~ok] = np.nan
     return cov
+
+
+@dataclass
+class ColumnMoments:
+    """One side of ``pearson_columns_many`` on every resample: the centred columns, the resample
+    weights (rows summing to 1), and per (resample, column) the weighted mean, the weighted variance
+    and whether that variance is usable (``ok``: not constant in the resample)."""
+
+    centred: np.ndarray
+    weights: np.ndarray
+    mean: np.ndarray
+    var: np.ndarray
+    ok: np.ndarray
+
+
+def column_moments(b: np.ndarray, counts: np.ndarray) -> ColumnMoments:
+    """The ``b`` side of ``pearson_columns_many(·, b, counts)``, to share among several ``a``."""
+    b = np.asarray(b, dtype=np.float64)
+    b = b - b.mean(axis=0)
+    return _moments(b, _normalised_rows(counts))
+
+
+def _moments(x: np.ndarray, w: np.ndarray) -> ColumnMoments:
+    mean = w @ x
+    var = w @ (x * x)
+    ok = var > 0
+    var -= mean**2
+    ok &= var > 1e-12 * (var + mean**2)
+    return ColumnMoments(x, w, mean, var, ok)
 
 
 def _normalised_rows(counts: np.ndarray) -> np.ndarray:

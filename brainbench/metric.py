@@ -29,6 +29,10 @@ hook                        default                              override to
                                                                  memory preflight (memory, not numbers)
 ``summarize_many``,         loop over ``summarize``/``ceiling``  be faster (a test pins the override
 ``ceiling_many``            row by row                           to the loop)
+``evaluate_many(p, r, tr,   ``evaluate`` once per test set       fit once on ``tr``, predict every test
+tests)``                                                         set (a test pins it to the loop)
+``summarize_many_layers``   ``summarize_many`` per layer,        share the work that depends only on
+                            yielded one layer at a time          the recording (a test pins it)
 ``config()``                name and version                     add every option that changes numbers
 =========================== ==================================== =====================================
 
@@ -39,6 +43,7 @@ docs/metrics.md.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -86,6 +91,12 @@ class Metric(ABC):
         holds ``primary``. ``counts``: bootstrap multiplicity of each stimulus (None: each once)."""
 
     # -- hooks with defaults -----------------------------------------------------------------------
+    def evaluate_many(self, prepared: Any, responses: Any, train: np.ndarray, tests: list[np.ndarray]) -> list:
+        """``evaluate(prepared, responses, train, test)`` for each of ``tests``, in order. The nested
+        selection calls it when several inner splits share one training set (``Protocol(inner_folds=
+        "outer_folds")``); a metric that fits can fit once and predict every test set."""
+        return [self.evaluate(prepared, responses, train, test) for test in tests]
+
     def prepare_target(self, recording) -> Any:
         """What ``evaluate`` and ``summarize`` compare with, built once per benchmark from the
         region's recording (DataArray). Default: the trial average, a (stimulus, neuroid) array."""
@@ -114,7 +125,19 @@ class Metric(ABC):
         shape (resamples, ...). Only the primary score is needed (bootstraps resample nothing else)."""
         return {self.primary: np.stack([self.summarize(outputs, responses, row)[self.primary] for row in counts])}
 
+    def summarize_many_layers(self, outputs_by_layer: list[list], responses: Any, counts: np.ndarray) -> Iterator[np.ndarray]:
+        """The primary of ``summarize_many`` for each layer's outputs, yielded one layer at a time (the
+        caller reduces each before the next is computed: one (resamples, neuroids) block at a time)."""
+        for outputs in outputs_by_layer:
+            yield self.summarize_many(outputs, responses, counts)[self.primary]
+
     def ceiling_many(self, ceiling_data, counts: np.ndarray) -> np.ndarray | None:
         """``ceiling`` for each row of ``counts``, stacked (resamples, ...); None if undefined."""
         rows = [self.ceiling(ceiling_data, row) for row in counts]
         return None if any(r is None for r in rows) else np.stack(rows)
+
+
+def split_rows(rows: np.ndarray, tests: list[np.ndarray]) -> list[np.ndarray]:
+    """``rows`` predicted for ``np.concatenate(tests)``, cut back into one block per test set (for
+    ``evaluate_many`` overrides that predict every test set at once)."""
+    return np.split(rows, np.cumsum([len(t) for t in tests])[:-1])

@@ -19,8 +19,9 @@ A dataset plugin (``check_dataset``):
 A metric plugin (``check_metric``): its factory builds a brainbench.metric.Metric; on a synthetic
 recording of each kind it applies to (responses a known linear function of a hidden layer, plus
 noise, several subjects and repeats) the benchmark runs, scores are finite and of the documented
-shapes, the hidden layer is chosen over a noise layer, and ``summarize_many``/``ceiling_many`` equal
-``summarize``/``ceiling`` row by row.
+shapes, the hidden layer is chosen over a noise layer, ``summarize_many``/``ceiling_many`` equal
+``summarize``/``ceiling`` row by row, ``summarize_many_layers`` equals ``summarize_many`` per layer and
+``evaluate_many`` equals ``evaluate`` per test set.
 """
 from __future__ import annotations
 
@@ -341,8 +342,33 @@ def _synthetic_run(plugin, kind, report) -> dict | None:
     return {"raw": raw, "ceiling": result["ceiling"], "chosen_layer": result["chosen_layer"]}
 
 
+def _check_evaluate_many(metric, prepared, target, train, splits, report, where, name) -> None:
+    """evaluate_many on one training set and several test sets equals evaluate on each (compared through
+    summarize: outputs are the metric's own; tests are other splits' test stimuli, so any stimuli)."""
+    tests = [test for _, test in splits]
+    try:
+        many = metric.evaluate_many(prepared, target, train, tests)
+    except Exception as exc:
+        report.add(where, f"evaluate_many raised {type(exc).__name__}: {exc}", model=name)
+        return
+    loop = [metric.evaluate(prepared, target, train, test) for test in tests]
+    if len(many) != len(tests):
+        report.add(where, f"evaluate_many returned {len(many)} outputs for {len(tests)} test sets", model=name)
+        return
+    for got, want in zip(many, loop):
+        try:
+            same = np.allclose(metric.summarize([got], target)[metric.primary], metric.summarize([want], target)[metric.primary], atol=1e-6, equal_nan=True)
+        except Exception as exc:  # an output summarize cannot read
+            report.add(where, f"summarize of an evaluate_many output raised {type(exc).__name__}: {exc}", model=name)
+            return
+        if not same:
+            report.add(where, "evaluate_many differs from evaluate on each test set", model=name)
+            return
+
+
 def _check_shapes(metric, bench, prepared, report, where, name) -> None:
-    """summarize's shapes, and summarize_many / ceiling_many equal to their row-by-row definitions."""
+    """summarize's shapes, and summarize_many / summarize_many_layers / evaluate_many / ceiling_many
+    equal to their row-by-row (layer-by-layer, split-by-split) definitions."""
     from .bootstrap import stimulus_counts
 
     recording = bench.region_recording()
@@ -362,6 +388,14 @@ def _check_shapes(metric, bench, prepared, report, where, name) -> None:
     loop = np.stack([metric.summarize(outputs, target, row)[metric.primary] for row in counts])
     if not np.allclose(many, loop, atol=1e-6, equal_nan=True):
         report.add(where, f"summarize_many differs from summarize row by row (max difference {np.nanmax(np.abs(many - loop)):.3g})", model=name)
+    try:
+        layers = list(metric.summarize_many_layers([outputs, outputs], target, counts))
+    except Exception as exc:
+        report.add(where, f"summarize_many_layers raised {type(exc).__name__}: {exc}", model=name)
+        layers = [many, many]
+    if len(layers) != 2 or not all(np.allclose(values, many, atol=1e-6, equal_nan=True) for values in layers):
+        report.add(where, "summarize_many_layers differs from summarize_many layer by layer", model=name)
+    _check_evaluate_many(metric, prepared["hidden"], target, outer[0][0], outer[1:], report, where, name)
     ceiling_data = bench.ceiling_data(recording)
     ceilings = metric.ceiling_many(ceiling_data, counts)
     rows = [metric.ceiling(ceiling_data, row) for row in counts]

@@ -260,6 +260,10 @@ def test_check_runs_a_metric_on_synthetic_recordings(tmp_path):
     (("    # MANY", "    def summarize_many(self, outputs, responses, counts):\n        return {'r': np.zeros((len(counts), responses.shape[1]))}"),
      "summarize_many differs from summarize row by row"),
     (("factory=LeastSquares", "factory=dict"), "not a brainbench.metric.Metric subclass"),
+    (("    # MANY", "    def evaluate_many(self, x, responses, train, tests):\n        return [self.evaluate(x, responses, train, tests[0]) | {'test': t} for t in tests]"),
+     "evaluate_many differs from evaluate on each test set"),
+    (("    # MANY", "    def summarize_many_layers(self, layers, responses, counts):\n        yield from [self.summarize_many(layers[0], responses, counts)['r']]"),
+     "summarize_many_layers differs from summarize_many layer by layer"),
 ])
 def test_check_names_what_is_wrong_with_a_metric_plugin(tmp_path, edit, phrase):
     report = check(str(write_metric(tmp_path, METRIC.replace(*edit))), estimate=False)

@@ -107,7 +107,8 @@ def load(data_dir=None, window_s=(0.0, 0.5), baseline_s=0.0) -> Dataset:
 def protocol_for(metric: str | None) -> Protocol:
     from brainbench.benchmark import Protocol
 
-    return Protocol(kind="kfold", n_splits=5, seed=0, selection="nested", inner_splits=4)
+    # inner folds = the other outer folds (v2; see allen_np's protocol)
+    return Protocol(kind="kfold", n_splits=5, seed=0, selection="nested", inner_splits=4, inner_folds="outer_folds")
 
 
 def data_status():
@@ -141,7 +142,7 @@ PLUGIN = DatasetPlugin(
     default_metric="ridge",
     card=CARD,
     protocol_for=protocol_for,
-    versions={"ridge": "1"},
+    versions={"ridge": "2", "pls": "2"},
     hierarchy=HIERARCHY,
     hierarchy_source=HIERARCHY_SOURCE,
 )

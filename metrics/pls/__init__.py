@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from brainbench.metric import split_rows
 from brainbench.metrics.ridge import RidgeMetric
 from brainbench.registry import MetricPlugin
 from brainbench.ridge import gram_matrix
@@ -111,6 +112,11 @@ class PLSMetric(RidgeMetric):
     def evaluate(self, prepared, responses, train, test):
         prediction, used = kernel_pls_predict(prepared, responses, train, test, self.n_components)
         return {"test": np.asarray(test), "prediction": prediction, "n_components": used}
+
+    def evaluate_many(self, prepared, responses, train, tests):
+        """One fit on ``train``, predictions for every test set (rows are predicted independently)."""
+        prediction, used = kernel_pls_predict(prepared, responses, train, np.concatenate(tests), self.n_components)
+        return [{"test": np.asarray(t), "prediction": p, "n_components": used} for t, p in zip(tests, split_rows(prediction, tests))]
 
 
 PLUGINS = [

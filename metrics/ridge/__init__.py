@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from brainbench.ceiling import SplitHalves, _normalised_rows, pearson_ceiling, pearson_columns, pearson_columns_many
-from brainbench.metric import Metric
+from brainbench.ceiling import ColumnMoments, SplitHalves, _normalised_rows, column_moments, pearson_ceiling, pearson_columns, pearson_columns_many
+from brainbench.metric import Metric, split_rows
 from brainbench.registry import MetricPlugin
 from brainbench.ridge import RELATIVE_ALPHAS, gram_matrix, ridge_predict_split
 
@@ -81,6 +81,12 @@ class RidgeMetric(Metric):
         prediction, alphas = ridge_predict_split(prepared, responses, train, test, self.relative_alphas, self.device, self.target_batch)
         return {"test": np.asarray(test), "prediction": prediction, "alpha": alphas}
 
+    def evaluate_many(self, prepared, responses, train, tests):
+        """One fit on ``train`` (the same alphas), predictions for every test set: a test row's
+        prediction does not depend on the other test rows."""
+        prediction, alphas = ridge_predict_split(prepared, responses, train, np.concatenate(tests), self.relative_alphas, self.device, self.target_batch)
+        return [{"test": np.asarray(t), "prediction": p, "alpha": alphas} for t, p in zip(tests, split_rows(prediction, tests))]
+
     def summarize(self, outputs, responses, counts=None):
         r, r2 = [], []
         for test, prediction in _groups(outputs):
@@ -94,6 +100,22 @@ class RidgeMetric(Metric):
         groups = _groups(outputs)
         values = [score(prediction, responses[test], counts[:, test]) for test, prediction in groups]
         return {self.primary: np.mean(values, axis=0)}
+
+    def summarize_many_layers(self, outputs_by_layer, responses, counts):
+        """As the default, with the recording's side of every Pearson r (its weighted moments on each
+        resample) computed once for all layers whose test stimuli come in the same order."""
+        if self.primary != "pearson_r":
+            yield from super().summarize_many_layers(outputs_by_layer, responses, counts)
+            return
+        shared: dict[bytes, ColumnMoments] = {}
+        for outputs in outputs_by_layer:
+            values = []
+            for test, prediction in _groups(outputs):
+                key = np.asarray(test).tobytes()
+                if key not in shared:
+                    shared[key] = column_moments(responses[test], counts[:, test])
+                values.append(pearson_columns_many(prediction, None, None, shared[key]))
+            yield np.mean(values, axis=0)
 
     def prepare_ceiling(self, trials):
         return SplitHalves(trials, self.ceiling_splits, self.ceiling_seed)
