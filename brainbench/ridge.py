@@ -11,7 +11,8 @@ tests/test_ridge.py and benchmarks/mapping.py).
 
 Cost per split, n training stimuli, t targets, A alphas: one n x n eigh, and one (A·n x n) @ (n x t)
 product that yields the LOO residuals of every alpha and target at once. Targets are processed in
-batches when ``target_batch`` is given, so memory stays within A·n·batch floats.
+blocks (on CPU of about ``LOO_BLOCK_BYTES``; never more than ``target_batch``), so memory stays within
+A·n·batch floats.
 
 Everything runs in torch (float64), so the same code runs on CUDA when a device is given.
 """
@@ -27,6 +28,12 @@ import torch
 #: Candidate regularisations, relative to the mean eigenvalue of the training Gram matrix, so the
 #: grid is scale-free across layers (a layer's activations can differ in scale by 10^4).
 RELATIVE_ALPHAS = np.logspace(-3, 5, 25)
+
+#: the LOO residual block (alphas x training stimuli x targets, float64) is kept about this size, so
+#: it stays in a core's L2 cache between the product that writes it and the sum that reads it: 8%
+#: faster end to end on a re-score here than one 64 MB block, bit for bit the same numbers (each
+#: target's residuals come from the same products whatever the block).
+LOO_BLOCK_BYTES = 2 << 20
 
 
 def gram_matrix(features: np.ndarray, chunk_columns: int = 1 << 14, device: str | torch.device = "cpu") -> np.ndarray:
@@ -132,8 +139,10 @@ def kernel_ridge_loo(k_train: torch.Tensor, y_train: torch.Tensor, alphas: torch
     loo_operator /= (1.0 - leverage)[:, :, None]  # in place: the same numbers, 10x faster than a / b / c here
     loo_operator = loo_operator.reshape(-1, n)
     n_targets = y_c.shape[1]
-    # default batch: keep the (A, n, batch) residual block near 64 MB, whatever the number of targets
-    batch = max(1, int(target_batch or (64 << 20) // (8 * len(alphas) * n)))
+    # on CPU (A, n, batch) residual blocks of about LOO_BLOCK_BYTES, on a GPU one block; ``target_batch``
+    # (memory, set by the preflight) can only lower it
+    cache_batch = LOO_BLOCK_BYTES // (8 * len(alphas) * n) if y_c.device.type == "cpu" else n_targets
+    batch = max(1, min(int(target_batch or n_targets), cache_batch))
     best_idx = torch.empty(n_targets, dtype=torch.long, device=y_c.device)
     for start in range(0, n_targets, batch):
         stop = min(start + batch, n_targets)
