@@ -284,6 +284,20 @@ class Registry:
                 return
         raise TypeError(f"{source}: {plugin!r} is not a ModelPlugin, DatasetPlugin or MetricPlugin")
 
+    def replacing(self, plugin) -> "Registry":
+        """A copy of this registry (every kind discovered) with ``plugin`` in place of the registered
+        plugin of the same kind and name; this registry is left as it was."""
+        kind = next((k for k, cls in _TYPES.items() if isinstance(plugin, cls)), None)
+        if kind is None:
+            raise TypeError(f"{plugin!r} is not a ModelPlugin, DatasetPlugin or MetricPlugin")
+        copy = Registry()
+        copy._tables = {k: dict(self._table(k)) for k in self._tables}
+        copy.failures = list(self.failures)
+        if plugin.name not in copy._tables[kind]:
+            raise UnknownNameError(kind, plugin.name, list(copy._tables[kind]))
+        copy._tables[kind][plugin.name] = plugin
+        return copy
+
     # -- look-up ---------------------------------------------------------------------------------
     def model(self, name: str) -> ModelPlugin:
         if name not in self.models:

@@ -2,8 +2,9 @@
 correspondence (and its paired comparison between models), pathway analyses with their stream
 interaction, and the per-modality overall score.
 
-Everything here works on result documents (``brainbench score`` output) and the bootstrap resamples
-stored in them, so an analysis of already-scored models takes seconds and never re-scores.
+Everything here but ``pathways`` and ``split_spread`` works on result documents (``brainbench score``
+output) and the bootstrap resamples stored in them, so it takes seconds and never re-scores; those
+two re-score from the stored activations.
 The statistics are defined in docs/statistics.md.
 """
 from ._compare import Comparison, ComparisonRow, compare, format_comparison
@@ -13,6 +14,7 @@ from ._hierarchy_compare import HierarchyComparison, compare_hierarchy
 from ._overall import OverallScore, overall_score, rank, rank_modality
 from ._paired import PairedDifference, holm, paired_difference
 from ._results import find_result, read_result
+from ._splits import SplitSpread, SplitSpreadRow, format_split_spread, split_spread
 from ._streams import StreamInteraction, stream_interactions
 
 __all__ = [
@@ -22,12 +24,15 @@ __all__ = [
     "HierarchyResult",
     "OverallScore",
     "PairedDifference",
+    "SplitSpread",
+    "SplitSpreadRow",
     "StreamInteraction",
     "compare",
     "compare_hierarchy",
     "discriminability",
     "find_result",
     "format_comparison",
+    "format_split_spread",
     "hierarchy",
     "holm",
     "layer_depths",
@@ -36,5 +41,6 @@ __all__ = [
     "rank",
     "rank_modality",
     "read_result",
+    "split_spread",
     "stream_interactions",
 ]

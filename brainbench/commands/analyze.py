@@ -1,4 +1,4 @@
-"""``brainbench analyze hierarchy|ranking|discriminability``: answers from scored results."""
+"""``brainbench analyze hierarchy|ranking|pathways|splits|discriminability``: answers from scored results."""
 from __future__ import annotations
 
 import sys
@@ -8,7 +8,7 @@ import numpy as np
 
 
 def register(sub) -> None:
-    p = sub.add_parser("analyze", help="analyses of scored models: hierarchy, ranking, discriminability")
+    p = sub.add_parser("analyze", help="analyses of scored models: hierarchy, ranking, pathways, splits, discriminability")
     what = p.add_subparsers(dest="analysis", metavar="ANALYSIS", required=True)
     h = what.add_parser("hierarchy", help="do the model's stages follow the brain's hierarchy? (best-layer depth vs area)")
     h.add_argument("--model", required=True, help="model name or result JSON file")
@@ -30,6 +30,18 @@ def register(sub) -> None:
     w.add_argument("--device", default="cpu", help="cpu or cuda")
     _common(w, record=True)
     w.set_defaults(func=run_pathways)
+    s = what.add_parser("splits", help="how much another split assignment (protocol seed) moves a score or a paired difference, beside its interval")
+    s.add_argument("--model", required=True, help="a registered model (its activations are re-used from the store)")
+    s.add_argument("--versus", help="a second model: the spread of the paired difference --model - --versus")
+    s.add_argument("--dataset", default="allen_np", help="dataset whose protocol seed is varied (default allen_np)")
+    s.add_argument("--benchmark", action="append", help="benchmark id(s) of that dataset (default: its default benchmarks)")
+    s.add_argument("--seeds", type=int, default=10, help="protocol seeds 0..N-1 (default 10; seed 0 is the reported one)")
+    s.add_argument("--data-dir", help="folder holding the dataset folders")
+    s.add_argument("--cache-dir", help="activation/score cache (default: $BRAINBENCH_CACHE or ~/.cache/brainbench)")
+    s.add_argument("--weights", help="explicit pretrained weights file for the model")
+    s.add_argument("--device", default="cpu", help="cpu or cuda")
+    s.add_argument("--alpha", type=float, default=0.05, help="test level for the per-seed paired tests (default 0.05)")
+    s.set_defaults(func=run_splits)
     d = what.add_parser("discriminability", help="how many model pairs each benchmark separates")
     d.add_argument("--benchmark", action="append", help="benchmark id(s), repeatable or comma-separated (default: every benchmark in the results)")
     _common(d)
@@ -73,6 +85,20 @@ def run_hierarchy(args) -> int:
             path = record_analysis(result, "hierarchy", f"{dataset}.{h.metric}", h.as_dict())
             result = find_result(str(path))
             print(f"recorded in {path}")
+    return 0
+
+
+def run_splits(args) -> int:
+    from ..analysis._splits import format_split_spread, split_spread
+    from ..store import Store
+
+    benchmarks = [b.strip() for group in (args.benchmark or []) for b in group.split(",") if b.strip()] or None
+    spread = split_spread(
+        args.model, versus=args.versus, dataset=args.dataset, seeds=args.seeds, benchmarks=benchmarks, alpha=args.alpha,
+        on_seed=lambda seed, model: print(f"seed {seed + 1}/{args.seeds}: scoring {model}", file=sys.stderr, flush=True),
+        data_dir=args.data_dir, store=Store(args.cache_dir) if args.cache_dir else Store(), weights=args.weights, device=args.device,
+    )
+    print(format_split_spread(spread))
     return 0
 
 
