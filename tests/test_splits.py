@@ -38,7 +38,16 @@ def test_a_model_against_itself_spreads_by_exactly_nothing(pixels_spread, shared
     spread = split_spread("pixels", versus="pixels", seeds=3, benchmarks=[VISP], data_dir=str(shared_data), store=store)
     (row,) = spread.rows
     assert row.values == [0.0, 0.0, 0.0] and row.sd_seed == 0 and row.se_boot == 0 and row.ratio is None
-    assert row.separated_seeds == 0
+    assert row.separated_seeds == 0 and row.p_with_splits == 1.0 and row.p_holm_with_splits == 1.0
+
+
+def test_a_clear_difference_stays_separated_with_the_split_spread(shared_data, store):
+    spread = split_spread("pixels", versus="efficientnet_lite0", seeds=3, benchmarks=[VISP, "allen_np.VISl.ridge"], data_dir=str(shared_data), store=store)
+    for row in spread.rows:  # pixels' ceiled r is ~0.17 below the trained network's in both areas
+        assert row.values[0] < -0.1 and row.separated_seeds == 3
+        assert row.p_with_splits < row.p_holm_with_splits < 1e-6
+    text = format_split_spread(spread)
+    assert "A = pixels, B = efficientnet_lite0" in text and text.count("B > A") == 2
 
 
 def test_bad_requests_name_the_problem_and_the_fix():

@@ -12,8 +12,9 @@ per benchmark, of a model's score or of the paired difference with a second mode
   uses), and the ratio sd_seed / se_boot;
 - for a pair: on how many seeds the paired test over stimuli (unadjusted, at alpha) separates them;
 - an interval that adds the two variances around the reported value: v_0 ± 1.96·sqrt(se_boot² +
-  sd_seed²). It treats the seed as one more independent source of error; with few seeds sd_seed is
-  itself uncertain (10 seeds: its relative s.e. is about 24%).
+  sd_seed²), and for a pair the p-value of that test, Holm over the benchmarks: separated "with
+  splits" when it is below alpha. It treats the seed as one more independent source of error; with
+  few seeds sd_seed is itself uncertain (10 seeds: its relative s.e. is about 24%).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import numpy as np
 
 from .. import bootstrap
 from ..errors import BrainbenchError
-from ._paired import Z95, two_sided_p
+from ._paired import Z95, format_p, holm, two_sided_p
 
 __all__ = ["SplitSpread", "SplitSpreadRow", "format_split_spread", "split_spread"]
 
@@ -41,6 +42,8 @@ class SplitSpreadRow:
     ci95_bootstrap: list[float]
     ci95_with_splits: list[float]
     separated_seeds: int | None = None  # pairs: seeds whose paired test (stimuli, unadjusted) separates them
+    p_with_splits: float | None = None  # pairs: two-sided p of v_0 with se sqrt(se_boot² + sd_seed²)
+    p_holm_with_splits: float | None = None  # that p, Holm over the benchmarks of the analysis
 
 
 @dataclass
@@ -75,6 +78,9 @@ def split_spread(model: str, versus: str | None = None, dataset: str = "allen_np
     models = [model] if versus is None else [model, versus]
     runs = {(m, s): _scores(m, benchmarks, _reseeded(registry, plugin, s), on_seed, s, score_options) for s in range(seeds) for m in models}
     rows = [_row(b, [[runs[(m, s)][b] for s in range(seeds)] for m in models], alpha) for b in benchmarks]
+    if versus is not None:
+        for row, p in zip(rows, holm([r.p_with_splits for r in rows])):
+            row.p_holm_with_splits = float(p)
     return SplitSpread(model, versus, dataset, list(range(seeds)), alpha, rows)
 
 
@@ -124,6 +130,7 @@ def _row(benchmark: str, entries: list[list[dict]], alpha: float) -> SplitSpread
         benchmark=benchmark, statistic=statistic, values=[float(v) for v in values], sd_seed=sd, se_boot=se[0],
         ratio=sd / se[0] if se[0] > 0 else None, ci95_bootstrap=[v0 - Z95 * se[0], v0 + Z95 * se[0]],
         ci95_with_splits=[v0 - Z95 * combined, v0 + Z95 * combined], separated_seeds=separated,
+        p_with_splits=two_sided_p(v0, combined) if len(entries) == 2 else None,
     )
 
 
@@ -135,19 +142,20 @@ def _se(samples: np.ndarray) -> float:
 def format_split_spread(spread: SplitSpread) -> str:
     from ..table import format_table
 
-    what = f"{spread.model} - {spread.versus}" if spread.versus else spread.model
+    what = f"A = {spread.model}, B = {spread.versus}: A - B" if spread.versus else spread.model
     header = ["benchmark", "stat", "seed 0", "sd over seeds", "bootstrap se", "ratio", "95% CI (bootstrap)", "95% CI (+ splits)"]
     if spread.versus:
-        header.append(f"separated (of {len(spread.seeds)})")
+        header += [f"separated (of {len(spread.seeds)} seeds)", "p Holm (+ splits)", "verdict (+ splits)"]
     rows = []
     for r in spread.rows:
         row = [r.benchmark, r.statistic, f"{r.values[0]:+.3f}" if spread.versus else f"{r.values[0]:.3f}", f"{r.sd_seed:.4f}", f"{r.se_boot:.4f}",
                "—" if r.ratio is None else f"{r.ratio:.2f}", _ci(r.ci95_bootstrap), _ci(r.ci95_with_splits)]
         if spread.versus:
-            row.append(str(r.separated_seeds))
+            verdict = "not separated" if not (r.p_holm_with_splits is not None and r.p_holm_with_splits < spread.alpha) else ("A > B" if r.values[0] > 0 else "B > A")
+            row += [str(r.separated_seeds), format_p(r.p_holm_with_splits), verdict]
         rows.append(row)
     ratios = [r.ratio for r in spread.rows if r.ratio is not None]
-    lines = [f"{what} on {spread.dataset}: protocol seeds {spread.seeds[0]}..{spread.seeds[-1]} (other outer and inner folds; same bootstrap draws)", format_table([header, *rows])]
+    lines = [f"{what} on {spread.dataset}: protocol seeds {spread.seeds[0]}..{spread.seeds[-1]} (other splits, so possibly other chosen layers; the same bootstrap draws)", format_table([header, *rows])]
     if ratios:
         lines.append(f"median sd over seeds / bootstrap se: {np.median(ratios):.2f} (range {min(ratios):.2f}-{max(ratios):.2f}); "
                      "the reported interval holds the splits fixed, '+ splits' adds their spread")
