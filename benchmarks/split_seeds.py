@@ -1,14 +1,16 @@
 """How much the arbitrary split assignment moves scores and paired differences, against the bootstrap
 error of the reported intervals (which hold the splits and the chosen layers fixed).
 
-    python benchmarks/split_seeds.py [--seeds 10] [--models A,B,...] [--dataset allen_np]
+    python benchmarks/split_seeds.py [--seeds 10] [--models A,B,...] [--dataset allen_np] [--repeats R]
 
 ``brainbench analyze splits`` for every model and every pair of models (re-scored from the stored
 activations of the user cache under protocol seeds 0..S-1; extract first with `brainbench score`).
 Prints each table, then over all benchmarks: the median and range of sd_seed / se_boot for single
 scores and for paired differences, how many pair-benchmark verdicts (paired test over stimuli,
 unadjusted) are the same on every seed, and how many bootstrap intervals at seed 0 exclude 0 while
-the interval widened by the split spread does not.
+the interval widened by the split spread does not. ``--repeats R`` measures the same under a repeated
+K-fold protocol (the dataset's own protocol with ``repeats=R``: each score averages R fold
+assignments, at R times the cost).
 """
 from __future__ import annotations
 
@@ -16,10 +18,21 @@ import argparse
 import itertools
 import statistics
 import sys
+from dataclasses import replace
 
 from brainbench.analysis._splits import format_split_spread, split_spread
+from brainbench.registry import default_registry
 
 MODELS = "efficientnet_lite0,alexnet_untrained,bakhtiari_cpc_p2,bakhtiari_actrec_p2"
+
+
+def _registry(dataset: str, repeats: int):
+    registry = default_registry()
+    if repeats == 1:
+        return registry
+    plugin = registry.dataset(dataset)
+    protocol_for = plugin.protocol_for
+    return registry.replacing(replace(plugin, protocol_for=lambda metric: replace(protocol_for(metric), repeats=repeats)))
 
 
 def _summary(name: str, ratios: list[float]) -> str:
@@ -31,19 +44,21 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--models", default=MODELS)
     parser.add_argument("--dataset", default="allen_np")
+    parser.add_argument("--repeats", type=int, default=1, help="score with the dataset's protocol repeated over R fold assignments")
     args = parser.parse_args(argv)
     models = args.models.split(",")
+    registry = _registry(args.dataset, args.repeats)
 
     def progress(seed, model):
         print(f"seed {seed + 1}/{args.seeds}: {model}", file=sys.stderr, flush=True)
 
     single, paired, stable, lost = [], [], 0, 0
     for model in models:
-        spread = split_spread(model, dataset=args.dataset, seeds=args.seeds, on_seed=progress)
+        spread = split_spread(model, dataset=args.dataset, seeds=args.seeds, on_seed=progress, registry=registry)
         print(format_split_spread(spread), end="\n\n")
         single += [r.ratio for r in spread.rows if r.ratio is not None]
     for a, b in itertools.combinations(models, 2):
-        spread = split_spread(a, versus=b, dataset=args.dataset, seeds=args.seeds, on_seed=progress)
+        spread = split_spread(a, versus=b, dataset=args.dataset, seeds=args.seeds, on_seed=progress, registry=registry)
         print(format_split_spread(spread), end="\n\n")
         for r in spread.rows:
             paired += [r.ratio] if r.ratio is not None else []

@@ -58,6 +58,11 @@ class Protocol:
     #: ``inner_splits = n_splits - 1``): the other outer folds, so an inner training set (all stimuli
     #: but two folds) serves two outer splits and is fitted once: 40% fewer fits at K = 5
     inner_folds: str = "resplit"
+    #: K-fold assignments drawn (repeated K-fold, ``kind="kfold"`` and nested selection only): each is
+    #: scored as one out-of-fold pool and the scores are averaged, so the spread that the arbitrary
+    #: assignment adds shrinks with the repeats (brainbench analyze splits measures it), at that
+    #: multiple of the scoring cost. Repeat 0 is the single assignment of ``repeats=1``.
+    repeats: int = 1
     #: resamples of stimuli and of subjects; stored with the score, so that comparisons need no re-score
     n_bootstrap: int = 1000
     bootstrap_seed: int = 0
@@ -78,6 +83,11 @@ class Protocol:
             return f"selection {self.selection!r} is not one of 'nested', 'held_out_splits'"
         if self.inner_folds not in ("resplit", "outer_folds"):
             return f"inner_folds {self.inner_folds!r} is not one of 'resplit', 'outer_folds'"
+        if not isinstance(self.repeats, int) or self.repeats < 1:
+            return f"repeats must be a whole number >= 1, got {self.repeats!r}"
+        if self.repeats > 1 and (self.kind != "kfold" or self.selection != "nested"):
+            return (f"repeats={self.repeats} repeats K-fold assignments, so it needs kind='kfold' and selection='nested' "
+                    f"(got kind={self.kind!r}, selection={self.selection!r}). Fix: use repeats=1, or a K-fold nested protocol")
         if self.inner_folds == "outer_folds" and self.inner_splits > 1 and (self.kind != "kfold" or self.inner_splits != self.n_splits - 1):
             return (f"inner_folds='outer_folds' uses the other outer folds as the inner folds, so it needs kind='kfold' and "
                     f"inner_splits = n_splits - 1 = {self.n_splits - 1} (got kind={self.kind!r}, inner_splits={self.inner_splits}). "
@@ -85,11 +95,16 @@ class Protocol:
         return None
 
     def splits(self, n: int, seed_offset: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(train, test) stimulus indices of every split; with ``repeats``, the K folds of repeat 0, then
+        of repeat 1, ... (repeat r > 0 draws from its own stream, seeded by (seed, r))."""
         rng = np.random.default_rng(self.seed + seed_offset)
         if self.kind == "kfold":
-            order = rng.permutation(n)
-            folds = np.array_split(order, self.n_splits)
-            return [(np.sort(np.concatenate(folds[:i] + folds[i + 1 :])), np.sort(folds[i])) for i in range(self.n_splits)]
+            out = []
+            for r in range(self.repeats):
+                order = (rng if r == 0 else np.random.default_rng([self.seed + seed_offset, r])).permutation(n)
+                folds = np.array_split(order, self.n_splits)
+                out += [(np.sort(np.concatenate(folds[:i] + folds[i + 1 :])), np.sort(folds[i])) for i in range(self.n_splits)]
+            return out
         if self.kind == "shuffle":
             train_size = self.train_size or n // 2
             out = []
@@ -109,18 +124,21 @@ class Protocol:
         train = np.asarray(train)
         if self.inner_splits == 1:
             return [(train, train)]
-        if self.inner_folds == "outer_folds":
-            outer = self.splits(n)
-            return [(np.setdiff1d(train, test), test) for j, (_, test) in enumerate(outer) if j != outer_index]
-        inner = replace(self, n_splits=self.inner_splits, inner_folds="resplit")
+        if self.inner_folds == "outer_folds":  # the other folds of the same repeat
+            first = outer_index - outer_index % self.n_splits
+            outer = self.splits(n)[first : first + self.n_splits]
+            return [(np.setdiff1d(train, test), test) for j, (_, test) in enumerate(outer, start=first) if j != outer_index]
+        inner = replace(self, n_splits=self.inner_splits, inner_folds="resplit", repeats=1)
         return [(train[a], train[b]) for a, b in inner.splits(len(train), seed_offset=1000 + outer_index)]
 
     def as_dict(self) -> dict:
-        """The fields, for configs and cache keys; ``inner_folds`` only when it is not the default, so
-        the configs (and stored scores) of protocols that predate the field are unchanged."""
+        """The fields, for configs and cache keys; ``inner_folds`` and ``repeats`` only when they are not
+        the default, so the configs (and stored scores) of protocols that predate them are unchanged."""
         out = dict(self.__dict__)
         if out["inner_folds"] == "resplit":
             del out["inner_folds"]
+        if out["repeats"] == 1:
+            del out["repeats"]
         return out
 
 

@@ -136,3 +136,60 @@ def test_pearson_with_shared_moments_is_bit_identical():
     a[:, 1] = 2.0
     counts = stimulus_counts(N, 30, 1)
     assert np.array_equal(pearson_columns_many(a, b, counts), pearson_columns_many(a, None, None, column_moments(b, counts)), equal_nan=True)
+
+
+# -- repeated K-fold ---------------------------------------------------------------------------------
+def test_repeats_draw_new_fold_assignments_after_the_first():
+    single = Protocol(kind="kfold", n_splits=5).splits(N)
+    repeated = Protocol(kind="kfold", n_splits=5, repeats=3).splits(N)
+    assert len(repeated) == 15
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(single, repeated[:5]))  # repeat 0 is the single assignment
+    for r in range(3):
+        tests = [t for _, t in repeated[5 * r : 5 * r + 5]]
+        assert np.array_equal(np.sort(np.concatenate(tests)), np.arange(N))  # each repeat partitions the stimuli
+    assert {tuple(t) for _, t in repeated[5:10]} != {tuple(t) for _, t in repeated[:5]}
+
+
+def test_outer_folds_of_a_repeat_are_its_own_other_folds():
+    protocol = Protocol(kind="kfold", n_splits=5, inner_splits=4, inner_folds="outer_folds", repeats=2)
+    outer = protocol.splits(N)
+    train, _ = outer[7]
+    inner = protocol.inner(train, 7, N)
+    assert [tuple(t) for _, t in inner] == [tuple(outer[j][1]) for j in (5, 6, 8, 9)]
+
+
+def test_ridge_pools_each_repeat_and_averages_the_repeats():
+    from brainbench.metrics.ridge import _groups
+
+    outputs = [{"test": te, "prediction": np.ones((len(te), 2))} for _, te in Protocol(kind="kfold", n_splits=4, repeats=3).splits(N)]
+    groups = _groups(outputs)
+    assert len(groups) == 3 and all(np.array_equal(np.sort(test), np.arange(N)) for test, _ in groups)
+    shuffled = [{"test": te, "prediction": np.ones((len(te), 2))} for _, te in Protocol(kind="shuffle", n_splits=3, train_size=40).splits(N)]
+    assert [len(t) for t, _ in _groups(shuffled)] == [20, 20, 20]  # overlapping random splits: one group each
+
+
+@pytest.mark.parametrize("settings, phrase", [
+    ({"repeats": 0}, "repeats must be a whole number >= 1"),
+    ({"repeats": 2, "kind": "shuffle", "train_size": 30}, "needs kind='kfold' and selection='nested'"),
+    ({"repeats": 2, "selection": "held_out_splits"}, "needs kind='kfold' and selection='nested'"),
+])
+def test_bad_repeats_are_refused(settings, phrase):
+    with pytest.raises(PluginError, match=phrase):
+        Protocol(**settings)
+
+
+def test_repeats_shrink_the_spread_that_the_split_assignment_adds():
+    """The score of one fixed model on one recording, over 12 split seeds: averaging 4 assignments
+    should roughly halve its standard deviation (1/sqrt(4)); required: below 0.75 of the single one."""
+    population = SimulatedPopulation(n_stimuli=N, n_units=30, n_animals=3, trial_noise=1.0)
+    latent, recording = population.draw(seed=4)
+    layers = {"layer": SimulatedModel(noise=0.8, seed=5).features(latent)}
+
+    def spread(repeats):
+        scores = [score_features(simulated_benchmark(recording, RidgeMetric(), Protocol(kind="kfold", n_splits=5, inner_splits=1, seed=s,
+                                                                                         repeats=repeats, n_bootstrap=10)), layers)["raw"]
+                  for s in range(12)]
+        return np.std(scores, ddof=1)
+
+    single, repeated = spread(1), spread(4)
+    assert 0 < repeated < 0.75 * single, (single, repeated)

@@ -39,12 +39,19 @@ def _r_squared_many(pred: np.ndarray, obs: np.ndarray, counts: np.ndarray) -> np
 
 
 def _groups(outputs) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(test stimuli, predictions) to score: one pooled group when the test sets are disjoint (K-fold:
-    out-of-fold predictions over all stimuli), else one group per split (averaged by the caller)."""
-    pooled = np.concatenate([o["test"] for o in outputs])
-    if len(np.unique(pooled)) == len(pooled):
-        return [(pooled, np.concatenate([o["prediction"] for o in outputs]))]
-    return [(o["test"], o["prediction"]) for o in outputs]
+    """(test stimuli, predictions) to score, each group scored alone and the groups averaged by the
+    caller: consecutive splits with disjoint test sets are pooled (K-fold: out-of-fold predictions over
+    all stimuli, one group per repeated assignment); a split whose test set overlaps the running pool's
+    starts a new group (random splits: one group each)."""
+    groups, seen = [], set()
+    for output in outputs:
+        test = np.asarray(output["test"])
+        if not groups or seen.intersection(test.tolist()):
+            groups.append([])
+            seen = set()
+        groups[-1].append(output)
+        seen.update(test.tolist())
+    return [(np.concatenate([o["test"] for o in g]), np.concatenate([o["prediction"] for o in g])) for g in groups]
 
 
 class RidgeMetric(Metric):
