@@ -26,7 +26,7 @@ from .. import bootstrap
 from ..errors import BrainbenchError
 from ._paired import Z95, format_p, holm, two_sided_p
 
-__all__ = ["SplitSpread", "SplitSpreadRow", "format_split_spread", "split_spread"]
+__all__ = ["SplitSpread", "SplitSpreadRow", "format_split_spread", "reseeded", "split_spread"]
 
 MIN_SEEDS = 2
 
@@ -76,7 +76,7 @@ def split_spread(model: str, versus: str | None = None, dataset: str = "allen_np
     if foreign:
         raise BrainbenchError(f"{', '.join(foreign)}: not a benchmark of dataset {dataset!r}. Fix: pass --dataset {foreign[0].split('.')[0]}, or benchmarks of {dataset}")
     models = [model] if versus is None else [model, versus]
-    runs = {(m, s): _scores(m, benchmarks, _reseeded(registry, plugin, s), on_seed, s, score_options) for s in range(seeds) for m in models}
+    runs = {(m, s): _scores(m, benchmarks, reseeded(registry, dataset, s), on_seed, s, score_options) for s in range(seeds) for m in models}
     rows = [_row(b, [[runs[(m, s)][b] for s in range(seeds)] for m in models], alpha) for b in benchmarks]
     if versus is not None:
         for row, p in zip(rows, holm([r.p_with_splits for r in rows])):
@@ -84,19 +84,21 @@ def split_spread(model: str, versus: str | None = None, dataset: str = "allen_np
     return SplitSpread(model, versus, dataset, list(range(seeds)), alpha, rows)
 
 
-def _reseeded(registry, plugin, seed: int):
-    """The registry with ``plugin``'s protocols drawing their splits from ``seed`` (seed 0: as registered)."""
+def reseeded(registry, dataset: str, seed: int):
+    """``registry`` with ``dataset``'s protocols drawing their splits from their seed + ``seed`` (0: the
+    registry itself); the given registry is left as it was."""
     if seed == 0:
         return registry
+    plugin = registry.dataset(dataset)
     protocol_for = plugin.protocol_for
 
-    def reseeded(metric):
+    def protocol_with_seed(metric):
         from ..benchmark import Protocol
 
         protocol = protocol_for(metric) if protocol_for else Protocol()
         return replace(protocol, seed=protocol.seed + seed)
 
-    return registry.replacing(replace(plugin, protocol_for=reseeded))
+    return registry.replacing(replace(plugin, protocol_for=protocol_with_seed))
 
 
 def _scores(model: str, benchmarks: list[str], registry, on_seed, seed: int, score_options) -> dict[str, dict]:
