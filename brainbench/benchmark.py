@@ -6,8 +6,10 @@ Protocol (how stimuli are split and how the reported layer is chosen):
 - ``selection="nested"``: in each outer split the layer is chosen by an inner K-fold over that split's
   *training* stimuli only, then scored on its test stimuli; the test stimuli never influence the
   choice. With ``inner_folds="outer_folds"`` the inner folds are the other outer folds, so an inner
-  training set (all but two folds) serves two outer splits and is fitted once (``metric.evaluate_many``). ``selection="held_out_splits"``: the layer is chosen on the first half of the splits and the
-  score is reported on the second half (the NH2015 convention).
+  training set (all but two folds) serves two outer splits and is fitted once
+  (``metric.evaluate_many``). ``selection="held_out_splits"``: the layer is chosen on the first half
+  of the splits and the score is reported on the second half (the NH2015 convention).
+- ``repeats``: repeated K-fold; each score averages that many fold assignments.
 The per-layer scores over all splits are kept as the layer profile (for plots; never for choosing).
 
 Aggregation: per-neuroid scores -> median over neuroids (or mean, per dataset); ceiling likewise;
