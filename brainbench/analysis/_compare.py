@@ -14,7 +14,8 @@ METHOD = (
     "ceiled score (raw where a benchmark has no ceiling) with a normal-approximation 95% interval and "
     "two-sided p from the bootstrap standard error; Holm correction over the benchmarks compared, per "
     "source; 'separated' = Holm-adjusted p < alpha over stimuli and, where the benchmark has several "
-    "animals, over animals too"
+    "animals, over animals too. The split assignment (the protocol's seed) is held fixed as well: "
+    "`brainbench analyze splits` measures what another assignment adds"
 )
 VERSION = "1"
 
