@@ -62,8 +62,14 @@ def register(registry) -> list[str]:
 
 
 if __name__ == "__main__":
+    import signal
+
     from brainbench.cli import main
     from brainbench.registry import default_registry
+
+    # the fault tests interrupt this process with SIGINT; a parent that ignores SIGINT (a CI job started
+    # in the background, whose children inherit SIG_IGN) must not make those tests vacuous or failing
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     register(default_registry())
     sys.exit(main(sys.argv[1:]))
