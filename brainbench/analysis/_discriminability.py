@@ -8,8 +8,7 @@ from collections import Counter
 
 import numpy as np
 
-from .. import bootstrap
-from ._paired import holm
+from ._paired import holm, stored_resamples
 from ._results import model_name, scores_by_benchmark
 from scipy.stats import norm
 
@@ -28,7 +27,7 @@ def discriminability(results: list[dict], benchmark: str, alpha: float = 0.05) -
         return {**out, "n_pairs": 0, "n_separated": 0, "fraction_separated": None, "spread_over_ci": None}
     statistic = entries[0][1]["bootstrap"]["statistic"]
     values = np.array([float(e[statistic]) for _, e in entries])
-    samples = np.stack([bootstrap.decode(e["bootstrap"]["stimuli"]["samples"]) for _, e in entries])
+    samples = np.stack([stored_resamples(e) for _, e in entries])
     samples = samples[:, np.isfinite(samples).all(axis=0)]
     if samples.shape[1] < 2:
         return {**out, "statistic": statistic, "n_pairs": 0, "n_separated": 0, "fraction_separated": None, "spread_over_ci": None,

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import BrainbenchError
 from ._hierarchy import MAX_UNDEFINED, _correspondence
-from ._paired import Z95, incompatibility, two_sided_p
+from ._paired import Z95, incompatibility, standard_error, two_sided_p
 
 __all__ = ["HierarchyComparison", "compare_hierarchy"]
 
@@ -57,7 +57,7 @@ def compare_hierarchy(model_a, model_b, dataset: str, metric: str | None = None,
     diff = samples_a - samples_b
     diff = diff[np.isfinite(diff)]
     d = a.rho - b.rho
-    se = float(np.std(diff, ddof=1))
+    se = standard_error(diff)
     above = float(np.mean(diff > 0) + 0.5 * np.mean(diff == 0))
     percentile = [float(x) for x in np.quantile(diff, [alpha / 2, 1 - alpha / 2])]
     p = two_sided_p(d, se)

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .. import bootstrap
-from ._paired import holm, two_sided_p
+from ._paired import holm, standard_error, stored_resamples, two_sided_p
 from ._results import model_name, scores_by_benchmark
 
 VERSION = "1"
@@ -109,7 +109,7 @@ def _statistic_value(entry: dict) -> float | None:
 
 def _group_mean_samples(groups: dict, present: dict) -> np.ndarray | None:
     try:
-        stacked = {r: bootstrap.decode(e["bootstrap"]["stimuli"]["samples"]) for r, e in present.items()}
+        stacked = {r: stored_resamples(e) for r, e in present.items()}
     except (KeyError, TypeError):
         return None  # scored before resamples were stored: a value without an interval
     if len({s.shape for s in stacked.values()}) != 1:
@@ -157,7 +157,7 @@ def _adjacent_test(a, b) -> dict | None:
     if diff.size < 2:
         return None
     d = value_a - value_b
-    return {"difference": d, "p": two_sided_p(d, float(np.std(diff, ddof=1)))}
+    return {"difference": d, "p": two_sided_p(d, standard_error(diff))}
 
 
 def rank_modality(results: list[dict], modality: str, registry=None, alpha: float = 0.05) -> dict:

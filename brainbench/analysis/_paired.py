@@ -43,7 +43,23 @@ class PairedDifference:
     p_holm: float | None = None
 
     def as_dict(self) -> dict:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+        return plain_dict(self)
+
+
+def plain_dict(record) -> dict:
+    """A dataclass as a JSON-ready dict: its tuples as lists."""
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(record).items()}
+
+
+def stored_resamples(entry: dict, source: str = "stimuli") -> np.ndarray:
+    """A score entry's stored per-resample values of its bootstrap statistic (float64)."""
+    return bootstrap.decode(entry["bootstrap"][source]["samples"])
+
+
+def standard_error(samples: np.ndarray) -> float:
+    """Standard deviation (ddof 1) of the finite resampled values; NaN with fewer than two."""
+    finite = np.asarray(samples)[np.isfinite(samples)]
+    return float(np.std(finite, ddof=1)) if finite.size > 1 else float("nan")
 
 
 def incompatibility(a: dict, b: dict, source: str = "stimuli") -> str | None:
@@ -69,13 +85,12 @@ def paired_difference(a: dict, b: dict, source: str = "stimuli") -> PairedDiffer
     if reason:
         raise ValueError(f"{a.get('benchmark')}: cannot pair these scores: {reason}")
     statistic = a["bootstrap"]["statistic"]
-    samples = bootstrap.decode(a["bootstrap"][source]["samples"]) - bootstrap.decode(b["bootstrap"][source]["samples"])
-    samples = samples[np.isfinite(samples)]
+    samples = stored_resamples(a, source) - stored_resamples(b, source)
     d = float(a[statistic]) - float(b[statistic])
-    se = float(np.std(samples, ddof=1)) if samples.size > 1 else float("nan")
+    se = standard_error(samples)
     return PairedDifference(
         benchmark=a["benchmark"], source=source, statistic=statistic, a=float(a[statistic]), b=float(b[statistic]),
-        difference=d, se=se, ci95=(d - Z95 * se, d + Z95 * se), p=two_sided_p(d, se), n_resamples=int(samples.size),
+        difference=d, se=se, ci95=(d - Z95 * se, d + Z95 * se), p=two_sided_p(d, se), n_resamples=int(np.isfinite(samples).sum()),
     )
 
 

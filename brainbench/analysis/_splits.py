@@ -22,9 +22,8 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from .. import bootstrap
 from ..errors import BrainbenchError
-from ._paired import Z95, format_p, holm, two_sided_p
+from ._paired import Z95, format_p, holm, standard_error, stored_resamples, two_sided_p
 
 __all__ = ["SplitSpread", "SplitSpreadRow", "format_split_spread", "reseeded", "split_spread"]
 
@@ -117,13 +116,13 @@ def _row(benchmark: str, entries: list[list[dict]], alpha: float) -> SplitSpread
     """entries[model][seed]; one model: its score, two: the difference."""
     statistic = entries[0][0]["bootstrap"]["statistic"]
     values = np.array([[float(e[statistic]) for e in per_seed] for per_seed in entries])
-    samples = [[bootstrap.decode(e["bootstrap"]["stimuli"]["samples"]) for e in per_seed] for per_seed in entries]
+    samples = [[stored_resamples(e) for e in per_seed] for per_seed in entries]
     if len(entries) == 2:
         values = values[0] - values[1]
         samples = [a - b for a, b in zip(*samples)]
     else:
         values, samples = values[0], samples[0]
-    se = [_se(s) for s in samples]
+    se = [standard_error(s) for s in samples]
     sd = float(np.std(values, ddof=1))
     combined = float(np.hypot(se[0], sd))
     separated = sum(two_sided_p(v, e) < alpha for v, e in zip(values, se)) if len(entries) == 2 else None
@@ -134,11 +133,6 @@ def _row(benchmark: str, entries: list[list[dict]], alpha: float) -> SplitSpread
         ci95_with_splits=[v0 - Z95 * combined, v0 + Z95 * combined], separated_seeds=separated,
         p_with_splits=two_sided_p(v0, combined) if len(entries) == 2 else None,
     )
-
-
-def _se(samples: np.ndarray) -> float:
-    finite = samples[np.isfinite(samples)]
-    return float(np.std(finite, ddof=1)) if finite.size > 1 else float("nan")
 
 
 def format_split_spread(spread: SplitSpread) -> str:

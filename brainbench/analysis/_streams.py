@@ -16,12 +16,11 @@ approximation as ``compare`` (docs/statistics.md); Holm over the interactions of
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
-from .. import bootstrap
-from ._paired import Z95, format_p, holm, incompatibility, two_sided_p
+from ._paired import Z95, format_p, holm, incompatibility, plain_dict, standard_error, stored_resamples, two_sided_p
 
 __all__ = ["StreamInteraction", "stream_interactions"]
 
@@ -44,7 +43,7 @@ class StreamInteraction:
     source: str = ""  # where the stream assignment comes from
 
     def as_dict(self) -> dict:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+        return plain_dict(self)
 
 
 def stream_interactions(runs_a: dict[str, dict], runs_b: dict[str, dict], registry) -> list[StreamInteraction]:
@@ -87,20 +86,15 @@ def _interaction(family: str, benchmarks: list[str], runs_a: dict, runs_b: dict,
         return None
     statistic = runs_a[usable[0]]["bootstrap"]["statistic"]
     point = [_stream_mean(areas[s], lambda b: float(runs_a[b][statistic]) - float(runs_b[b][statistic])) for s in streams]
-    samples = [_stream_mean(areas[s], lambda b: _samples(runs_a[b]) - _samples(runs_b[b])) for s in streams]
+    samples = [_stream_mean(areas[s], lambda b: stored_resamples(runs_a[b]) - stored_resamples(runs_b[b])) for s in streams]
     diff = samples[0] - samples[1]
-    diff = diff[np.isfinite(diff)]
     value = point[0] - point[1]
-    se = float(np.std(diff, ddof=1)) if diff.size > 1 else float("nan")
+    se = standard_error(diff)
     return StreamInteraction(
         family=family, streams=streams, areas={s: sorted(areas[s]) for s in streams}, statistic=statistic,
         in_stream=(point[0], point[1]), interaction=value, se=se, ci95=(value - Z95 * se, value + Z95 * se),
-        p=two_sided_p(value, se), n_resamples=int(diff.size), source=plugin.streams_source,
+        p=two_sided_p(value, se), n_resamples=int(np.isfinite(diff).sum()), source=plugin.streams_source,
     )
-
-
-def _samples(entry: dict) -> np.ndarray:
-    return bootstrap.decode(entry["bootstrap"]["stimuli"]["samples"]).astype(np.float64)
 
 
 def _stream_mean(areas: dict[str, list[str]], value):
