@@ -20,7 +20,7 @@ import statistics
 import sys
 from dataclasses import replace
 
-from brainbench.analysis._splits import format_split_spread, split_spread
+from brainbench.analysis._splits import format_split_spread, split_spread, with_protocol
 from brainbench.registry import default_registry
 
 MODELS = "efficientnet_lite0,alexnet_untrained,bakhtiari_cpc_p2,bakhtiari_actrec_p2"
@@ -28,11 +28,7 @@ MODELS = "efficientnet_lite0,alexnet_untrained,bakhtiari_cpc_p2,bakhtiari_actrec
 
 def _registry(dataset: str, repeats: int):
     registry = default_registry()
-    if repeats == 1:
-        return registry
-    plugin = registry.dataset(dataset)
-    protocol_for = plugin.protocol_for
-    return registry.replacing(replace(plugin, protocol_for=lambda metric: replace(protocol_for(metric), repeats=repeats)))
+    return registry if repeats == 1 else with_protocol(registry, dataset, lambda protocol: replace(protocol, repeats=repeats))
 
 
 def _summary(name: str, ratios: list[float]) -> str:

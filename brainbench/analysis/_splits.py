@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import BrainbenchError
 from ._paired import Z95, format_p, holm, standard_error, stored_resamples, two_sided_p
 
-__all__ = ["SplitSpread", "SplitSpreadRow", "format_split_spread", "reseeded", "split_spread"]
+__all__ = ["SplitSpread", "SplitSpreadRow", "format_split_spread", "reseeded", "split_spread", "with_protocol"]
 
 MIN_SEEDS = 2
 
@@ -86,18 +86,16 @@ def split_spread(model: str, versus: str | None = None, dataset: str = "allen_np
 def reseeded(registry, dataset: str, seed: int):
     """``registry`` with ``dataset``'s protocols drawing their splits from their seed + ``seed`` (0: the
     registry itself); the given registry is left as it was."""
-    if seed == 0:
-        return registry
+    return registry if seed == 0 else with_protocol(registry, dataset, lambda protocol: replace(protocol, seed=protocol.seed + seed))
+
+
+def with_protocol(registry, dataset: str, change):
+    """A copy of ``registry`` whose ``dataset`` gives ``change(protocol)`` for every metric's protocol."""
+    from ..benchmark import Protocol
+
     plugin = registry.dataset(dataset)
     protocol_for = plugin.protocol_for
-
-    def protocol_with_seed(metric):
-        from ..benchmark import Protocol
-
-        protocol = protocol_for(metric) if protocol_for else Protocol()
-        return replace(protocol, seed=protocol.seed + seed)
-
-    return registry.replacing(replace(plugin, protocol_for=protocol_with_seed))
+    return registry.replacing(replace(plugin, protocol_for=lambda metric: change(protocol_for(metric) if protocol_for else Protocol())))
 
 
 def _scores(model: str, benchmarks: list[str], registry, on_seed, seed: int, score_options) -> dict[str, dict]:
