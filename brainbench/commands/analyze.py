@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import comma_list
+
 
 def register(sub) -> None:
     p = sub.add_parser("analyze", help="analyses of scored models: hierarchy, ranking, pathways, splits, discriminability")
@@ -92,7 +94,7 @@ def run_splits(args) -> int:
     from ..analysis._splits import format_split_spread, split_spread
     from ..store import Store
 
-    benchmarks = [b.strip() for group in (args.benchmark or []) for b in group.split(",") if b.strip()] or None
+    benchmarks = comma_list(args.benchmark) or None
     spread = split_spread(
         args.model, versus=args.versus, dataset=args.dataset, seeds=args.seeds, benchmarks=benchmarks, alpha=args.alpha,
         on_seed=lambda seed, model: print(f"seed {seed + 1}/{args.seeds}: scoring {model}", file=sys.stderr, flush=True),
@@ -109,7 +111,7 @@ def run_pathways(args) -> int:
     from ..errors import BrainbenchError
     from ..store import Store
 
-    benchmarks = [b.strip() for group in (args.benchmark or []) for b in group.split(",") if b.strip()] or None
+    benchmarks = comma_list(args.benchmark) or None
     contrast = tuple(x.strip() for x in args.contrast.split(",")) if args.contrast else None
     if contrast is not None and len(contrast) != 2:
         raise BrainbenchError(f"--contrast takes two pathway names separated by a comma, got {args.contrast!r}")
@@ -177,7 +179,7 @@ def run_discriminability(args) -> int:
     from ..table import format_table
 
     results = all_results(_dirs(args))
-    names = [b.strip() for group in (args.benchmark or []) for b in group.split(",") if b.strip()] or sorted({b for r in results for b in scores_by_benchmark(r)})
+    names = comma_list(args.benchmark) or sorted({b for r in results for b in scores_by_benchmark(r)})
     rows = [("benchmark", "models", "pairs separated", "spread / CI half-width")]
     for name in names:
         d = discriminability(results, name, args.alpha)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from . import comma_list
+
 
 def register(sub) -> None:
     p = sub.add_parser("compare", help="paired comparison of two scored models (difference, 95%% CI, Holm-corrected p)")
@@ -22,7 +24,7 @@ def run(args) -> int:
 
     if not 0 < args.alpha < 1:
         raise BrainbenchError(f"--alpha must be between 0 and 1, got {args.alpha}")
-    benchmarks = [b.strip() for group in (args.benchmarks or []) for b in group.split(",") if b.strip()] or None
+    benchmarks = comma_list(args.benchmarks) or None
     dirs = [Path(d) for d in args.results] if args.results else None
     comparison = compare(args.model_a, args.model_b, benchmarks=benchmarks, alpha=args.alpha, result_dirs=dirs)
     if not comparison.rows:

@@ -14,6 +14,7 @@ from pathlib import Path
 from .. import errors
 from ..executor import DEFAULT_TIMEOUT_S, ScoreOptions
 from ..registry import default_registry
+from . import comma_list
 
 
 def register(sub) -> None:
@@ -42,10 +43,6 @@ def register(sub) -> None:
     p.add_argument("--scheduler", help="with --executor dask: address of an existing Dask scheduler (default: a local in-process cluster)")
     p.add_argument("--workers", type=int, help="with --executor dask and no --scheduler: threads of the local cluster")
     p.set_defaults(func=run)
-
-
-def _split(values) -> list[str]:
-    return [x.strip() for group in values for x in group.split(",") if x.strip()]
 
 
 def check_arguments(args) -> None:
@@ -95,15 +92,15 @@ def parse_names(args) -> tuple[list, list[str] | None, list[str] | None]:
     from ..model_source import activations_ref
 
     registry = default_registry()
-    names = _split([args.models])
-    benchmarks = _split(args.benchmarks or []) or None
+    names = comma_list([args.models])
+    benchmarks = comma_list(args.benchmarks) or None
     if args.activations:
         if len(names) != 1:
             raise errors.BrainbenchError("--activations FILE scores one file: give the name of its result with --model NAME")
         models = [activations_ref(names[0], args.activations, registry, benchmarks)]
     else:
         models = list(resolve_models(names, registry).values())  # unknown names fail with close matches
-    layers = _split([args.layers]) if args.layers else None
+    layers = comma_list([args.layers]) if args.layers else None
     if layers and (args.executor == "dask" or args.scheduler or len(models) > 1):
         raise errors.BrainbenchError("--layers applies to one model; with several models or --executor dask every model scores its own candidate layers")
     return models, benchmarks, layers
