@@ -107,14 +107,12 @@ class Protocol:
                 folds = np.array_split(order, self.n_splits)
                 out += [(np.sort(np.concatenate(folds[:i] + folds[i + 1 :])), np.sort(folds[i])) for i in range(self.n_splits)]
             return out
-        if self.kind == "shuffle":
-            train_size = self.train_size or n // 2
-            out = []
-            for _ in range(self.n_splits):
-                order = rng.permutation(n)
-                out.append((np.sort(order[:train_size]), np.sort(order[train_size:])))
-            return out
-        raise ValueError(f"unknown split kind {self.kind!r}")
+        train_size = self.train_size or n // 2  # "shuffle" (the kind is checked when the protocol is made)
+        out = []
+        for _ in range(self.n_splits):
+            order = rng.permutation(n)
+            out.append((np.sort(order[:train_size]), np.sort(order[train_size:])))
+        return out
 
     def inner(self, train: np.ndarray, outer_index: int, n: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """Splits of outer split ``outer_index``'s training stimuli (of ``n``) for nested layer selection.
@@ -249,19 +247,17 @@ class Benchmark:
     # -- honest layer selection --------------------------------------------------------------------
     def _select(self, prepared, outputs, layer_order, responses, outer, agg) -> tuple[list[str], list]:
         """The layer chosen for each reported split (never on its test stimuli), and its outputs."""
-        if len(layer_order) == 1 and self.protocol.selection in ("nested", "held_out_splits"):
+        if len(layer_order) == 1:
             only = layer_order[0]  # nothing to choose: the inner evaluations would all pick it
             if self.protocol.selection == "held_out_splits":
                 return [only], outputs[only][len(outer) // 2 :]
             return [only] * len(outer), outputs[only]
         if self.protocol.selection == "nested":
             return self._select_nested(prepared, outputs, layer_order, responses, outer, agg)
-        if self.protocol.selection == "held_out_splits":
-            half = len(outer) // 2
-            scores = {layer: agg(self._primary(outputs[layer][:half], responses)) for layer in layer_order}
-            best = _argmax(scores, layer_order)
-            return [best], outputs[best][half:]
-        raise ValueError(f"unknown selection {self.protocol.selection!r}")
+        half = len(outer) // 2  # "held_out_splits" (the selection is checked when the protocol is made)
+        scores = {layer: agg(self._primary(outputs[layer][:half], responses)) for layer in layer_order}
+        best = _argmax(scores, layer_order)
+        return [best], outputs[best][half:]
 
     def _select_nested(self, prepared, outputs, layer_order, responses, outer, agg):
         inner = [self.protocol.inner(train, i, responses.shape[0]) for i, (train, _) in enumerate(outer)]
