@@ -110,8 +110,7 @@ class PLSMetric(RidgeMetric):
         return gram_matrix(features, device=self.device)
 
     def evaluate(self, prepared, responses, train, test):
-        prediction, used = kernel_pls_predict(prepared, responses, train, test, self.n_components)
-        return {"test": np.asarray(test), "prediction": prediction, "n_components": used}
+        return self.evaluate_many(prepared, responses, train, [test])[0]
 
     def evaluate_many(self, prepared, responses, train, tests):
         """One fit on ``train``, predictions for every test set (rows are predicted independently)."""

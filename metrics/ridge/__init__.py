@@ -85,8 +85,7 @@ class RidgeMetric(Metric):
         return gram_matrix(features, device=self.device)
 
     def evaluate(self, prepared, responses, train, test):
-        prediction, alphas = ridge_predict_split(prepared, responses, train, test, self.relative_alphas, self.device, self.target_batch)
-        return {"test": np.asarray(test), "prediction": prediction, "alpha": alphas}
+        return self.evaluate_many(prepared, responses, train, [test])[0]
 
     def evaluate_many(self, prepared, responses, train, tests):
         """One fit on ``train`` (the same alphas), predictions for every test set: a test row's
