@@ -141,6 +141,40 @@ def test_model_independent_parts_are_cached_per_benchmark_and_change_nothing(tmp
     assert uncached["ceiling_inter_animal"] is not None and uncached["ceiled_inter_animal"] is not None
 
 
+@pytest.mark.parametrize("metric_name", ["rsa", "cka"])
+def test_population_subject_resample_ceilings_are_cached_and_change_nothing(metric_name, tmp_path, monkeypatch):
+    """RSA and CKA rebuild the recorded population and its ceiling from each subject resample. The
+    ceilings do not depend on the model: the second model reads them from the store (no population
+    ceiling is rebuilt), and every number is the one an uncached run gives."""
+    from brainbench.benchmark import Benchmark, Protocol
+    from brainbench.metrics.cka import CKAMetric
+    from brainbench.store import Store
+    from brainbench.testing import SimulatedModel, SimulatedPopulation, simulated_benchmark
+
+    latent, recording = SimulatedPopulation(n_units=24, n_animals=4).draw(seed=5)
+    protocol = Protocol(kind="kfold", n_splits=4, selection="held_out_splits", n_bootstrap=200)
+    store = Store(tmp_path / "cache")
+    make = {"rsa": RSAMetric, "cka": CKAMetric}[metric_name]
+
+    def run(features, cache):
+        bench = simulated_benchmark(recording, make(ceiling_splits=4), protocol)
+        prepared = {name: bench.metric.prepare(f) for name, f in features.items()}
+        entry = bench.run(prepared, list(features), cache=cache)
+        return {k: v for k, v in entry.items() if k != "seconds"}
+
+    model_a = {"a1": SimulatedModel(0.5, 1).features(latent), "a2": SimulatedModel(1.0, 2).features(latent)}
+    model_b = {"b1": SimulatedModel(0.2, 3).features(latent)}
+    uncached_b = run(model_b, None)
+    assert run(model_a, store) == run(model_a, None)  # the first model fills the store
+    rebuilt = []
+    original = Benchmark._subject_resample_ceilings
+    monkeypatch.setattr(Benchmark, "_subject_resample_ceilings", lambda *a: rebuilt.append(1) or original(*a))
+    cached_b = run(model_b, store)
+    assert rebuilt == []  # the second model's subject bootstrap used the stored ceilings
+    assert cached_b == uncached_b
+    assert uncached_b["ci95_subjects"]["ceiled"] is not None and np.isfinite(uncached_b["ci95_subjects"]["ceiled"]).all()
+
+
 def test_nanmedian_rows_is_numpys_nanmedian_bit_for_bit():
     """The bootstrap's median over neuroids (one sort) equals np.nanmedian(axis=-1) exactly: NaN ignored,
     even and odd counts, infinities, all-NaN rows (NaN)."""
