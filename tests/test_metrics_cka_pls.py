@@ -39,3 +39,35 @@ def test_pls_on_neuropixels_is_a_per_unit_mapping_like_ridge(pixels_scores):
     assert low < entry["ceiled"] < high
     assert 0 < entry["ceiling_inter_animal"] < 1
     assert np.isfinite(entry["ceiled_inter_animal"])
+
+
+def test_cka_on_every_resample_at_once_is_the_loop():
+    """cka_debiased_many (the bootstrap's CKA without replicated matrices) equals cka_debiased row by
+    row: stimulus resamples with copies (never paired with each other), a split's test mask, fewer than
+    four copies (NaN); and the metric's summarize_many and ceiling_many equal the default loops."""
+    from brainbench.bootstrap import stimulus_counts
+    from brainbench.metric import Metric
+    from brainbench.metrics.cka import CKAMetric, cka_debiased, cka_debiased_many
+    from brainbench.metrics.rsa.population import SubjectPooled
+
+    rng = np.random.default_rng(0)
+    n = 60
+    x = rng.standard_normal((n, 200)) + 2.0
+    y = x[:, :30] @ rng.standard_normal((30, 40)) + 3 * rng.standard_normal((n, 40))
+    k, l = x @ x.T, y @ y.T
+    counts = stimulus_counts(n, 200, 1).astype(float)
+    mask = np.zeros(n)
+    mask[::3] = 1
+    few = np.zeros((2, n))
+    few[0, :3], few[1, :2] = 1, 2  # three copies: NaN; two stimuli twice: four copies, two pairs each
+    for weights in (counts, counts * mask, few, np.ones((1, n))):
+        loop = np.array([cka_debiased(k, l, row) for row in weights])
+        np.testing.assert_allclose(cka_debiased_many(k, l, weights), loop, rtol=0, atol=1e-12)
+    assert np.isnan(cka_debiased_many(k, l, few)[0]) and np.isfinite(cka_debiased_many(k, l, few)[1])
+
+    metric = CKAMetric()
+    outputs = [metric.evaluate(k, None, None, np.arange(0, n, 2)), metric.evaluate(k, None, None, np.arange(1, n, 2))]
+    target = SubjectPooled({"gram": l[None]}, lambda s: s["gram"])
+    np.testing.assert_allclose(metric.summarize_many(outputs, target, counts)["cka"], Metric.summarize_many(metric, outputs, target, counts)["cka"], atol=1e-12)
+    halves = SubjectPooled({"gram": np.stack([np.stack([l, k + l])] * 3)[None]}, lambda s: s["gram"], n_repetitions=10)
+    np.testing.assert_allclose(metric.ceiling_many(halves, counts), Metric.ceiling_many(metric, halves, counts), atol=1e-12)

@@ -57,6 +57,54 @@ def cka_debiased(k: np.ndarray, l: np.ndarray, weights: np.ndarray | None = None
     return float(hsic_kl / denom) if denom > 1e-300 and hsic_kk > 0 and hsic_ll > 0 else np.nan
 
 
+def cka_debiased_many(k: np.ndarray, l: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``cka_debiased(k, l, row)`` for every row of ``weights`` (resamples, n): (resamples,), without
+    building the replicated matrices.
+
+    With multiplicities m (N = Σm copies; copies of one stimulus never paired) and K0 = K with a zero
+    diagonal, a copy of stimulus i has U-centring offset a_i = (K0 m)_i / (N-2) - mᵀK0m / (2(N-1)(N-2)),
+    and the unbiased HSIC Σ_{i≠j} m_i m_j (K_ij - a_i - a_j)(L_ij - b_i - b_j) expands into
+        mᵀ(K0∘L0)m - 2 Σ m_i b_i (K0 m)_i - 2 Σ m_i a_i (L0 m)_i
+        + 2 Σ m_i a_i b_i (N - m_i) + 2 (Σ m_i a_i)(Σ m_i b_i) - 2 Σ m_i² a_i b_i,
+    so every resample costs a few (resamples, n) x (n, n) products. Equal to the loop to ~1e-12
+    (tests/test_metrics_cka_pls.py); 1,000 resamples of 118 stimuli in ~10 ms instead of ~120 ms.
+    """
+    m = np.rint(np.asarray(weights, dtype=np.float64))
+    k0, l0 = _zero_diagonal(k), _zero_diagonal(l)
+    total = m.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a, row_k = _u_offsets(k0, m, total)
+        b, row_l = _u_offsets(l0, m, total)
+        hsic_kl = _hsic(m, k0 * l0, a, b, row_k, row_l, total)
+        hsic_kk = _hsic(m, k0 * k0, a, a, row_k, row_k, total)
+        hsic_ll = _hsic(m, l0 * l0, b, b, row_l, row_l, total)
+        ok = (total >= 4) & (hsic_kk > 0) & (hsic_ll > 0)
+        denom = np.sqrt(np.where(ok, hsic_kk * hsic_ll, 1.0))
+        ok &= denom > 1e-300
+        return np.where(ok, hsic_kl / denom, np.nan)
+
+
+def _zero_diagonal(gram: np.ndarray) -> np.ndarray:
+    g = np.array(gram, dtype=np.float64)
+    np.fill_diagonal(g, 0.0)
+    return g
+
+
+def _u_offsets(g0: np.ndarray, m: np.ndarray, total: np.ndarray):
+    """Per resample and stimulus, the U-centring offset of each copy, and the row sums (G0 m)."""
+    rows = m @ g0  # g0 symmetric: (G0 m)_i per resample
+    grand = (m * rows).sum(axis=1, keepdims=True)
+    n = total[:, None]
+    return rows / (n - 2) - grand / (2 * (n - 1) * (n - 2)), rows
+
+
+def _hsic(m, product, a, b, row_k, row_l, total):
+    """Σ_{i≠j} m_i m_j (K_ij - a_i - a_j)(L_ij - b_i - b_j), ``product`` = K0 ∘ L0 (see cka_debiased_many)."""
+    ma, mb = m * a, m * b
+    return ((m @ product) * m).sum(axis=1) - 2 * (mb * row_k).sum(axis=1) - 2 * (ma * row_l).sum(axis=1) \
+        + 2 * (ma * b * (total[:, None] - m)).sum(axis=1) + 2 * ma.sum(axis=1) * mb.sum(axis=1) - 2 * (ma * m * b).sum(axis=1)
+
+
 def _gram_stats(trials: np.ndarray) -> dict:
     mean = nanmean_repeats(trials)
     mean = mean[:, finite_units(mean)]
@@ -70,7 +118,9 @@ def _sum_gram(s: dict) -> np.ndarray:
 
 class CKAMetric(Metric):
     name = "cka"
-    version = "1"
+    #: 2: resampled scores and ceilings (bootstrap over stimuli) from cka_debiased_many, equal to the
+    #: loop of version 1 to ~1e-16, not bit for bit
+    version = "2"
     primary = "cka"
     per_neuroid = False
     ceiling_kind = "r"
@@ -118,12 +168,23 @@ class CKAMetric(Metric):
         values = [cka_debiased(o["gram"], recorded, stimulus_weights(o["test"], len(recorded), counts)) for o in outputs]
         return {"cka": np.array([np.mean(values)])}
 
+    def summarize_many(self, outputs, responses, counts):
+        recorded, n = responses.value, counts.shape[1]
+        values = [cka_debiased_many(o["gram"], recorded, counts * stimulus_weights(o["test"], n, None)) for o in outputs]
+        return {"cka": np.mean(values, axis=0)[:, None]}
+
     def ceiling(self, ceiling_data, counts=None):
         if ceiling_data is None or not ceiling_data.n_repetitions or ceiling_data.n_repetitions < 2:
             return None
         halves = ceiling_data.value
         r = np.mean([cka_debiased(h[0], h[1], counts) for h in halves])
         return np.atleast_1d(pearson_ceiling(spearman_brown(r)))
+
+    def ceiling_many(self, ceiling_data, counts):
+        if ceiling_data is None or not ceiling_data.n_repetitions or ceiling_data.n_repetitions < 2:
+            return None
+        r = np.mean([cka_debiased_many(h[0], h[1], counts) for h in ceiling_data.value], axis=0)
+        return pearson_ceiling(spearman_brown(r))[:, None]
 
 
 PLUGINS = [
