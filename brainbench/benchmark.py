@@ -202,11 +202,9 @@ class Benchmark:
         on the model — the inter-animal consistency and the ceilings — so that every later model (and
         every re-score) on this benchmark reuses them.
         """
-        from threadpoolctl import threadpool_limits
+        from .blas import single_threaded_blas
 
-        # everything here works on stimulus x stimulus matrices (~100 x 100): multi-threaded BLAS only
-        # spin-waits on those (measured 2x slower end to end on a loaded 2-core machine), so one thread
-        with threadpool_limits(1, user_api="blas"):
+        with single_threaded_blas():  # everything here works on stimulus x stimulus matrices (~100 x 100)
             return self._run(prepared, layer_order, progress, cache)
 
     def _run(self, prepared, layer_order, progress=None, cache=None) -> dict:

@@ -176,3 +176,21 @@ def test_pls_matches_sklearn_plsregression(n_components):
     reference = PLSRegression(n_components=n_components, scale=False, tol=1e-15, max_iter=100000).fit(x[train], y[train])
     assert ours["n_components"] == n_components
     np.testing.assert_allclose(ours["prediction"], reference.predict(x[test]), atol=1e-6 * np.abs(y).max())
+
+
+@pytest.mark.parametrize("n_features", [1, 4])
+def test_pls_stops_when_the_features_run_out(n_features):
+    """A layer of rank 4 asked for 25 components: four are fitted (the deflated Gram matrix is then zero,
+    as scikit-learn's deflated X), with scikit-learn's predictions for four."""
+    from sklearn.cross_decomposition import PLSRegression
+
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((70, n_features)) * rng.uniform(0.5, 3, n_features) + 2
+    y = x @ rng.standard_normal((n_features, 15)) + rng.standard_normal((70, 15))
+    test = np.arange(1, 70, 5)
+    train = np.setdiff1d(np.arange(70), test)
+    metric = PLSMetric(n_components=25)
+    ours = metric.evaluate(metric.prepare(x), y, train, test)
+    reference = PLSRegression(n_components=n_features, scale=False, tol=1e-15, max_iter=100000).fit(x[train], y[train])
+    assert ours["n_components"] == n_features
+    np.testing.assert_allclose(ours["prediction"], reference.predict(x[test]), atol=1e-9 * np.abs(y).max())

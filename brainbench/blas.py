@@ -1,0 +1,27 @@
+"""numpy's and scipy's BLAS held at one thread for small stimulus x stimulus algebra.
+
+Multi-threaded BLAS only spin-waits on ~100 x 100 matrices (measured 2x slower end to end on a loaded
+2-core machine, 40x for PLS), and a LAPACK eigendecomposition of 94 x 94 gives other last bits on two
+threads than on one, so the fits always run on one. ``threadpoolctl.threadpool_limits`` re-scans the
+process's shared libraries on every call (3 ms here: 0.55 s of a PLS re-score's 165 fits); the
+controller that scan builds is made once, at the first call, when numpy, scipy and torch are loaded.
+torch's own thread pool (OpenMP) is a separate setting, never changed here.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+__all__ = ["single_threaded_blas"]
+
+
+@lru_cache(maxsize=1)
+def _controller():
+    import scipy.linalg  # noqa: F401  (loads scipy's own OpenBLAS before the scan)
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def single_threaded_blas():
+    """A context manager: inside it, every BLAS library numpy and scipy use runs on one thread."""
+    return _controller().limit(limits=1, user_api="blas")
