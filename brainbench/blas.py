@@ -6,6 +6,12 @@ threads than on one, so the fits always run on one. ``threadpoolctl.threadpool_l
 process's shared libraries on every call (3 ms here: 0.55 s of a PLS re-score's 165 fits); the
 controller that scan builds is made once, at the first call, when numpy, scipy and torch are loaded.
 torch's own thread pool (OpenMP) is a separate setting, never changed here.
+
+Known limit: with the OpenBLAS numpy ships here (0.3.31), once the main thread has set a thread count,
+a count set from another thread is not used by that thread's calls (measured: a worker's 94 x 94
+eigendecomposition then has the two-thread last bits). Engine tasks on threads (``--executor dask``
+in-process) can so differ from a serial run in the last bits; tests/test_executor.py allows 1e-12
+and requires every choice (alphas, layers) to agree.
 """
 from __future__ import annotations
 
