@@ -428,21 +428,21 @@ class Benchmark:
             if drawn is None:
                 return None
             raws.append(agg(metric.summarize(reported, drawn)[metric.primary]))
+        raws = np.asarray(raws)
         if ceiling_data is None:
-            return {"raw": np.asarray(raws), "ceiled": None}
+            return {"raw": raws, "ceiled": None}
         ceilings = self._model_independent(cache, "subject_resample_ceilings", lambda: self._subject_resample_ceilings(ceiling_data, reported, target.shape[0], draws, agg))
-        ceilings = np.array([np.nan if c is None else c for c in ceilings], dtype=float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return {"raw": np.asarray(raws), "ceiled": np.asarray(raws) / ceilings}
+            return {"raw": raws, "ceiled": raws / np.asarray(ceilings, dtype=float)}
 
-    def _subject_resample_ceilings(self, ceiling_data, reported, n: int, draws: np.ndarray, agg) -> list:
-        """The aggregated ceiling of the population rebuilt from each row of subject ``draws`` (None where
+    def _subject_resample_ceilings(self, ceiling_data, reported, n: int, draws: np.ndarray, agg) -> list[float]:
+        """The aggregated ceiling of the population rebuilt from each row of subject ``draws`` (NaN where
         the metric has none). It depends on the recording, the metric and the reported splits' test
         stimuli (fixed by the protocol), not on the model."""
         out = []
         for weights in draws:
             ceiling = self._ceiling(self.metric.reweight(ceiling_data, weights), reported, n)
-            out.append(None if ceiling is None else float(agg(ceiling)))
+            out.append(float(agg(ceiling)) if ceiling is not None else np.nan)
         return out
 
     # -- layer profile ------------------------------------------------------------------------------

@@ -82,8 +82,9 @@ def _kernel_pls(gram, responses, train, test, n_components, tol):
         # D -> D - t tᵀ/tᵀt; M_k -> M_k - t uᵀ - u tᵀ + c t tᵀ with u = M_k t/tᵀt, c = tᵀ M_k t/(tᵀt)²
         u = (m_k @ t) / tt
         c = (t @ u) / tt
-        deflate -= np.outer(t, t) / tt
-        m_k += c * np.outer(t, t) - np.outer(t, u) - np.outer(u, t)
+        t_t = np.outer(t, t)
+        deflate -= t_t / tt
+        m_k += c * t_t - np.outer(t, u) - np.outer(u, t)
         a, b = root.T @ t, root.T @ u
         sym += c * np.outer(a, a) - np.outer(a, b) - np.outer(b, a)
     if not scores:
