@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .blas import all_cores_blas
+
 
 def pearson_columns(a: np.ndarray, b: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """Pearson r between matching columns of two (samples, columns) arrays; NaN for constant columns.
@@ -49,7 +51,8 @@ def pearson_columns_many(a: np.ndarray, b: np.ndarray | None, counts: np.ndarray
     a = np.asarray(a, dtype=np.float64)
     a = a - a.mean(axis=0)
     side_a = _moments(a, w)
-    cov = w @ (a * side_b.centred)
+    with all_cores_blas():
+        cov = w @ (a * side_b.centred)
     mean = side_a.mean
     mean *= side_b.mean
     cov -= mean
@@ -59,7 +62,8 @@ def pearson_columns_many(a: np.ndarray, b: np.ndarray | None, counts: np.ndarray
     del side_a, mean
     with np.errstate(invalid="ignore", divide="ignore"):
         np.sqrt(var, out=var, where=ok)
-        cov /= np.where(ok, var, 1.0)
+        np.copyto(var, 1.0, where=~ok)  # in place of np.where(ok, var, 1.0): one (resamples, columns) block fewer
+        cov /= var
     cov[~ok] = np.nan
     return cov
 
@@ -85,11 +89,15 @@ def column_moments(b: np.ndarray, counts: np.ndarray) -> ColumnMoments:
 
 
 def _moments(x: np.ndarray, w: np.ndarray) -> ColumnMoments:
-    mean = w @ x
-    var = w @ (x * x)
+    with all_cores_blas():
+        mean = w @ x
+        var = w @ (x * x)
     ok = var > 0
-    var -= mean**2
-    ok &= var > 1e-12 * (var + mean**2)
+    square = mean * mean
+    var -= square
+    square += var  # E[x²] again, as var + mean² (the test below, written in place: one block, not four)
+    square *= 1e-12
+    ok &= var > square
     return ColumnMoments(x, w, mean, var, ok)
 
 
