@@ -129,6 +129,24 @@ def test_incomplete_or_damaged_entries_are_not_read(tmp_path):
     assert store.get_json("scores", "03" * 32) is None
 
 
+def test_finiteness_is_summed_once_per_file_and_checked_again_when_the_file_changes(tmp_path, monkeypatch):
+    import brainbench.store as store_module
+
+    logged = []
+    store, key, values = Store(tmp_path, log=logged.append), "04" * 32, _content(4)
+    store.put_array("activations", key, values)
+    sums = []
+    real = store_module.np.isfinite
+    monkeypatch.setattr(store_module.np, "isfinite", lambda x: sums.append(1) or real(x))
+    for _ in range(3):
+        assert np.array_equal(store.get_array("activations", key, finite=True), values)
+    assert len(sums) == 1  # the bytes of an unchanged file are not read again
+    values[5, 7] = np.nan  # a writer that stored NaN, with the right digest: rewritten, so a new file identity
+    store.put_array("activations", key, values)
+    assert store.get_array("activations", key, finite=True) is None
+    assert len(sums) == 2 and "holds NaN or inf" in logged[-1]
+
+
 class _Scaled(torch.nn.Module):
     def __init__(self, factor):
         super().__init__()
