@@ -34,7 +34,7 @@ from typing import Callable
 
 from .errors import BrainbenchError
 from .registry import Registry, default_registry
-from .result import SCHEMA, provenance, save_result
+from .result import SCHEMA, provenance, save_result, software
 
 #: keys of a score entry that describe how it was obtained, not what was measured
 RUN_FIELDS = ("seconds", "from_cache")
@@ -262,7 +262,7 @@ def _failed_cell(task: Task, failure: TaskFailure, model: dict) -> dict:
     return {"schema": SCHEMA, "model": model, "scores": [], "failed": [record], "timings": {}}
 
 
-def merge_cells(model: str, cell_documents: list[dict], device: str, started: float, executor: dict) -> dict:
+def merge_cells(model: str, cell_documents: list[dict], device: str, started: float, executor: dict, software: dict | None = None) -> dict:
     """One result document per model from its tasks' documents, benchmarks in grid order."""
     base = max(cell_documents, key=lambda d: len(d.get("model", {})))  # the extraction's: weights hash, layers
     document = {
@@ -293,7 +293,7 @@ def merge_cells(model: str, cell_documents: list[dict], device: str, started: fl
                         document[key][sub] = value
         for key, value in d.get("provenance", {}).items():  # data checked against pins, modified files
             run_provenance[key] = {**run_provenance.get(key, {}), **value} if isinstance(value, dict) else value
-    document["provenance"] = {**provenance(device, started), **run_provenance, "executor": executor}
+    document["provenance"] = {**provenance(device, started, software), **run_provenance, "executor": executor}
     return document
 
 
@@ -310,6 +310,7 @@ class _Results:
     def __init__(self, tasks: list[Task], options: ScoreOptions, executor: Executor, out_for, on_model_done, log):
         self.tasks, self.options, self.executor, self.out_for, self.on_model_done, self.log = tasks, options, executor, out_for, on_model_done, log
         self.started = time.time()
+        self.software: dict | None = None  # result.software(), asked at the first merge (not at every one)
         self.documents: dict[str, dict] = {}  # task key -> document
         self.saved: dict[str, int] = {}  # model -> tasks in the prefix last merged into its file
         self.results: dict[str, dict] = {}
@@ -326,7 +327,9 @@ class _Results:
         if prefix <= self.saved.get(task.model, 0):
             return
         self.saved[task.model] = prefix
-        document = merge_cells(task.model, [self.documents[t.key] for t in own[:prefix]], self.options.device, self.started, self.executor.describe())
+        if self.software is None:
+            self.software = software()
+        document = merge_cells(task.model, [self.documents[t.key] for t in own[:prefix]], self.options.device, self.started, self.executor.describe(), self.software)
         out = self.out_for(task.model)
         if out is not None and (document["scores"] or document["failed"]):
             save_result(out, document, self.log)
