@@ -143,13 +143,12 @@ def kernel_ridge_loo(k_train: torch.Tensor, y_train: torch.Tensor, alphas: torch
     # (memory, set by the preflight) can only lower it
     cache_batch = LOO_BLOCK_BYTES // (8 * len(alphas) * n) if y_c.device.type == "cpu" else n_targets
     batch = max(1, min(int(target_batch or n_targets), cache_batch))
-    best_idx = torch.empty(n_targets, dtype=torch.long, device=y_c.device)
+    errors = torch.empty((len(alphas), n_targets), dtype=y_c.dtype, device=y_c.device)  # n x LOO mean squared error
     for start in range(0, n_targets, batch):
         stop = min(start + batch, n_targets)
         loo_resid = (loo_operator @ projected[:, start:stop]).reshape(len(alphas), n, stop - start)
-        errors = loo_resid.square_().sum(dim=1)  # (A, batch): n x LOO mean squared error (squared in place: no second block)
-        best_idx[start:stop] = errors.argmin(dim=0)  # ties: the smallest alpha, deterministically
-    chosen = alphas[best_idx]
+        errors[:, start:stop] = loo_resid.square_().sum(dim=1)  # squared in place: no second block
+    chosen = alphas[errors.argmin(dim=0)]  # ties: the smallest alpha, deterministically
     # dual coefficients for each target's own alpha: V diag(1/(λ+α_t)) Vᵀ y_t, all targets at once
     dual = eigvec @ (projected / (eigval[:, None] + chosen[None, :]))
     return dual, chosen, y_mean
