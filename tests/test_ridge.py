@@ -50,6 +50,21 @@ def test_recovers_a_linear_ground_truth():
     assert min(r) > 0.99
 
 
+def test_a_tie_in_the_loo_error_takes_the_smallest_alpha():
+    """A constant neuroid (zero LOO error at every alpha) gets the smallest alpha and predicts its
+    constant; the others are unaffected by it."""
+    x, _, w = _simulated(60, 30, 3, seed=5)
+    y = x @ w
+    y[:, 1] = 4.0
+    train, test = np.arange(45), np.arange(45, 60)
+    prediction, chosen = ridge_predict_split(gram_matrix(x), y, train, test)
+    scale = np.trace(centre_split(torch.as_tensor(gram_matrix(x)), torch.as_tensor(train), torch.as_tensor(test))[0]).item() / len(train)
+    assert chosen[1] == pytest.approx(RELATIVE_ALPHAS[0] * scale, rel=1e-12)
+    assert np.array_equal(prediction[:, 1], np.full(len(test), 4.0))
+    alone, chosen_alone = ridge_predict_split(gram_matrix(x), y[:, [0, 2]], train, test)
+    np.testing.assert_array_equal(chosen_alone, chosen[[0, 2]])
+
+
 def test_gram_matrix_is_the_centred_product_in_chunks_and_float16():
     x, _, _ = _simulated(30, 1000, 1)
     centred = x - x.mean(axis=0)
