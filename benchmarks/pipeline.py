@@ -1,7 +1,7 @@
 """Pipeline speed and memory on the real Allen images: extraction against the bare forward pass,
 warm re-score against cold score, and peak memory against the largest layer.
 
-    python benchmarks/pipeline.py [--model efficientnet_lite0] [--benchmark allen_np.VISp.ridge[,allen_np.VISp.rsa,...]] [--repeats 2]
+    python benchmarks/pipeline.py [--model efficientnet_lite0] [--benchmark allen_np.VISp.ridge[,allen_np.VISp.rsa,...]] [--repeats 2] [--rounds 3]
 
 Prints, as ratios:
   (a) extraction of every candidate layer (decode + preprocess + forward + hooks + store writes)
@@ -9,7 +9,8 @@ Prints, as ratios:
       preprocessing (what extraction cannot avoid), and also / the forward pass alone;
   (d) per benchmark: warm re-score (same model and benchmark, answered by the score cache) / cold
       score (empty store: dataset load, extraction, mapping, ceilings, bootstrap); and a re-score that
-      recomputes the scores from stored activations (--no-score-cache, median of 3) / cold;
+      recomputes the scores from stored activations (--no-score-cache) / cold; medians over --rounds
+      rounds, each in an empty store;
   (e) peak resident memory added by a cold score (sampled every 5 ms, above what the process held
       before: interpreter, torch, the built model and the loaded dataset) / the largest single
       layer's activations (float32).
@@ -24,6 +25,7 @@ import tempfile
 import threading
 import time
 
+import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -89,41 +91,49 @@ def memory_only(args) -> int:
 
 
 def rescore_ratio(args, benchmark: str) -> None:
-    """(d) for one benchmark: a cold score (empty store, dataset loaded), a warm re-score (score cache),
-    and three re-scores from the stored activations (--no-score-cache), their median."""
+    """(d) for one benchmark, over ``--rounds`` rounds, each in an empty store: a cold score (the dataset
+    loaded too), a warm re-score (score cache) and a re-score from the stored activations
+    (--no-score-cache). Each ratio is of medians over the rounds: this machine's speed drifts by 20%
+    between runs a minute apart, and one cold score alone moved the ratio by as much."""
     import brainbench.scoring as scoring
 
-    with tempfile.TemporaryDirectory() as root:
-        store = Store(root)
-        run = lambda **kw: score(args.model, [benchmark], data_dir=args.data_dir, device=args.device, store=store, progress=False, log=lambda m: None, **kw)  # noqa: E731
-        scoring._DATASET_CACHE.clear()  # cold means the dataset is loaded too
-        t = time.perf_counter()
-        cold = run()
-        t_cold = time.perf_counter() - t
-        t = time.perf_counter()
-        warm = run()
-        t_warm = time.perf_counter() - t
-        t_rescore = []
-        for _ in range(3):
-            t = time.perf_counter()
-            rescored = run(use_score_cache=False)
-            t_rescore.append(time.perf_counter() - t)
-            if rescored["scores"][0]["raw"] != cold["scores"][0]["raw"]:
-                raise SystemExit(f"{benchmark}: a re-score gave {rescored['scores'][0]['raw']!r}, the cold score {cold['scores'][0]['raw']!r}")
-    if not warm["scores"][0].get("from_cache"):
-        raise SystemExit(f"{benchmark}: the warm re-score did not come from the score cache")
-    rescore = sorted(t_rescore)[1]
-    print(f"  {benchmark}: cold score {t_cold:.1f} s (raw {cold['scores'][0]['raw']:.4f}); warm re-score {t_warm:.2f} s; "
-          f"re-score from stored activations {rescore:.2f} s (median of {', '.join(f'{x:.2f}' for x in t_rescore)})")
-    print(f"(d) {benchmark}: warm re-score / cold score = {t_warm / t_cold:.4f}  ({goal(t_warm / t_cold, 0.1, '<=')});  "
-          f"re-score from stored activations / cold = {rescore / t_cold:.3f}  ({goal(rescore / t_cold, 0.2, '<=')})")
+    t_cold, t_warm, t_rescore, raws = [], [], [], set()
+    for _ in range(args.rounds):
+        with tempfile.TemporaryDirectory() as root:
+            store = Store(root)
+            run = lambda **kw: score(args.model, [benchmark], data_dir=args.data_dir, device=args.device, store=store, progress=False, log=lambda m: None, **kw)  # noqa: E731
+            scoring._DATASET_CACHE.clear()  # cold means the dataset is loaded too
+            cold = _timed(run, t_cold)
+            warm = _timed(run, t_warm)
+            rescored = _timed(lambda: run(use_score_cache=False), t_rescore)
+        if not warm["scores"][0].get("from_cache"):
+            raise SystemExit(f"{benchmark}: the warm re-score did not come from the score cache")
+        if rescored["scores"][0]["raw"] != cold["scores"][0]["raw"]:
+            raise SystemExit(f"{benchmark}: a re-score gave {rescored['scores'][0]['raw']!r}, the cold score {cold['scores'][0]['raw']!r}")
+        raws.add(cold["scores"][0]["raw"])
+    if len(raws) != 1:
+        raise SystemExit(f"{benchmark}: the cold scores of the rounds differ: {sorted(raws)}")
+    cold_s, warm_s, rescore_s = (float(np.median(t)) for t in (t_cold, t_warm, t_rescore))
+    listing = lambda times: ", ".join(f"{x:.2f}" for x in times)  # noqa: E731
+    print(f"  {benchmark} (raw {raws.pop():.4f}), medians of {args.rounds} rounds: cold score {cold_s:.1f} s ({listing(t_cold)}); "
+          f"warm re-score {warm_s:.2f} s; re-score from stored activations {rescore_s:.2f} s ({listing(t_rescore)})")
+    print(f"(d) {benchmark}: warm re-score / cold score = {warm_s / cold_s:.4f}  ({goal(warm_s / cold_s, 0.1, '<=')});  "
+          f"re-score from stored activations / cold = {rescore_s / cold_s:.3f}  ({goal(rescore_s / cold_s, 0.2, '<=')})")
+
+
+def _timed(call, times: list):
+    t = time.perf_counter()
+    out = call()
+    times.append(time.perf_counter() - t)
+    return out
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="efficientnet_lite0")
     parser.add_argument("--benchmark", default="allen_np.VISp.ridge", help="comma-separated: (d) for each; (e) for the first")
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=2, help="(a): interleaved repeats, best of each")
+    parser.add_argument("--rounds", type=int, default=3, help="(d): rounds of cold, warm and re-score, each in an empty store; medians")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--data-dir")
     parser.add_argument("--memory-only", action="store_true", help=argparse.SUPPRESS)
@@ -152,7 +162,7 @@ def main(argv=None) -> int:
     print(f"  extraction, all layers {ext:.2f} s; decode+preprocess+forward {pre_fwd:.2f} s; forward alone {fwd:.2f} s")
     print(f"(a) extraction / (decode + preprocess + forward) = {ext / pre_fwd:.3f}  ({goal(ext / pre_fwd, 1.15, '<=')});  extraction / forward alone = {ext / fwd:.2f}")
 
-    # (d) per benchmark: one cold score in an empty store, then warm re-scores
+    # (d) per benchmark: rounds of a cold score in an empty store, then re-scores
     for benchmark in args.benchmark.split(","):
         rescore_ratio(args, benchmark)
     # (e) in a fresh process: a cold score in an empty store, the model built and the dataset loaded
