@@ -19,6 +19,7 @@ Each step runs in a fresh temporary store; nothing is written to the user's cach
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import tempfile
@@ -101,11 +102,11 @@ def rescore_ratio(args, benchmark: str) -> None:
     for _ in range(args.rounds):
         with tempfile.TemporaryDirectory() as root:
             store = Store(root)
-            run = lambda **kw: score(args.model, [benchmark], data_dir=args.data_dir, device=args.device, store=store, progress=False, log=lambda m: None, **kw)  # noqa: E731
+            run = functools.partial(score, args.model, [benchmark], data_dir=args.data_dir, device=args.device, store=store, progress=False, log=lambda m: None)
             scoring._DATASET_CACHE.clear()  # cold means the dataset is loaded too
             cold = _timed(run, t_cold)
             warm = _timed(run, t_warm)
-            rescored = _timed(lambda: run(use_score_cache=False), t_rescore)
+            rescored = _timed(functools.partial(run, use_score_cache=False), t_rescore)
         if not warm["scores"][0].get("from_cache"):
             raise SystemExit(f"{benchmark}: the warm re-score did not come from the score cache")
         if rescored["scores"][0]["raw"] != cold["scores"][0]["raw"]:
