@@ -95,7 +95,7 @@ def _moments(x: np.ndarray, w: np.ndarray) -> ColumnMoments:
     ok = var > 0
     square = mean * mean
     var -= square
-    square += var  # E[x²] again, as var + mean² (the test below, written in place: one block, not four)
+    square += var  # E[x²] again as var + mean², for the constancy test below; in place: one block, not four
     square *= 1e-12
     ok &= var > square
     return ColumnMoments(x, w, mean, var, ok)

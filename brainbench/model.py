@@ -148,7 +148,7 @@ def image_transform(resize: int, crop: int, mean=IMAGENET_MEAN, std=IMAGENET_STD
     antialiased bilinear), centre-cropped, pixels in [0, scale], then (x - mean) / std per channel.
 
     The same numbers, bit for bit, as torchvision's ``Compose([Resize(resize, BILINEAR, antialias=True),
-    CenterCrop(crop), ToTensor(), x * scale, Normalize(mean, std)])`` on PIL images (tests/test_model_routes.py
+    CenterCrop(crop), ToTensor(), x * scale, Normalize(mean, std)])`` on PIL images (tests/test_preprocessing.py
     compares them on every Allen scene and on odd sizes), without importing torchvision: its import pulls
     in torch._dynamo, 3.9 s of every command that builds a vision model here (5.6 s against torch's 1.7).
     """
