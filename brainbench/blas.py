@@ -18,7 +18,9 @@ Known limit: with the OpenBLAS numpy ships here (0.3.31), once the main thread h
 a count set from another thread is not used by that thread's calls (measured: a worker's 94 x 94
 eigendecomposition then has the two-thread last bits). Engine tasks on threads (``--executor dask``
 in-process) can so differ from a serial run in the last bits; tests/test_executor.py allows 1e-12
-and requires every choice (alphas, layers) to agree.
+and requires every choice (alphas, layers) to agree. The counts are the process's, not a thread's:
+a cell entering or leaving either context on one worker thread sets them for the other cells' calls
+too (only their last bits, never a product's: see above).
 """
 from __future__ import annotations
 
