@@ -262,8 +262,9 @@ def _failed_cell(task: Task, failure: TaskFailure, model: dict) -> dict:
     return {"schema": SCHEMA, "model": model, "scores": [], "failed": [record], "timings": {}}
 
 
-def merge_cells(model: str, cell_documents: list[dict], device: str, started: float, executor: dict, software: dict | None = None) -> dict:
-    """One result document per model from its tasks' documents, benchmarks in grid order."""
+def merge_cells(model: str, cell_documents: list[dict], device: str, started: float, executor: dict, software_: dict | None = None) -> dict:
+    """One result document per model from its tasks' documents, benchmarks in grid order; ``software_``:
+    ``result.software()`` as the run found it (asked now if not given)."""
     base = max(cell_documents, key=lambda d: len(d.get("model", {})))  # the extraction's: weights hash, layers
     document = {
         "schema": SCHEMA,
@@ -293,7 +294,7 @@ def merge_cells(model: str, cell_documents: list[dict], device: str, started: fl
                         document[key][sub] = value
         for key, value in d.get("provenance", {}).items():  # data checked against pins, modified files
             run_provenance[key] = {**run_provenance.get(key, {}), **value} if isinstance(value, dict) else value
-    document["provenance"] = {**provenance(device, started, software), **run_provenance, "executor": executor}
+    document["provenance"] = {**provenance(device, started, software_), **run_provenance, "executor": executor}
     return document
 
 
