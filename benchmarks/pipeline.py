@@ -114,12 +114,16 @@ def rescore_ratio(args, benchmark: str) -> None:
         raws.add(cold["scores"][0]["raw"])
     if len(raws) != 1:
         raise SystemExit(f"{benchmark}: the cold scores of the rounds differ: {sorted(raws)}")
+    (raw,) = raws
     cold_s, warm_s, rescore_s = (float(np.median(t)) for t in (t_cold, t_warm, t_rescore))
-    listing = lambda times: ", ".join(f"{x:.2f}" for x in times)  # noqa: E731
-    print(f"  {benchmark} (raw {raws.pop():.4f}), medians of {args.rounds} rounds: cold score {cold_s:.1f} s ({listing(t_cold)}); "
-          f"warm re-score {warm_s:.2f} s; re-score from stored activations {rescore_s:.2f} s ({listing(t_rescore)})")
+    print(f"  {benchmark} (raw {raw:.4f}), medians of {args.rounds} rounds: cold score {cold_s:.1f} s ({_listing(t_cold)}); "
+          f"warm re-score {warm_s:.2f} s; re-score from stored activations {rescore_s:.2f} s ({_listing(t_rescore)})")
     print(f"(d) {benchmark}: warm re-score / cold score = {warm_s / cold_s:.4f}  ({goal(warm_s / cold_s, 0.1, '<=')});  "
           f"re-score from stored activations / cold = {rescore_s / cold_s:.3f}  ({goal(rescore_s / cold_s, 0.2, '<=')})")
+
+
+def _listing(times: list) -> str:
+    return ", ".join(f"{x:.2f}" for x in times)
 
 
 def _timed(call, times: list):
