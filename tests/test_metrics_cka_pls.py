@@ -71,3 +71,20 @@ def test_cka_on_every_resample_at_once_is_the_loop():
     np.testing.assert_allclose(metric.summarize_many(outputs, target, counts)["cka"], Metric.summarize_many(metric, outputs, target, counts)["cka"], atol=1e-12)
     halves = SubjectPooled({"gram": np.stack([np.stack([l, k + l])] * 3)[None]}, lambda s: s["gram"], n_repetitions=10)
     np.testing.assert_allclose(metric.ceiling_many(halves, counts), Metric.ceiling_many(metric, halves, counts), atol=1e-12)
+
+
+def test_pls_top_eigenvector_is_scipy_eigh_bit_for_bit():
+    """The direct LAPACK call behind each PLS component gives scipy.linalg.eigh's top eigenvector
+    exactly (same driver, arguments and work sizes), on full-rank, rank-deficient and tied matrices of
+    the sizes a fit meets."""
+    import scipy.linalg
+
+    from brainbench.metrics.pls import _top_eigenvector_solver
+
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 23, 70, 94, 117):
+        x = rng.standard_normal((n, max(1, n // 3)))
+        for matrix in (rng.standard_normal((n, n + 5)) @ rng.standard_normal((n, n + 5)).T, x @ x.T, np.eye(n)):
+            matrix = (matrix + matrix.T) / 2
+            expected = scipy.linalg.eigh(matrix, subset_by_index=[n - 1, n - 1], check_finite=False)[1][:, 0]
+            np.testing.assert_array_equal(_top_eigenvector_solver(n)(matrix), expected)
