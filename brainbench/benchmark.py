@@ -33,10 +33,11 @@ split-half ceiling.
 """
 from __future__ import annotations
 
+import threading
 import time
 import warnings
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import xarray as xr
@@ -142,16 +143,41 @@ class Protocol:
         return out
 
 
-@dataclass
 class Dataset:
-    """A loaded dataset: the recording, the stimulus set it was recorded with, and provenance."""
+    """A loaded dataset: the recording, the stimulus set it was recorded with, and provenance.
 
-    name: str
-    recording: xr.DataArray
-    stimuli: StimulusSet
-    checksums: dict = field(default_factory=dict)
-    card: dict = field(default_factory=dict)
-    warnings: list = field(default_factory=list)
+    ``recording`` is the DataArray, or a function of no arguments that builds it from what ``load``
+    has already read and checked: it is then built the first time ``dataset.recording`` is read, once.
+    What needs only the stimuli and the checksums (the cache keys, a score answered from the store)
+    then never pays for it: from a fresh process, 1 s of allen_np's load, most of it xarray importing
+    dask.array to ask whether the responses are a dask array.
+    """
+
+    def __init__(self, name: str, recording, stimuli: StimulusSet, checksums: dict | None = None, card: dict | None = None, warnings: list | None = None):
+        self.name, self.stimuli = name, stimuli
+        self.checksums = {} if checksums is None else checksums
+        self.card = {} if card is None else card
+        self.warnings = [] if warnings is None else warnings
+        self._recording = recording
+
+    @property
+    def recording(self) -> xr.DataArray:
+        if callable(self._recording):
+            with _RECORDING_LOCK:  # engine tasks on threads share a dataset: build it once
+                if callable(self._recording):
+                    self._recording = self._recording()
+        return self._recording
+
+    @property
+    def recording_built(self) -> bool:
+        """Whether the recording exists yet (False until a lazily given one is first read)."""
+        return not callable(self._recording)
+
+    def __repr__(self) -> str:
+        return f"Dataset({self.name!r}, recording={'built' if self.recording_built else 'not built yet'}, stimuli={self.stimuli!r})"
+
+
+_RECORDING_LOCK = threading.RLock()
 
 
 @dataclass

@@ -82,3 +82,29 @@ def test_trained_network_beats_pixels_and_differs_from_its_untrained_twin(pixels
         assert trained[area]["ceiled"] > pixels[area]["ceiled"] + 0.05
         assert abs(trained[area]["ceiled"] - untrained[area]["ceiled"]) > 0.01
         assert trained[area]["chosen_layer"] in trained[area]["layer_order"]
+
+
+def test_the_recording_is_built_when_first_used_and_never_for_a_cached_score(pixels_result, registry, shared_data, store):
+    """``load`` reads and checks every file, but assembles the responses into the recording only when it
+    is first read: a score answered from the store never reads it (from a fresh process that saves
+    xarray's import of dask.array and the assembly, ~1 s). Built late, it holds the published rates:
+    each unit's counts x 100 / n_bins_10ms, NaN beyond its session's trials."""
+    import json
+
+    from brainbench import scoring
+
+    scoring._DATASET_CACHE.clear()
+    cached = score("pixels", benchmarks=["allen_np.VISp.ridge"], data_dir=shared_data, store=store, registry=registry, progress=False, log=lambda m: None)
+    assert cached["scores"][0]["from_cache"]
+    (dataset,) = [d for d in scoring._DATASET_CACHE.values() if d.name == "allen_np"]
+    assert not dataset.recording_built
+
+    recording = dataset.recording
+    assert dataset.recording_built and dataset.recording is recording
+    units = json.loads((shared_data / "allen_neuropixels_natural_scenes" / "units.json").read_text())
+    key = sorted(units)[1]
+    counts = np.load(shared_data / "allen_neuropixels_natural_scenes" / "spike_counts.npz")[key]
+    unit = f"{key}/{units[key]['unit_ids'][0]}"
+    rates = recording.sel(neuroid=recording["neuroid_id"] == unit).values[:, :, 0]
+    np.testing.assert_array_equal(rates[: counts.shape[0]], counts[:, :, 0].astype(np.float32) * np.float32(100.0 / units[key]["n_bins_10ms"]))
+    assert np.isnan(rates[counts.shape[0] :]).all()

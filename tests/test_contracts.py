@@ -295,3 +295,35 @@ def test_a_metric_with_only_the_three_abstract_methods_scores_with_the_documente
     result = bench.run({"hidden": hidden}, ["hidden"])
     assert result["raw"] is not None and result["ceiling"] is None and result["ci95_subjects"] is None
     assert "no noise ceiling" in result["ceiling_note"]
+
+
+def test_a_recording_given_as_a_function_is_built_once_when_threads_read_it_together():
+    """Dataset(recording=<function>): built at the first read, once, even when engine tasks on four
+    threads read it at the same moment; every reader gets that one object."""
+    import threading
+    import time
+
+    from brainbench.benchmark import Dataset
+
+    calls, seen = [], []
+    start = threading.Barrier(4)
+
+    def build():
+        calls.append(threading.get_ident())
+        time.sleep(0.05)  # long enough for the other readers to arrive while it builds
+        return object()
+
+    dataset = Dataset("lazy", build, stimuli=None)
+    assert not dataset.recording_built and "not built yet" in repr(dataset)
+
+    def read():
+        start.wait()
+        seen.append(dataset.recording)
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1 and len(seen) == 4 and all(r is seen[0] for r in seen)
+    assert dataset.recording_built and dataset.recording is seen[0]

@@ -7,6 +7,7 @@ Reads the brainbench on-disk format (see README.md in this folder): ``spike_coun
 """
 from __future__ import annotations
 
+import functools
 import json
 import zipfile
 from pathlib import Path
@@ -36,11 +37,29 @@ def locate(data_dir=None) -> Path:
 
 
 def load(data_dir=None) -> Dataset:
+    """Read and check every file now; the (trials, images, units) responses are assembled into the
+    recording when it is first used (brainbench.benchmark.Dataset)."""
     from brainbench.benchmark import Dataset
-    from brainbench.recording import make_recording
 
     folder = locate(data_dir)
-    warnings, checksums = [], {}
+    checksums, warnings = _checksums(folder)
+    units, arrays = _read(folder)
+    coords, rate_scale = _neuroid_coords(folder, units, arrays)
+    stimulus_ids = [f"scene_{i:03d}" for i in range(N_IMAGES)]
+    images = folder / "images"
+    stimuli = StimulusSet(
+        name="allen_natural_scenes",
+        modality="vision",
+        ids=stimulus_ids,
+        paths=[images / f"{sid}.png" for sid in stimulus_ids],
+    )
+    recording = functools.partial(_recording, arrays, rate_scale, coords, stimulus_ids)
+    return Dataset(name="allen_np", recording=recording, stimuli=stimuli, checksums=checksums, card=CARD, warnings=warnings)
+
+
+def _checksums(folder: Path) -> tuple[dict, list]:
+    """sha256 of the responses and metadata, and a warning for each that differs from the published one."""
+    checksums, warnings = {}, []
     for name, expected in FILES.items():
         digest = sha256_file(folder / name)
         checksums[name] = digest
@@ -49,6 +68,11 @@ def load(data_dir=None) -> Dataset:
                 f"{folder / name}: sha256 {digest[:12]}... differs from the published {expected[:12]}...; "
                 "scores are not comparable with the leaderboard unless this is a deliberate rebuild"
             )
+    return checksums, warnings
+
+
+def _read(folder: Path) -> tuple[dict, dict]:
+    """units.json and one (trials, images, units) count array per area-session key it lists."""
     try:
         units = json.loads((folder / "units.json").read_text())
     except (ValueError, UnicodeDecodeError) as exc:
@@ -60,38 +84,44 @@ def load(data_dir=None) -> Dataset:
         raise DataNotFoundError(f"{folder / 'spike_counts.npz'} is corrupt or truncated ({exc}); re-fetch it") from exc
     except KeyError as exc:
         raise DataNotFoundError(f"{folder / 'spike_counts.npz'} lacks the array {exc} listed in units.json; the two files do not match") from exc
+    return units, arrays
 
-    max_trials = max(a.shape[0] for a in arrays.values())
-    n_units = sum(a.shape[2] for a in arrays.values())
-    responses = np.full((max_trials, N_IMAGES, n_units), np.nan, dtype=np.float32)
+
+def _neuroid_coords(folder: Path, units: dict, arrays: dict) -> tuple[dict, dict]:
+    """The neuroid coordinates in the recording's column order (keys sorted), each array checked; and
+    per key the factor from counts to spikes/s over its window."""
     coords = {k: [] for k in ("neuroid_id", "region", "subject", "unit_id", "session", "window_s")}
-    col = 0
+    rate_scale = {}
     for key in sorted(units):
         meta, counts = units[key], arrays[key]
         if counts.ndim != 3 or counts.shape[1] != N_IMAGES or counts.shape[2] != meta["n_units"]:
             raise DataNotFoundError(f"{folder / 'spike_counts.npz'}[{key}] has shape {counts.shape}, expected (trials, {N_IMAGES}, {meta['n_units']})")
         if list(meta["frame_id_values"]) != list(range(N_IMAGES)):
             raise DataNotFoundError(f"units.json[{key}]: images are not in frame order 0..{N_IMAGES - 1}")
-        rate = counts.astype(np.float32) * (100.0 / meta["n_bins_10ms"])  # spikes/s over the window
-        n_trials, _, n = counts.shape
-        responses[:n_trials, :, col : col + n] = rate
+        n = counts.shape[2]
         coords["neuroid_id"] += [f"{key}/{u}" for u in meta["unit_ids"]]
         coords["unit_id"] += list(meta["unit_ids"])
         coords["region"] += [meta["visual_area_code"]] * n
         coords["subject"] += [str(meta["specimen_id"])] * n
         coords["session"] += [key] * n
         coords["window_s"] += [f"{meta['time_window_s'][0]:.3f}-{meta['time_window_s'][1]:.3f}"] * n
+        rate_scale[key] = 100.0 / meta["n_bins_10ms"]
+    return coords, rate_scale
+
+
+def _recording(arrays: dict, rate_scale: dict, coords: dict, stimulus_ids: list):
+    """Firing rates (spikes/s over each session's window), NaN beyond a session's trials."""
+    from brainbench.recording import make_recording
+
+    max_trials = max(a.shape[0] for a in arrays.values())
+    responses = np.full((max_trials, N_IMAGES, len(coords["neuroid_id"])), np.nan, dtype=np.float32)
+    col = 0
+    for key in sorted(arrays):
+        counts = arrays[key]
+        n_trials, _, n = counts.shape
+        responses[:n_trials, :, col : col + n] = counts.astype(np.float32) * rate_scale[key]
         col += n
-    stimulus_ids = [f"scene_{i:03d}" for i in range(N_IMAGES)]
-    recording = make_recording(responses, stimulus_ids, coords, attrs={"units": "spikes/s", "dataset": "allen_np"})
-    images = folder / "images"
-    stimuli = StimulusSet(
-        name="allen_natural_scenes",
-        modality="vision",
-        ids=stimulus_ids,
-        paths=[images / f"{sid}.png" for sid in stimulus_ids],
-    )
-    return Dataset(name="allen_np", recording=recording, stimuli=stimuli, checksums=checksums, card=CARD, warnings=warnings)
+    return make_recording(responses, stimulus_ids, coords, attrs={"units": "spikes/s", "dataset": "allen_np"})
 
 
 def protocol_for(metric: str | None) -> Protocol:

@@ -13,6 +13,7 @@ repeats, so no noise ceiling exists: results carry raw R² (and Pearson r) with 
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,9 +88,21 @@ def _stim_number(name: str) -> int:
     return int(match.group(1)) if match else 10**9
 
 
+def _recording(responses, ids: list, categories: list):
+    """The (1 repetition, sound, component) recording: components have no repeats."""
+    from brainbench.recording import make_recording
+
+    recording = make_recording(
+        responses[None, :, :],
+        ids,
+        {"neuroid_id": list(COMPONENTS), "region": list(COMPONENTS), "subject": ["pooled"] * len(COMPONENTS)},
+        attrs={"units": "component response (a.u.)", "dataset": "nh2015", "repeats": "none (components)"},
+    )
+    return recording.assign_coords(category=("stimulus", categories))
+
+
 def load(data_dir=None) -> Dataset:
     from brainbench.benchmark import Dataset
-    from brainbench.recording import make_recording
 
     folder = locate(data_dir)
     warnings, checksums = [], {}
@@ -126,16 +139,9 @@ def load(data_dir=None) -> Dataset:
         samples, rate = read_audio(path)
         check_audio(samples, rate, path)  # silence
 
-    responses = mat["R"][order]
-    recording = make_recording(
-        responses[None, :, :],
-        ids,
-        {"neuroid_id": list(COMPONENTS), "region": list(COMPONENTS), "subject": ["pooled"] * len(COMPONENTS)},
-        attrs={"units": "component response (a.u.)", "dataset": "nh2015", "repeats": "none (components)"},
-    )
     categories = [mat["categories"][i] for i in order]
-    recording = recording.assign_coords(category=("stimulus", categories))
     stimuli = StimulusSet(name="nh2015_165_natural_sounds", modality="audio", ids=ids, paths=paths, metadata={"category": categories})
+    recording = functools.partial(_recording, mat["R"][order], ids, categories)  # built when first used
     return Dataset(name="nh2015", recording=recording, stimuli=stimuli, checksums=checksums, card=CARD, warnings=warnings)
 
 
