@@ -38,14 +38,17 @@ import time
 import warnings
 from collections import Counter
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 
 from .bootstrap import ENCODING, encode_index, interval, stimulus_counts, subject_counts
 from .bootstrap import block as bootstrap_block
 from .recording import select_region
 from .stimuli import StimulusSet
+
+if TYPE_CHECKING:  # xarray (and pandas) imported only where a recording is built: an answer from the store builds none
+    import xarray as xr
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,12 @@ Recordings without repeats (e.g. fMRI components) have a repetition dim of lengt
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import xarray as xr
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 DIMS = ("repetition", "stimulus", "neuroid")
 REQUIRED_NEUROID_COORDS = ("neuroid_id", "region", "subject")
@@ -17,6 +21,8 @@ REQUIRED_NEUROID_COORDS = ("neuroid_id", "region", "subject")
 
 def make_recording(responses: np.ndarray, stimulus_ids, neuroid_coords: dict, attrs: dict | None = None) -> xr.DataArray:
     """Build a validated recording from a (repetition, stimulus, neuroid) array."""
+    import xarray as xr
+
     responses = np.asarray(responses)
     if responses.ndim != 3:
         raise ValueError(f"responses must be (repetition, stimulus, neuroid), got shape {responses.shape}")
