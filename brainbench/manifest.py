@@ -148,6 +148,23 @@ class Manifest:
 
         return folder_digests(Path(folder), [f.path for f in self.files])
 
+    def pinned_checksums(self, folder: Path, paths=None) -> tuple[dict[str, str], list[str]]:
+        """sha256 of ``paths`` (default: every file) in ``folder``, and a warning for each that differs
+        from its pin: a loader's ``Dataset(checksums=..., warnings=...)``. Hashes are remembered per
+        file identity (``sha256_file``), so files the check before scoring just hashed cost nothing."""
+        from .stimuli import sha256_file
+
+        pins = self.pins
+        checksums, warnings = {}, []
+        for path in pins if paths is None else paths:
+            checksums[path] = digest = sha256_file(Path(folder) / path)
+            if digest != pins[path]:
+                warnings.append(
+                    f"{Path(folder) / path}: sha256 {digest[:12]}... differs from the published {pins[path][:12]}...; "
+                    "scores are not comparable with the leaderboard unless this is a deliberate rebuild"
+                )
+        return checksums, warnings
+
     def to_json(self) -> dict:
         """The manifest as ``manifest.json`` holds it (converters by their function name)."""
         files = []

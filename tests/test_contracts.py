@@ -128,6 +128,19 @@ def test_manifest_problems_name_the_file_and_field(tmp_path):
         read_manifest(path)
 
 
+
+def test_pinned_checksums_give_every_digest_and_warn_for_each_file_that_differs_from_its_pin(tmp_path):
+    (tmp_path / "a.npy").write_bytes(b"published")
+    (tmp_path / "b.npy").write_bytes(b"published")
+    manifest = Manifest("toy", "toy", (FileSpec("a.npy", **pin(tmp_path / "a.npy")), FileSpec("b.npy", **pin(tmp_path / "b.npy"))), "x")
+    (tmp_path / "b.npy").write_bytes(b"edited")
+    checksums, warnings = manifest.pinned_checksums(tmp_path)
+    assert checksums == {"a.npy": manifest.pins["a.npy"], "b.npy": pin(tmp_path / "b.npy")["sha256"]}
+    assert checksums["b.npy"] != manifest.pins["b.npy"]
+    assert warnings == [f"{tmp_path / 'b.npy'}: sha256 {checksums['b.npy'][:12]}... differs from the published {manifest.pins['b.npy'][:12]}...; "
+                        "scores are not comparable with the leaderboard unless this is a deliberate rebuild"]
+    assert manifest.pinned_checksums(tmp_path, ["a.npy"]) == ({"a.npy": manifest.pins["a.npy"]}, [])
+
 # -- out-of-tree folders -----------------------------------------------------------------------------
 def test_plugin_folders_from_the_environment_join_every_kind_and_a_broken_one_is_recorded(tiny, tmp_path, monkeypatch, capsys):
     folder, _ = tiny

@@ -23,7 +23,7 @@ from brainbench.datasets.allen_neuropixels import HIERARCHY, HIERARCHY_SOURCE, S
 from brainbench.datasets.allen_neuropixels import MANIFEST as IMAGES_MANIFEST
 from brainbench.errors import DataNotFoundError
 from brainbench.registry import DatasetPlugin
-from brainbench.stimuli import StimulusSet, sha256_file
+from brainbench.stimuli import StimulusSet
 
 if TYPE_CHECKING:
     from brainbench.benchmark import Dataset, Protocol
@@ -57,11 +57,7 @@ def load(data_dir=None) -> Dataset:
             f"allen_2p_rdm: the natural-scene images it shares with allen_np are not found (folder {IMAGES_MANIFEST.folder!r}). "
             "Fix: `brainbench data fetch allen_np`, or point --data-dir / $BRAINBENCH_DATA at the folder that holds it."
         )
-    warnings, checksums = [], {}
-    for name, expected in FILES.items():
-        checksums[name] = digest = sha256_file(folder / name)
-        if digest != expected:
-            warnings.append(f"{folder / name}: sha256 {digest[:12]}... differs from the published {expected[:12]}...; scores are not comparable with the leaderboard")
+    checksums, warnings = MANIFEST.pinned_checksums(folder)
 
     ceilings = _read_ceilings(folder / "noise_ceiling.csv")
     try:

@@ -17,7 +17,7 @@ import numpy as np
 
 from brainbench.errors import DataNotFoundError
 from brainbench.registry import DatasetPlugin
-from brainbench.stimuli import StimulusSet, sha256_file
+from brainbench.stimuli import StimulusSet
 
 if TYPE_CHECKING:
     from brainbench.benchmark import Dataset, Protocol
@@ -42,7 +42,7 @@ def load(data_dir=None) -> Dataset:
     from brainbench.benchmark import Dataset
 
     folder = locate(data_dir)
-    checksums, warnings = _checksums(folder)
+    checksums, warnings = MANIFEST.pinned_checksums(folder, FILES)
     units, arrays = _read(folder)
     coords, rate_scale = _neuroid_coords(folder, units, arrays)
     stimulus_ids = [f"scene_{i:03d}" for i in range(N_IMAGES)]
@@ -55,20 +55,6 @@ def load(data_dir=None) -> Dataset:
     )
     recording = functools.partial(_recording, arrays, rate_scale, coords, stimulus_ids)
     return Dataset(name="allen_np", recording=recording, stimuli=stimuli, checksums=checksums, card=CARD, warnings=warnings)
-
-
-def _checksums(folder: Path) -> tuple[dict, list]:
-    """sha256 of the responses and metadata, and a warning for each that differs from the published one."""
-    checksums, warnings = {}, []
-    for name, expected in FILES.items():
-        digest = sha256_file(folder / name)
-        checksums[name] = digest
-        if digest != expected:
-            warnings.append(
-                f"{folder / name}: sha256 {digest[:12]}... differs from the published {expected[:12]}...; "
-                "scores are not comparable with the leaderboard unless this is a deliberate rebuild"
-            )
-    return checksums, warnings
 
 
 def _read(folder: Path) -> tuple[dict, dict]:

@@ -25,7 +25,7 @@ from brainbench.errors import DataNotFoundError
 from brainbench.manifest import read_manifest
 from brainbench.paths import data_search_path, find_dataset_dir
 from brainbench.registry import DatasetPlugin
-from brainbench.stimuli import StimulusSet, sha256_file
+from brainbench.stimuli import StimulusSet
 
 if TYPE_CHECKING:
     from brainbench.benchmark import Dataset, Protocol
@@ -105,15 +105,7 @@ def load(data_dir=None) -> Dataset:
     from brainbench.benchmark import Dataset
 
     folder = locate(data_dir)
-    warnings, checksums = [], {}
-    for name, expected in FILES.items():
-        digest = sha256_file(folder / name)
-        checksums[name] = digest
-        if digest != expected:
-            warnings.append(
-                f"{folder / name}: sha256 {digest[:12]}... differs from the published {expected[:12]}...; "
-                "scores are not comparable with the leaderboard unless this is a deliberate rebuild"
-            )
+    checksums, warnings = MANIFEST.pinned_checksums(folder, FILES)
     mat = _read_mat(folder / "components.mat")
     if len(mat["names"]) != N_SOUNDS:
         warnings.append(f"{folder / 'components.mat'} lists {len(mat['names'])} sounds, the published set has {N_SOUNDS}")
