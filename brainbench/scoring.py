@@ -159,9 +159,18 @@ def score_problem(entry: dict) -> str | None:
     return None
 
 
+#: what a timeout most likely means in each phase a ``deadline`` bounds, and its fix
+TIMEOUT_CAUSES = {
+    "extraction": "(a hanging or very slow forward pass?). Fix: check the model with `brainbench check`, or raise --timeout.",
+    "scoring": ("while scoring its stored activations (the mapping, the layer choice and the bootstrap), not in the model. "
+                "Fix: raise --timeout; it bounds each dataset's extraction and each benchmark's scoring separately."),
+}
+
+
 @contextlib.contextmanager
-def deadline(seconds: float | None, what: str):
-    """Raise CellTimeout in this (main) thread after ``seconds``. Python code and sleeps are interrupted;
+def deadline(seconds: float | None, what: str, phase: str):
+    """Raise CellTimeout in this (main) thread after ``seconds``, its message saying what a timeout in
+    ``phase`` (a key of TIMEOUT_CAUSES) most likely means. Python code and sleeps are interrupted;
     a forward pass stuck inside one C call is interrupted when that call returns. Off the main thread
     (Dask workers) no alarm can be set, and the cell runs without a limit."""
     if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
@@ -169,10 +178,7 @@ def deadline(seconds: float | None, what: str):
         return
 
     def on_alarm(signum, frame):
-        raise CellTimeout(
-            f"{what}: stopped after the timeout of {seconds:g} s (a hanging or very slow forward pass?). "
-            "Fix: check the model with `brainbench check`, or raise --timeout."
-        )
+        raise CellTimeout(f"{what}: stopped after the timeout of {seconds:g} s {TIMEOUT_CAUSES[phase]}")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -403,7 +409,7 @@ def extract_task(ref: ModelRef, benchmark_ids: list[str], options: ScoreOptions,
     run.document["activation_storage"] = {"dtype": options.storage_dtype, "keys": {}}
     for name, group in groups.items():
         try:
-            with deadline(options.timeout, f"{extractor.name} on {name}"):
+            with deadline(options.timeout, f"{extractor.name} on {name}", phase="extraction"):
                 _extract_dataset(run, extractor, group, extraction)
         except STOPS_RUN:
             raise
@@ -478,7 +484,7 @@ def score_task(ref: ModelRef, benchmark_id: str, options: ScoreOptions, extracti
         return run.document
     t = time.perf_counter()
     try:
-        with deadline(options.timeout, f"{ref.name} on {bench.name}"):
+        with deadline(options.timeout, f"{ref.name} on {bench.name}", phase="scoring"):
             entry = _evaluate(run, bench, extraction)
     except STOPS_RUN:
         raise

@@ -375,6 +375,22 @@ def test_a_hanging_forward_times_out_with_progress_shown_and_is_recorded(env, sh
     assert failure["error_type"] == "CellTimeout" and failure["benchmark"] == BENCH
 
 
+def test_a_scoring_past_the_timeout_is_recorded_as_a_scoring_timeout_not_blamed_on_the_model(env, shared_data, capsys, monkeypatch):
+    import brainbench.scoring
+
+    monkeypatch.setattr(brainbench.scoring, "_evaluate", lambda *args: time.sleep(30))  # the mapping and bootstrap hang
+    before = json.dumps(entry(result(env)))
+    t = time.perf_counter()
+    code, out, err = cli(capsys, *score_argv(env, shared_data, "--no-score-cache", "--timeout", "1"))
+    assert time.perf_counter() - t < 20
+    assert code == 2
+    assert f"pixels on {BENCH}: stopped after the timeout of 1 s while scoring its stored activations" in err
+    assert "forward pass" not in err and "raise --timeout; it bounds each dataset's extraction and each benchmark's scoring separately" in err
+    (failure,) = result(env)["failed"]
+    assert failure["error_type"] == "CellTimeout" and failure["benchmark"] == BENCH
+    assert json.dumps(entry(result(env))) == before  # the earlier score of this benchmark is kept, unchanged
+
+
 @pytest.fixture
 def plugin_copy(tmp_path):
     """A copy of the worked example whose forward is replaced by ``forward_code``."""
