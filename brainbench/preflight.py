@@ -224,10 +224,10 @@ def plan_memory(
     if plan.peak_bytes <= bound:
         plan.notes.append(f"fitted under the bound: extraction batch {plan.batch_size}, targets in batches of {plan.target_batch}")
         return plan
+    # the verdict and the fix first: a failure's one-line reason (scoring.one_line) keeps the head
     raise ResourceError(
-        plan.describe()
-        + "\nThis run would exceed the memory bound even one stimulus and one target at a time. Remedies: "
-        "raise --max-memory (or free memory on this machine); score fewer or narrower layers (--layers); "
-        "store activations as float16 (--storage-dtype float16); run on a machine with more memory "
-        "(brainbench score --executor dask --scheduler ADDRESS)."
+        f"this run needs an estimated {plan.peak_bytes / MIB:.0f} MiB, over the bound of {bound / MIB:.0f} MiB ({source}), "
+        "even one stimulus and one target at a time. Fix: raise --max-memory or free memory; or score fewer layers "
+        "(--layers), store float16 activations (--storage-dtype float16), or run on a larger machine (--executor dask --scheduler ADDRESS).\n"
+        + plan.describe()
     )

@@ -139,9 +139,13 @@ def resolve_device(device: str) -> str:
 
 # -- failures --------------------------------------------------------------------------------------
 def one_line(exc: BaseException | str, limit: int = 500) -> str:
-    """A failure's reason on one line (the traceback goes to the result file, not the terminal)."""
-    text = exc if isinstance(exc, str) else (str(exc) if isinstance(exc, BrainbenchError) else f"{type(exc).__name__}: {exc}")
-    text = " ".join(text.split()) or type(exc).__name__
+    """A failure's reason on one line (the traceback goes to the result file, not the terminal): the
+    message's lines joined by "; " (by a space after one that ends in punctuation), cut at ``limit``."""
+    text = exc if isinstance(exc, str) else (str(exc) if isinstance(exc, BrainbenchError) or not str(exc) else f"{type(exc).__name__}: {exc}")
+    joined = ""
+    for line in filter(None, (" ".join(line.split()) for line in text.splitlines())):
+        joined += ("" if not joined else " " if joined[-1] in ".:;,!?" else "; ") + line
+    text = joined or type(exc).__name__
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

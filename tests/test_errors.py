@@ -29,6 +29,16 @@ def test_unknown_benchmark_exits_nonzero_with_close_names(capsys):
     assert "unknown benchmark 'allen_np.V1.ridge'" in text and "allen_np.VISp.ridge" in text
 
 
+def test_a_failure_reason_keeps_its_lines_apart_on_one_line():
+    from brainbench.scoring import one_line
+
+    assert one_line("memory estimate:\n  on disk 290 MiB\n  peak 979 MiB\nFix: raise --max-memory.") == (
+        "memory estimate: on disk 290 MiB; peak 979 MiB; Fix: raise --max-memory.")
+    assert one_line(ValueError("bad\n\n   value")) == "ValueError: bad; value"
+    assert one_line("x" * 600) == "x" * 497 + "..."
+    assert one_line(RuntimeError()) == "RuntimeError"  # no message: the type alone
+
+
 def test_unknown_name_error_lists_suggestions():
     err = UnknownNameError("model", "resnet5", ["resnet50", "alexnet"])
     assert "Did you mean: resnet50" in str(err)

@@ -292,7 +292,8 @@ def test_a_narrower_run_merges_into_the_result_and_never_shrinks_it(env, templat
 def test_a_memory_refusal_is_recorded_and_keeps_every_previous_score(env, template, shared_data, capsys):
     code, out, err = cli(capsys, *score_argv(env, shared_data, "--max-memory", "1M", bench=BENCH2))
     assert code == 2
-    assert f"{BENCH2}: FAILED: memory estimate" in err and "--max-memory" in err and "Traceback" not in err
+    assert f"{BENCH2}: FAILED: this run needs an estimated" in err and "MiB, over the bound of 1 MiB (--max-memory)" in err
+    assert "Fix: raise --max-memory" in err and "memory estimate for" in err and "Traceback" not in err
     document = result(env)
     assert document["scores"] == result(template)["scores"]
     (failure,) = document["failed"]
