@@ -42,7 +42,7 @@ from .leaderboard_checks import (
     card_pathways_problem, display_path, finite, pathways_analysis_problem, score_problems, scrub_paths, text_problem,
 )
 from .paths import checkout_root
-from .result import SCHEMA
+from .result import SCHEMA, check_output_dir, output_error
 
 SITE_SCHEMA = "brainbench.leaderboard/2"
 MODEL_SCHEMA = "brainbench.leaderboard-model/1"
@@ -897,9 +897,13 @@ def build_site(results: Iterable[str | Path] | None = None, out: str | Path = "s
     folders += [Path(r) for r in results or []]
     if not folders:
         raise BrainbenchError("no result folders to build from (the built-in leaderboard/results/ is missing; pass --results DIR)")
-    data = site_data(collect_results(folders), registry)
     out = Path(out)
     if out.resolve() == source.resolve():
         raise BrainbenchError(f"--out {out} is the site's source folder; choose another folder (default: site/)")
-    write_site(data, out, source)
+    check_output_dir(out, "the leaderboard site")  # before reading every result: a bad --out is told at once
+    data = site_data(collect_results(folders), registry)
+    try:
+        write_site(data, out, source)
+    except OSError as exc:  # e.g. the disk filled up while writing
+        raise output_error(out, exc, "the leaderboard site") from None
     return out, data

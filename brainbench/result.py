@@ -106,8 +106,8 @@ def load_result(path: str | os.PathLike) -> dict:
 
 
 # -- writing where the user asked ------------------------------------------------------------------
-def check_output_dir(folder: str | os.PathLike) -> Path:
-    """Make sure result files can be written into ``folder`` before any work (OutputError with the fix)."""
+def check_output_dir(folder: str | os.PathLike, what: str = "result files") -> Path:
+    """Make sure ``what`` can be written into ``folder`` before any work (OutputError with the fix)."""
     folder = Path(folder).expanduser()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -115,18 +115,18 @@ def check_output_dir(folder: str | os.PathLike) -> Path:
             pass  # created, fsync'ed and renamed: the folder takes files
         (folder / ".brainbench-write-test").unlink()
     except OSError as exc:
-        raise output_error(folder, exc) from None
+        raise output_error(folder, exc, what) from None
     return folder
 
 
-def output_error(folder: Path, exc: OSError) -> OutputError:
+def output_error(folder: Path, exc: OSError, what: str = "result files") -> OutputError:
     if folder.exists() and not folder.is_dir():
         why = "it is a file, not a folder"
     elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
         why = "its disk is full"
     else:
         why = exc.strerror or str(exc)
-    return OutputError(f"cannot write result files into {folder}: {why}. Fix: pass --out with a folder you can write to.")
+    return OutputError(f"cannot write {what} into {folder}: {why}. Fix: pass --out with a folder you can write to.")
 
 
 # -- merging: a run updates the benchmarks it scored and keeps the others --------------------------

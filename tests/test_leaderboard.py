@@ -124,6 +124,12 @@ def test_cli_build_reports_bad_files_and_writes_the_site(tmp_path, capsys):
     # a missing results folder is a clear error, not a traceback
     assert main(["leaderboard", "build", "--results", str(tmp_path / "nope"), "--out", str(out)]) == 2
     assert "results folder" in capsys.readouterr().err
+    # so is an --out that cannot take the site (here a file), said before any result is read
+    (tmp_path / "a_file").write_text("keep me")
+    assert main(["leaderboard", "build", "--out", str(tmp_path / "a_file")]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write the leaderboard site into {tmp_path / 'a_file'}: it is a file, not a folder. Fix: pass --out" in err
+    assert "Traceback" not in err and (tmp_path / "a_file").read_text() == "keep me"
 
 
 def test_site_data_is_strict_json_and_cannot_close_a_script(tmp_path):
