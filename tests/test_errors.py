@@ -1,6 +1,7 @@
 """Every bad input stops with a message that names the problem and a non-zero exit status."""
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -17,14 +18,14 @@ def run_cli(capsys, *argv):
     return code, captured.out + captured.err
 
 
-def test_unknown_model_exits_nonzero_with_close_names(capsys):
-    code, text = run_cli(capsys, "score", "--model", "efficientnet_lite", "--quiet")
+def test_unknown_model_exits_nonzero_with_close_names(capsys, tmp_path):
+    code, text = run_cli(capsys, "score", "--model", "efficientnet_lite", "--out", str(tmp_path), "--quiet")
     assert code == 2
     assert "unknown model 'efficientnet_lite'" in text and "efficientnet_lite0" in text
 
 
-def test_unknown_benchmark_exits_nonzero_with_close_names(capsys):
-    code, text = run_cli(capsys, "score", "--model", "pixels", "--benchmark", "allen_np.V1.ridge", "--quiet")
+def test_unknown_benchmark_exits_nonzero_with_close_names(capsys, tmp_path):
+    code, text = run_cli(capsys, "score", "--model", "pixels", "--benchmark", "allen_np.V1.ridge", "--out", str(tmp_path), "--quiet")
     assert code == 2
     assert "unknown benchmark 'allen_np.V1.ridge'" in text and "allen_np.VISp.ridge" in text
 
@@ -37,6 +38,25 @@ def test_a_failure_reason_keeps_its_lines_apart_on_one_line():
     assert one_line(ValueError("bad\n\n   value")) == "ValueError: bad; value"
     assert one_line("x" * 600) == "x" * 497 + "..."
     assert one_line(RuntimeError()) == "RuntimeError"  # no message: the type alone
+
+
+def test_an_output_option_that_cannot_be_written_is_one_line_before_any_work(tmp_path, capsys, monkeypatch):
+    (tmp_path / "a_file").write_text("keep me")
+    target = tmp_path / "a_file" / "comparison.json"
+    for argv in (["compare", "pixels", "efficientnet_lite0", "--json", str(target)], ["check", "pixels", "--json", str(target)]):
+        if argv[0] == "check":  # the pre-check stops the run before the (slow) build: the build must not be reached
+            monkeypatch.setattr("brainbench.checking.check", lambda *a, **k: pytest.fail("check ran before --json was checked"))
+        code, text = run_cli(capsys, *argv)
+        assert code == 2, text
+        assert f"cannot write --json {target}: {tmp_path / 'a_file'} is a file, not a folder. Fix: pass --json with a file path" in text
+        assert "Traceback" not in text and (tmp_path / "a_file").read_text() == "keep me"
+
+
+def test_leaderboard_serve_refuses_a_port_out_of_range(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["leaderboard", "serve", "--port", "99999"])
+    assert stop.value.code == 2
+    assert "'99999' is not a port: give a number from 1 to 65535, or 0 for a free one" in capsys.readouterr().err
 
 
 def test_unknown_name_error_lists_suggestions():
@@ -62,7 +82,7 @@ def test_missing_data_names_every_place_searched_and_the_fix(monkeypatch, tmp_pa
 
 def test_missing_data_via_cli_exits_nonzero(monkeypatch, tmp_path, capsys):
     _isolate_search_path(monkeypatch, tmp_path)
-    code, text = run_cli(capsys, "score", "--model", "pixels", "--data-dir", str(tmp_path / "empty"), "--quiet")
+    code, text = run_cli(capsys, "score", "--model", "pixels", "--data-dir", str(tmp_path / "empty"), "--out", str(tmp_path / "out"), "--quiet")
     assert code == 2 and "not found" in text
 
 
@@ -114,8 +134,9 @@ def test_missing_weights_offline_says_where_to_put_them(monkeypatch, tmp_path, r
     text = str(info.value)
     assert str(tmp_path / "torch" / "hub" / "checkpoints" / "resnet50-0676ba61.pth") in text
     assert "resnet50-0676ba61.pth" in text and "--weights" in text and "never substitutes random weights" in text
-    code, text = run_cli(capsys, "score", "--model", "alexnet", "--quiet")
+    code, text = run_cli(capsys, "score", "--model", "alexnet", "--out", str(tmp_path / "out"), "--quiet")  # never ./results of the checkout
     assert code == 2 and "alexnet-owt-7be5be79.pth" in text
+    assert "model build failed" in json.loads((tmp_path / "out" / "alexnet.json").read_text())["failed"][0]["error"]
 
 
 def test_wrong_weights_file_is_rejected_by_checksum(tmp_path, registry):

@@ -4,3 +4,46 @@
 def comma_list(values) -> list[str]:
     """Names from repeatable, comma-separated options (``--benchmark a,b --benchmark c``), blanks dropped."""
     return [x.strip() for group in values or [] for x in group.split(",") if x.strip()]
+
+
+
+def check_json_option(path, option: str = "--json"):
+    """Before any work: the folder of the file an option names exists (it is made) and takes files;
+    else one OutputError line with the fix. Returns the path."""
+    from pathlib import Path
+
+    from ..atomic import atomic_file
+
+    path = Path(path).expanduser()
+    probe = path.parent / f".{path.name}.brainbench-write-test"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_file(probe):
+            pass
+        probe.unlink()
+    except OSError as exc:
+        raise _json_option_error(path, exc, option) from None
+    return path
+
+
+def write_json_option(path, document: dict, option: str = "--json"):
+    """Write ``document`` to the file an option names, whole or not at all, creating its folder; a path
+    that cannot take it is one OutputError line with the fix, not a traceback."""
+    from pathlib import Path
+
+    from ..atomic import write_json
+
+    path = Path(path).expanduser()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return write_json(path, document, indent=2)
+    except OSError as exc:
+        raise _json_option_error(path, exc, option) from None
+
+
+def _json_option_error(path, exc: OSError, option: str):
+    from ..errors import OutputError
+
+    blocked = next((p for p in (path.parent, *path.parent.parents) if p.exists() and not p.is_dir()), None)
+    why = f"{blocked} is a file, not a folder" if blocked else (exc.strerror or str(exc))
+    return OutputError(f"cannot write {option} {path}: {why}. Fix: pass {option} with a file path you can write to.")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sys
 
+from . import check_json_option, write_json_option
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -102,10 +104,10 @@ def print_metric(info: dict, file) -> None:
 def run(args) -> int:
     from ..checking import check
 
+    if args.json_out:
+        check_json_option(args.json_out)  # before the build, which can take minutes
     report = check(args.path, model=args.model, weights=args.weights, timeout=args.timeout, data_dir=args.data_dir, weights_dir=args.weights_dir)
     print_report(report)
     if args.json_out:
-        from ..atomic import write_json
-
-        write_json(args.json_out, report.to_dict(), indent=2)
+        write_json_option(args.json_out, report.to_dict())
     return 0 if report.ok else 1

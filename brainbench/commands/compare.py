@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import comma_list
+from . import check_json_option, comma_list, write_json_option
 
 
 def register(sub) -> None:
@@ -24,6 +24,8 @@ def run(args) -> int:
 
     if not 0 < args.alpha < 1:
         raise BrainbenchError(f"--alpha must be between 0 and 1, got {args.alpha}")
+    if args.json_out:
+        check_json_option(args.json_out)
     benchmarks = comma_list(args.benchmarks) or None
     dirs = [Path(d) for d in args.results] if args.results else None
     comparison = compare(args.model_a, args.model_b, benchmarks=benchmarks, alpha=args.alpha, result_dirs=dirs)
@@ -32,8 +34,6 @@ def run(args) -> int:
     print(format_comparison(comparison))
     print(f"\nmethod: {comparison.method}", file=sys.stdout)
     if args.json_out:
-        from ..result import write_json_atomic
-
-        write_json_atomic(args.json_out, comparison.as_dict())
+        write_json_option(args.json_out, comparison.as_dict())
         print(f"comparison written to {args.json_out}")
     return 0
