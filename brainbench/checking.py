@@ -457,7 +457,7 @@ def check(target: str, model: str | None = None, weights: str | None = None, tim
     report = CheckReport(str(target))
     folder = _locate(target, report)
     if report.errors:
-        report.add("build", "skipped: fix the problems above first", "warning")
+        report.add("build", "not run: fix the problem(s) listed under FAILED first", "warning")
     else:
         spec = {"target": str(target), "folder": str(folder) if folder else None, "model": model, "weights": weights, "weights_dir": weights_dir,
                 "data_dir": str(data_dir) if data_dir else None}
@@ -479,8 +479,14 @@ def _locate(target: str, report: CheckReport) -> Path | None:
 
     registry = default_registry()
     if target not in registry.models and target not in registry.datasets and target not in registry.metrics:
+        import difflib
+
+        names = [*registry.models, *registry.datasets, *registry.metrics]
+        close = difflib.get_close_matches(target, names, n=3, cutoff=0.6)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
         extra = "".join(f"\n  (plugin failed to load: {f.source}: {f.error})" for f in registry.failures)
-        report.add("target", f"{target!r} is neither a plugin folder nor a registered model, dataset or metric{extra}")
+        report.add("target", f"{target!r} is neither a plugin folder nor a registered model, dataset or metric.{hint} "
+                             f"Fix: give a folder whose __init__.py exposes PLUGINS, or a name from `brainbench list`{extra}")
     return None
 
 

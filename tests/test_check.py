@@ -209,6 +209,8 @@ def test_registered_names_and_unknown_targets(tmp_path):
     assert report.models[0]["layers"]["pixels"]["width"] == 64 * 64
     unknown = check("no_such_model_or_folder")
     assert "neither a plugin folder nor a registered model" in errors(unknown)["target"][0]
+    assert "Fix: give a folder whose __init__.py exposes PLUGINS, or a name from `brainbench list`" in errors(unknown)["target"][0]
+    assert "Did you mean: efficientnet_lite0" in errors(check("efficientnet_lite"))["target"][0]
 
 
 def test_generated_stimuli_cover_two_image_sizes_and_nh2015_format(tmp_path):
