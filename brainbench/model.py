@@ -253,7 +253,10 @@ def load_checkpoint(path: Path, expected_sha256_prefix: str | None = None, allow
     except pickle.UnpicklingError as exc:
         raise _refusal(path, exc, allowed_globals) from exc
     except Exception as exc:
-        raise WeightsUnavailableError(f"cannot load weights file {path}: {exc}") from exc
+        raise WeightsUnavailableError(
+            f"cannot load weights file {path}: it is not a PyTorch checkpoint torch.load can read "
+            f"({type(exc).__name__}: {exc}). Fix: give the model's own .pt/.pth checkpoint (--weights FILE), or delete a damaged file and fetch it again"
+        ) from exc
     if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
         state = state["state_dict"]
     return state

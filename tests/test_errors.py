@@ -139,6 +139,14 @@ def test_missing_weights_offline_says_where_to_put_them(monkeypatch, tmp_path, r
     assert "model build failed" in json.loads((tmp_path / "out" / "alexnet.json").read_text())["failed"][0]["error"]
 
 
+def test_a_weights_file_that_is_no_checkpoint_is_named_with_the_fix(tmp_path):
+    from brainbench.model import load_checkpoint
+
+    (tmp_path / "notes.txt").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    with pytest.raises(WeightsUnavailableError, match=r"cannot load weights file .*notes.txt: it is not a PyTorch checkpoint torch.load can read \(.*\)\. Fix: give the model's own"):
+        load_checkpoint(tmp_path / "notes.txt")
+
+
 def test_wrong_weights_file_is_rejected_by_checksum(tmp_path, registry):
     fake = tmp_path / "resnet50-0676ba61.pth"
     import torch
