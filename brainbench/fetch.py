@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
+import shlex
 import shutil
 import urllib.error
 import urllib.request
@@ -75,9 +76,9 @@ def manifest_of(name: str, registry=None) -> Manifest:
 
 
 # -- downloading -------------------------------------------------------------------------------------
-def _offline_help(url: str, target: Path, source_: Manifest) -> str:
+def _offline_help(url: str, target: Path, source_: Manifest, retry: str | None = None) -> str:
     return (
-        f"Fix: check the network (or a proxy: $https_proxy), then run `brainbench data fetch {source_.name}` again "
+        f"Fix: check the network (or a proxy: $https_proxy), then run `{retry or f'brainbench data fetch {source_.name}'}` again "
         f"(finished files are kept and partial ones resume); or download {url} yourself to {target} "
         f"(the checksum is verified on the next fetch); or point ${MIRROR_ENV} at a mirror; or, with a copy of "
         f"the dataset folder, `brainbench data import DIR`."
@@ -85,7 +86,8 @@ def _offline_help(url: str, target: Path, source_: Manifest) -> str:
 
 
 def download(url: str, target: Path, expected_sha256: str | None = None, expected_size: int | None = None,
-             timeout: float = 60.0, source_: Manifest | None = None, log: Callable[[str], None] | None = None) -> Path:
+             timeout: float = 60.0, source_: Manifest | None = None, log: Callable[[str], None] | None = None,
+             retry: str | None = None) -> Path:
     """Download ``url`` to ``target`` through ``target.part``, resuming a partial file with HTTP Range.
 
     The file is renamed to ``target`` only after its sha256 (if given) matches; a mismatching file is
@@ -98,7 +100,7 @@ def download(url: str, target: Path, expected_sha256: str | None = None, expecte
     if expected_size is not None and offset > expected_size:
         part.unlink()
         offset = 0
-    help_text = _offline_help(url, target, source_) if source_ else f"Fix: check the network and retry, or download {url} to {target} yourself."
+    help_text = _offline_help(url, target, source_, retry) if source_ else f"Fix: check the network and retry, or download {url} to {target} yourself."
     if not (expected_size is not None and offset == expected_size):
         response = _open(url, offset, timeout, help_text)
         if response is not None:
@@ -218,6 +220,9 @@ def fetch(name: str, root: str | os.PathLike | None = None, mirror: str | None =
     the fix when a file cannot be had.
     """
     src = manifest_of(name, registry)
+    # the command that resumes this fetch, as the user would type it (their --root and --mirror kept)
+    retry = " ".join(["brainbench data fetch", name] + (["--root", shlex.quote(str(root))] if root is not None else [])
+                     + (["--mirror", shlex.quote(mirror)] if mirror else []))
     root = Path(root).expanduser() if root is not None else user_data_dir()
     mirror = mirror if mirror is not None else os.environ.get(MIRROR_ENV) or None
     final = root / src.folder
@@ -244,13 +249,13 @@ def fetch(name: str, root: str | os.PathLike | None = None, mirror: str | None =
         if log and len(todo) > 1:
             log(f"[{number}/{len(todo)}] {spec.path}")
         if mirror:
-            download(mirror_url(mirror, src, spec), target, spec.sha256, spec.size, timeout, src, log)
+            download(mirror_url(mirror, src, spec), target, spec.sha256, spec.size, timeout, src, log, retry)
         elif spec.derive:
             upstreams = []
             for url in spec.upstream_urls:  # files shared by several outputs are downloaded once
                 local = staging / ".upstream" / _upstream_name(url)
                 if not local.exists():
-                    download(url, local, None, None, timeout, src, log)
+                    download(url, local, None, None, timeout, src, log, retry)
                 upstreams.append((url, local))
             try:
                 spec.derive(upstreams, target, spec.sha256)
@@ -262,7 +267,7 @@ def fetch(name: str, root: str | os.PathLike | None = None, mirror: str | None =
                     path.unlink(missing_ok=True)
                 raise
         else:
-            download(spec.url, target, spec.sha256, spec.size, timeout, src, log)
+            download(spec.url, target, spec.sha256, spec.size, timeout, src, log, retry)
     shutil.rmtree(staging / ".upstream", ignore_errors=True)
     _promote(staging, final)
     if log:

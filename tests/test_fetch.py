@@ -168,6 +168,11 @@ def test_offline_error_names_url_and_fix(isolated):
     message = str(info.value)
     assert "http://127.0.0.1:9/allen_2p_natural_scenes_rdms/" in message
     assert "brainbench data import" in message and "offline" in message
+    assert "then run `brainbench data fetch allen_2p_rdm --mirror http://127.0.0.1:9` again" in message
+    # a fetch into another root is resumed into that root: the retry command keeps --root
+    with pytest.raises(fetch.FetchError) as info:
+        fetch.fetch("allen_2p_rdm", root=isolated / "my data", mirror="http://127.0.0.1:9", timeout=5, log=None)
+    assert f"`brainbench data fetch allen_2p_rdm --root '{isolated / 'my data'}' --mirror http://127.0.0.1:9`" in str(info.value)
 
 
 # -- allen_np from its upstream sources (Allen's S3 templates, per-session files at pinned commits) ----
