@@ -52,6 +52,16 @@ def test_an_output_option_that_cannot_be_written_is_one_line_before_any_work(tmp
         assert "Traceback" not in text and (tmp_path / "a_file").read_text() == "keep me"
 
 
+def test_a_results_folder_that_is_not_there_is_an_error_not_an_empty_answer(capsys, tmp_path):
+    (tmp_path / "a_file").write_text("{}")
+    for argv, folder, what in ((["analyze", "ranking"], tmp_path / "nope", "does not exist"),
+                               (["analyze", "discriminability"], tmp_path / "a_file", "is a file, not a folder"),
+                               (["compare", "pixels", "efficientnet_lite0"], tmp_path / "nope", "does not exist")):
+        code, text = run_cli(capsys, *argv, "--results", str(folder))
+        assert code == 2, (argv, text)
+        assert f"--results {folder} {what}. Fix: give a folder of brainbench result JSON files" in text and "Traceback" not in text
+
+
 def test_leaderboard_serve_refuses_a_port_out_of_range(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["leaderboard", "serve", "--port", "99999"])

@@ -20,6 +20,20 @@ def default_result_dirs() -> list[Path]:
     return dirs
 
 
+def given_result_dirs(folders) -> list[Path] | None:
+    """The ``--results`` folders a user gave (None: none given, use the defaults); one that is not a
+    folder is an error naming it, never silently an empty set of results."""
+    if not folders:
+        return None
+    dirs = [Path(folder).expanduser() for folder in folders]
+    for folder in dirs:
+        if not folder.is_dir():
+            what = "is a file, not a folder" if folder.exists() else "does not exist"
+            raise BrainbenchError(f"--results {folder} {what}. Fix: give a folder of brainbench result JSON files "
+                                  "(what `brainbench score --out` writes; default ./results)")
+    return dirs
+
+
 def read_result(path: str | os.PathLike) -> dict:
     path = Path(path)
     try:

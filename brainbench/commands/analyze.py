@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -58,7 +57,9 @@ def _common(p, record: bool = False) -> None:
 
 
 def _dirs(args):
-    return [Path(d) for d in args.results] if args.results else None
+    from ..analysis._results import given_result_dirs
+
+    return given_result_dirs(args.results)
 
 
 def run_hierarchy(args) -> int:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from . import check_json_option, comma_list, write_json_option
 
@@ -20,6 +19,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from ..analysis import compare, format_comparison
+    from ..analysis._results import given_result_dirs
     from ..errors import BrainbenchError
 
     if not 0 < args.alpha < 1:
@@ -27,7 +27,7 @@ def run(args) -> int:
     if args.json_out:
         check_json_option(args.json_out)
     benchmarks = comma_list(args.benchmarks) or None
-    dirs = [Path(d) for d in args.results] if args.results else None
+    dirs = given_result_dirs(args.results)
     comparison = compare(args.model_a, args.model_b, benchmarks=benchmarks, alpha=args.alpha, result_dirs=dirs)
     if not comparison.rows:
         raise BrainbenchError(f"{comparison.model_a} and {comparison.model_b} have no benchmark in common")
