@@ -321,15 +321,19 @@ class Benchmark:
         out["ceiled_inter_animal"] = _f(raw / consistency) if raw is not None and consistency else None
         return out
 
-    def _model_independent(self, cache, part: str, compute):
+    def _model_independent(self, cache, part: str, compute, splits_matter: bool = True):
         """A part of the score that is the same for every model on this benchmark, from ``cache`` when
-        an earlier run computed it (keyed by the benchmark's full configuration and the code version)."""
+        an earlier run computed it (keyed by the benchmark's configuration and the code version).
+        ``splits_matter=False``: the part never looks at the train/test splits (a per-neuroid metric's
+        ceilings), so its key leaves them out and protocols that differ only in their splits (another
+        seed, another K: ``brainbench analyze splits``) share it."""
         if cache is None:
             return compute()
         from .errors import BrainbenchError
         from .model import json_key
 
-        key = json_key({"part": part, "version": MODEL_INDEPENDENT_VERSION, "benchmark": self.config()})
+        config = self.config() if splits_matter else self._config_without_splits()
+        key = json_key({"part": part, "version": MODEL_INDEPENDENT_VERSION, "benchmark": config})
         hit = cache.get_json("benchmark_parts", key)
         if hit is not None:
             return hit["value"]
@@ -339,6 +343,11 @@ class Benchmark:
         except BrainbenchError:  # a read-only or full cache: the value is still right, only not kept
             pass
         return value
+
+    def _config_without_splits(self) -> dict:
+        """``config()`` with the protocol reduced to its bootstrap (resample count and seed): what a part
+        that never looks at the train/test splits depends on."""
+        return {**self.config(), "protocol": {"n_bootstrap": self.protocol.n_bootstrap, "bootstrap_seed": self.protocol.bootstrap_seed}}
 
     def _primary(self, outputs, responses, counts=None):
         return self.metric.summarize(outputs, responses, counts)[self.metric.primary]
@@ -381,7 +390,7 @@ class Benchmark:
         store after the first model), a population metric's depends on the reported test stimuli."""
         if not self.metric.per_neuroid or ceiling_data is None:
             return self._ceiling(ceiling_data, reported, n)
-        stored = self._model_independent(cache, "point_ceiling", lambda: _stored_array(self._ceiling(ceiling_data, reported, n)))
+        stored = self._model_independent(cache, "point_ceiling", lambda: _stored_array(self._ceiling(ceiling_data, reported, n)), splits_matter=False)
         return None if stored is None else np.array([np.nan if x is None else x for x in stored["values"]], dtype=float).reshape(stored["shape"])
 
     def _ceiling(self, ceiling_data, reported, n: int, counts: np.ndarray | None = None):
@@ -411,7 +420,9 @@ class Benchmark:
     def _bootstrap_stimuli(self, reported, responses, ceiling_data, agg, counts, cache=None) -> dict:
         """Raw and ceiled score on every stimulus resample (same outputs, no refit; ceiling recomputed)."""
         raw = agg(self.metric.summarize_many(reported, responses, counts)[self.metric.primary], axis=-1)
-        ceiling = self._model_independent(cache, "stimulus_resample_ceilings", lambda: self._aggregated_ceilings(ceiling_data, reported, counts, agg))
+        # a per-neuroid metric's ceiling never looks at the reported splits (_ceiling_with)
+        ceiling = self._model_independent(cache, "stimulus_resample_ceilings", lambda: self._aggregated_ceilings(ceiling_data, reported, counts, agg),
+                                          splits_matter=not self.metric.per_neuroid)
         with np.errstate(invalid="ignore", divide="ignore"):
             ceiled = raw / np.asarray(ceiling, dtype=float) if ceiling is not None else None
         return {"raw": raw, "ceiled": ceiled}

@@ -141,6 +141,45 @@ def test_model_independent_parts_are_cached_per_benchmark_and_change_nothing(tmp
     assert uncached["ceiling_inter_animal"] is not None and uncached["ceiled_inter_animal"] is not None
 
 
+@pytest.mark.parametrize("metric_name", ["ridge", "rsa"])
+def test_ceilings_are_shared_across_split_seeds_only_where_they_ignore_the_splits(metric_name, tmp_path, monkeypatch):
+    """A per-neuroid metric's ceilings (on all stimuli and on every stimulus resample) never look at the
+    train/test splits: a protocol that differs only in its seed (``brainbench analyze splits``) reads
+    them from the store. A population metric's ceilings are computed on the reported test stimuli, so
+    another seed computes its own. Either way every number is the one an uncached run gives."""
+    from dataclasses import replace
+
+    import brainbench.ceiling as ceiling_module
+    from brainbench.benchmark import Benchmark, Protocol
+    from brainbench.store import Store
+    from brainbench.testing import SimulatedModel, SimulatedPopulation, simulated_benchmark
+
+    latent, recording = SimulatedPopulation(n_units=24, n_animals=4).draw(seed=7)
+    protocol = Protocol(kind="kfold", n_splits=4, selection="held_out_splits", n_bootstrap=200)
+    store = Store(tmp_path / "cache")
+    features = {"a": SimulatedModel(0.5, 1).features(latent), "b": SimulatedModel(1.0, 2).features(latent)}
+    make = {"ridge": RidgeMetric, "rsa": RSAMetric}[metric_name]
+
+    def run(seed, cache):
+        bench = simulated_benchmark(recording, make(ceiling_splits=4), replace(protocol, seed=seed))
+        entry = bench.run({name: bench.metric.prepare(f) for name, f in features.items()}, list(features), cache=cache)
+        return {k: v for k, v in entry.items() if k != "seconds"}
+
+    run(0, store)  # seed 0 fills the store
+    computed = []
+    halves, resampled = ceiling_module._split_half_means, Benchmark._aggregated_ceilings
+    monkeypatch.setattr(ceiling_module, "_split_half_means", lambda *a: computed.append("halves") or halves(*a))
+    monkeypatch.setattr(Benchmark, "_aggregated_ceilings", lambda *a: computed.append("resampled") or resampled(*a))
+    seed_1 = run(1, store)
+    monkeypatch.undo()
+    assert seed_1 == run(1, None)
+    if metric_name == "ridge":
+        assert computed == []  # both ceilings came from seed 0's run
+    else:
+        assert "resampled" in computed  # its own, on seed 1's test stimuli, which differ from seed 0's
+        assert run(0, None)["ceiling"] != seed_1["ceiling"]
+
+
 @pytest.mark.parametrize("metric_name", ["rsa", "cka"])
 def test_population_subject_resample_ceilings_are_cached_and_change_nothing(metric_name, tmp_path, monkeypatch):
     """RSA and CKA rebuild the recorded population and its ceiling from each subject resample. The
