@@ -110,13 +110,19 @@ def check_output_dir(folder: str | os.PathLike, what: str = "result files") -> P
     """Make sure ``what`` can be written into ``folder`` before any work (OutputError with the fix)."""
     folder = Path(folder).expanduser()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with atomic_file(folder / ".brainbench-write-test"):
-            pass  # created, fsync'ed and renamed: the folder takes files
-        (folder / ".brainbench-write-test").unlink()
+        probe_writable(folder)
     except OSError as exc:
         raise output_error(folder, exc, what) from None
     return folder
+
+
+def probe_writable(folder: Path) -> None:
+    """Make ``folder`` and create, fsync and rename a file in it, then remove it: OSError if the
+    folder cannot take files (a file in the way, no permission, a full disk)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with atomic_file(folder / ".brainbench-write-test"):
+        pass
+    (folder / ".brainbench-write-test").unlink()
 
 
 def output_error(folder: Path, exc: OSError, what: str = "result files") -> OutputError:

@@ -6,21 +6,16 @@ def comma_list(values) -> list[str]:
     return [x.strip() for group in values or [] for x in group.split(",") if x.strip()]
 
 
-
 def check_json_option(path, option: str = "--json"):
     """Before any work: the folder of the file an option names exists (it is made) and takes files;
     else one OutputError line with the fix. Returns the path."""
     from pathlib import Path
 
-    from ..atomic import atomic_file
+    from ..result import probe_writable
 
     path = Path(path).expanduser()
-    probe = path.parent / f".{path.name}.brainbench-write-test"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_file(probe):
-            pass
-        probe.unlink()
+        probe_writable(path.parent)
     except OSError as exc:
         raise _json_option_error(path, exc, option) from None
     return path
