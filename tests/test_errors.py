@@ -62,6 +62,15 @@ def test_a_results_folder_that_is_not_there_is_an_error_not_an_empty_answer(caps
         assert f"--results {folder} {what}. Fix: give a folder of brainbench result JSON files" in text and "Traceback" not in text
 
 
+def test_score_help_says_what_each_exit_status_means(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["score", "--help"])
+    assert stop.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "exit status: 0 every benchmark scored; 1 a model or benchmark failed with an unexpected error" in text
+    assert "merges into OUT/<model>.json" in text
+
+
 def test_leaderboard_serve_refuses_a_port_out_of_range(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["leaderboard", "serve", "--port", "99999"])

@@ -18,7 +18,15 @@ from . import comma_list
 
 
 def register(sub) -> None:
-    p = sub.add_parser("score", help="score a model on benchmarks (default: every benchmark of its modality)")
+    p = sub.add_parser(
+        "score", help="score a model on benchmarks (default: every benchmark of its modality)",
+        description="Score models on benchmarks. Each model's result merges into OUT/<model>.json: the benchmarks "
+        "scored now replace their entries, the others are kept, and a run that stops early leaves the file as it was. "
+        "Activations and scores are cached by content (--cache-dir), so a second run answers from the cache.",
+        epilog="exit status: 0 every benchmark scored; 1 a model or benchmark failed with an unexpected error (its reason and "
+        "traceback are in the result file); 2 a bad argument, an environment problem, or a failure whose message gives "
+        "the fix (data, memory, timeout, weights).",
+    )
     p.add_argument("--model", "--models", dest="models", required=True,
                    help="model name, a model plugin folder anywhere (PATH), or comma-separated names/folders; with --activations, the name the result is filed under")
     p.add_argument("--activations", metavar="FILE", help="score precomputed activations (.npz, .h5/.hdf5, .nc keyed by stimulus id and layer) under the name --model gives")
