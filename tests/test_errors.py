@@ -62,6 +62,19 @@ def test_a_results_folder_that_is_not_there_is_an_error_not_an_empty_answer(caps
         assert f"--results {folder} {what}. Fix: give a folder of brainbench result JSON files" in text and "Traceback" not in text
 
 
+@pytest.mark.parametrize("extra, message", [
+    (["--executor", "dask", "--workers", "0"], "--workers must be at least 1, got 0"),
+    (["--workers", "2"], "--workers only applies to --executor dask. Fix: add --executor dask, or leave it out"),
+    (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "--workers and --scheduler only apply to --executor dask"),
+    (["--layers", ",,,"], "--layers ',,,' names no layer. Fix: give comma-separated layer names"),
+])
+def test_score_options_that_would_be_ignored_are_refused_before_any_work(extra, message, capsys, tmp_path):
+    code, text = run_cli(capsys, "score", "--model", "pixels", "--benchmark", "allen_np.VISp.ridge", "--out", str(tmp_path / "out"),
+                         "--cache-dir", str(tmp_path / "cache"), "--quiet", *extra)
+    assert code == 2 and message in text and "Traceback" not in text
+    assert not (tmp_path / "cache").exists()  # refused before the cache was touched
+
+
 def test_score_help_says_what_each_exit_status_means(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["score", "--help"])

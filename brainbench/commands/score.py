@@ -64,6 +64,14 @@ def check_arguments(args) -> None:
         raise errors.BrainbenchError(f"--batch-size must be at least 1, got {args.batch_size}")
     if not args.timeout > 0:
         raise errors.BrainbenchError(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
+    if args.workers is not None and args.workers < 1:
+        raise errors.BrainbenchError(f"--workers must be at least 1, got {args.workers}")
+    dask_only = [flag for flag, value in (("--workers", args.workers), ("--scheduler", args.scheduler)) if value is not None]
+    if dask_only and args.executor != "dask":
+        verb, them = ("apply", "them") if len(dask_only) > 1 else ("applies", "it")
+        raise errors.BrainbenchError(f"{' and '.join(dask_only)} only {verb} to --executor dask. Fix: add --executor dask, or leave {them} out")
+    if args.layers is not None and not comma_list([args.layers]):
+        raise errors.BrainbenchError(f"--layers {args.layers!r} names no layer. Fix: give comma-separated layer names, or leave --layers out for the model's own list")
 
 
 def check_places(args) -> None:
