@@ -25,7 +25,7 @@ def register(sub) -> None:
         "Activations and scores are cached by content (--cache-dir), so a second run answers from the cache.",
         epilog="exit status: 0 every benchmark scored; 1 a model or benchmark failed with an unexpected error (its reason and "
         "traceback are in the result file); 2 a bad argument, an environment problem, or a failure whose message gives "
-        "the fix (data, memory, timeout, weights).",
+        "the fix (data, memory, timeout, weights); 130 or 143 interrupted (Ctrl-C, SIGTERM).",
     )
     p.add_argument("--model", "--models", dest="models", required=True,
                    help="model name, a model plugin folder anywhere (PATH), or comma-separated names/folders; with --activations, the name the result is filed under")
