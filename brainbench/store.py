@@ -35,6 +35,10 @@ from .atomic import TMP_PREFIX, atomic_file, orphan_owner_alive
 from .errors import CacheError
 from .paths import cache_root
 
+#: the kinds of entry brainbench keeps, one folder each: a layer's activations, a metric's per-layer
+#: preparation (e.g. a Gram matrix), scores, the model-independent parts of a benchmark's score, and
+#: the digests of data files remembered across runs (brainbench.integrity)
+KINDS = ("activations", "prepared", "scores", "benchmark_parts", "digests")
 #: temporary files older than this whose owner cannot be checked (another host) are orphans
 ORPHAN_AGE_S = 24 * 3600
 HASH_CHUNK = 1 << 22

@@ -312,6 +312,16 @@ def test_an_undecodable_image_is_recorded_and_keeps_every_previous_score(env, te
     assert [f["benchmark"] for f in document["failed"]] == [BENCH2]
 
 
+def test_the_cache_holds_only_the_declared_kinds_and_clear_refuses_any_other(template, env, capsys):
+    from brainbench.store import KINDS
+
+    assert {p.name for p in (template / "cache").iterdir() if p.is_dir()} == set(KINDS)  # a score writes every kind
+    with pytest.raises(SystemExit) as stop:
+        main(["cache", "clear", "--kind", "score", "--cache-dir", str(env / "cache")])  # a typo of 'scores'
+    assert stop.value.code == 2 and "invalid choice: 'score'" in capsys.readouterr().err
+    assert data_files(env / "cache", "scores")  # nothing was cleared
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["SIGKILL", "SIGTERM", "SIGINT"])
 def test_a_run_stopped_mid_extraction_leaves_the_result_file_as_it_was(env, shared_data, capsys, sig):
     previous = env / "results" / "fault_slow.json"

@@ -1,13 +1,13 @@
 """``brainbench cache info|clear``."""
 from __future__ import annotations
 
-from ..store import Store, human_size
+from ..store import KINDS, Store, human_size
 
 
 def register(sub) -> None:
     p = sub.add_parser("cache", help="inspect or clear the activation and score cache")
     p.add_argument("action", choices=["info", "clear"])
-    p.add_argument("--kind", help="only this kind of entry (activations, scores)")
+    p.add_argument("--kind", choices=KINDS, help="only this kind of entry")
     p.add_argument("--orphans", action="store_true", help="with clear: remove only temporary files left by writers that are gone (their process ended; from another host: older than a day); safe while other runs use the cache")
     p.add_argument("--cache-dir", help="cache root (default: $BRAINBENCH_CACHE or ~/.cache/brainbench)")
     p.set_defaults(func=run)
