@@ -27,7 +27,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -320,14 +320,15 @@ class Store:
             summary[kind_dir.name] = {"entries": entries, "bytes": size, "orphan_temp_files": orphans}
         return summary
 
-    def clear(self, kind: str | None = None, orphans_only: bool = False) -> int:
-        """Delete cached entries (all kinds but downloaded data, or one kind). Returns bytes freed.
+    def clear(self, kind: str | None = None, orphans_only: bool = False) -> Cleared:
+        """Delete cached entries (all kinds but downloaded data, or one kind). Returns the bytes freed
+        and the files removed (a writer killed as it created its file leaves an empty one).
 
         ``orphans_only``: delete only temporary files whose writer is gone — its process no longer
         runs on this host, or (written elsewhere) it is older than ORPHAN_AGE_S — which is safe while
         other runs use the store. Raises CacheError, after deleting what it could, if files remain.
         """
-        freed, failed = 0, []
+        freed, removed, failed = 0, 0, []
         for target in self._kind_dirs(kind):
             files = [p for p in target.rglob(f"{TMP_PREFIX}*" if orphans_only else "*") if p.is_file()]
             for path in files:
@@ -336,7 +337,7 @@ class Store:
                 try:
                     size = path.stat().st_size
                     path.unlink()
-                    freed += size
+                    freed, removed = freed + size, removed + 1
                 except FileNotFoundError:
                     pass  # another process removed or renamed it
                 except OSError as exc:
@@ -346,10 +347,17 @@ class Store:
         if failed:
             path, exc = failed[0]
             raise CacheError(
-                f"freed {human_size(freed)}, but {len(failed)} file(s) could not be removed from {self.root} "
+                f"freed {human_size(freed)} ({removed} file(s)), but {len(failed)} file(s) could not be removed from {self.root} "
                 f"(e.g. {path}: {exc.strerror or exc}). Fix: make the cache writable, or remove it as its owner."
             )
-        return freed
+        return Cleared(freed, removed)
+
+
+class Cleared(NamedTuple):
+    """What ``Store.clear`` removed."""
+
+    bytes: int
+    files: int
 
 
 def _files(folder: Path):

@@ -96,16 +96,17 @@ def test_killed_writer_leaves_no_entry_and_keeps_the_old_one(tmp_path):
     assert np.array_equal(np.asarray(store.get_array("activations", "ef" * 32)), _content(7))
     # orphans: the killed writers' files go at once (their PID is gone); a running writer's file stays
     killed = sum(p.stat().st_size for p in tmp_path.rglob(".tmp-*"))
+    n_killed = len(list(tmp_path.rglob(".tmp-*")))
     live = tmp_path / "activations" / "ef" / temp_name(".npy")  # named after this (running) process
     live.write_bytes(b"x" * 100)
-    assert store.clear(orphans_only=True) == killed > ROWS * COLS * 4 // 2
+    assert store.clear(orphans_only=True) == (killed, n_killed) and killed > ROWS * COLS * 4 // 2 and n_killed >= 2
     assert live.exists() and store.info()["activations"]["orphan_temp_files"] == 1
     # a temporary file whose owner cannot be checked (no PID in its name) goes only when a day old
     unknown = tmp_path / "activations" / "ef" / ".tmp-k3j4h2.npy"
     unknown.write_bytes(b"y" * 10)
-    assert store.clear(orphans_only=True) == 0 and unknown.exists()
+    assert store.clear(orphans_only=True) == (0, 0) and unknown.exists()
     os.utime(unknown, (time.time() - 2 * 86400,) * 2)
-    assert store.clear(orphans_only=True) == 10 and not unknown.exists()
+    assert store.clear(orphans_only=True) == (10, 1) and not unknown.exists()
     live.unlink()
     assert store.info()["activations"]["orphan_temp_files"] == 0
     assert store.info()["activations"]["entries"] == 1

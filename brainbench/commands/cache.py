@@ -25,6 +25,7 @@ def run(args) -> int:
                 continue
             print(f"  {kind}: {s['entries']} entries, {human_size(s['bytes'])}, {s['orphan_temp_files']} temporary files")
     else:
-        freed = store.clear(args.kind, orphans_only=args.orphans)  # CacheError (exit 2) if files could not be removed
-        print(f"freed {human_size(freed)} from {store.root}")
+        cleared = store.clear(args.kind, orphans_only=args.orphans)  # CacheError (exit 2) if files could not be removed
+        files = f"{cleared.files} {'temporary ' if args.orphans else ''}file{'' if cleared.files == 1 else 's'}"
+        print(f"freed {human_size(cleared.bytes)} ({files}) from {store.root}")
     return 0
