@@ -303,10 +303,9 @@ class Store:
 
     # -- maintenance -----------------------------------------------------------------------------
     def _kind_dirs(self, kind: str | None = None) -> list[Path]:
-        if kind:
-            return [self.root / kind] if (self.root / kind).is_dir() else []
-        # "data" holds downloaded datasets, not cache entries: never counted or cleared here
-        return sorted(p for p in self.root.glob("*") if p.is_dir() and p.name != "data")
+        # only the declared kinds: the cache root also holds what is not a cache entry (downloaded data
+        # and weights, a tool's folder), which `cache info` never counts and `cache clear` never deletes
+        return [self.root / k for k in ((kind,) if kind else KINDS) if (self.root / k).is_dir()]
 
     def info(self, kind: str | None = None) -> dict:
         """Per kind: whole entries, bytes on disk, orphan temporary files (from crashed writers)."""
@@ -321,7 +320,7 @@ class Store:
         return summary
 
     def clear(self, kind: str | None = None, orphans_only: bool = False) -> Cleared:
-        """Delete cached entries (all kinds but downloaded data, or one kind). Returns the bytes freed
+        """Delete cached entries (of every kind in KINDS, or of one). Returns the bytes freed
         and the files removed (a writer killed as it created its file leaves an empty one).
 
         ``orphans_only``: delete only temporary files whose writer is gone — its process no longer

@@ -192,3 +192,20 @@ def test_cache_info_and_clear_commands(tmp_path, capsys):
     assert cli_main(["cache", "clear", "--cache-dir", str(tmp_path)]) == 0
     assert "freed 2.0 MiB" in capsys.readouterr().out
     assert store.info() == {}
+
+
+def test_cache_clear_touches_only_the_stores_kinds(tmp_path, capsys):
+    """Downloaded weights and data live under the same root (weights.user_weights_dir, paths.data_root),
+    and CI keeps its tools there: `cache clear` without --kind must not delete them, nor count them."""
+    store = Store(tmp_path)
+    store.put_json("scores", "bb" * 32, {"raw": 0.1})
+    kept = [tmp_path / "weights" / "bakhtiari" / "net.pt", tmp_path / "data" / "allen_np" / "units.json", tmp_path / "tools" / "bin" / "tool"]
+    for path in kept:
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"x" * 1000)
+    assert cli_main(["cache", "info", "--cache-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "scores: 1 entries" in out and not any(name in out for name in ("weights", "data", "tools"))
+    assert cli_main(["cache", "clear", "--cache-dir", str(tmp_path)]) == 0
+    assert "(2 files)" in capsys.readouterr().out  # the score and its metadata
+    assert store.get_json("scores", "bb" * 32) is None and all(path.read_bytes() == b"x" * 1000 for path in kept)

@@ -5,7 +5,9 @@ from ..store import KINDS, Store, human_size
 
 
 def register(sub) -> None:
-    p = sub.add_parser("cache", help="inspect or clear the activation and score cache")
+    p = sub.add_parser("cache", help="inspect or clear the activation and score cache",
+                       description="Inspect or clear the cache's entries: " + ", ".join(KINDS) + ". Downloaded data and weights under the "
+                                   "same root, and any other folder there, are never counted or deleted.")
     p.add_argument("action", choices=["info", "clear"])
     p.add_argument("--kind", choices=KINDS, help="only this kind of entry")
     p.add_argument("--orphans", action="store_true", help="with clear: remove only temporary files left by writers that are gone (their process ended; from another host: older than a day); safe while other runs use the cache")
