@@ -126,13 +126,18 @@ def probe_writable(folder: Path) -> None:
 
 
 def output_error(folder: Path, exc: OSError, what: str = "result files") -> OutputError:
-    if folder.exists() and not folder.is_dir():
-        why = "it is a file, not a folder"
-    elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        why = "its disk is full"
-    else:
-        why = exc.strerror or str(exc)
-    return OutputError(f"cannot write {what} into {folder}: {why}. Fix: pass --out with a folder you can write to.")
+    return OutputError(f"cannot write {what} into {folder}: {unwritable_reason(folder, exc)}. Fix: pass --out with a folder you can write to.")
+
+
+def unwritable_reason(folder: Path, exc: OSError) -> str:
+    """Why ``folder`` could not take a file (``exc``: what the write raised), in words: a file in the
+    way (the folder itself or one above it), a full disk, or the system's reason."""
+    blocked = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        return f"{blocked} is a file, not a folder"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "its disk is full"
+    return exc.strerror or str(exc)
 
 
 # -- merging: a run updates the benchmarks it scored and keeps the others --------------------------

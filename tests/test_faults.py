@@ -487,7 +487,12 @@ def test_an_unwritable_or_invalid_out(env, shared_data, tmp_path, capsys):
     argv[argv.index("--out") + 1] = tmp_path / "a_file"
     code, out, err = cli(capsys, *argv)
     assert code == 2
-    error_line(err, f"cannot write result files into {tmp_path / 'a_file'}: it is a file", "Fix: pass --out")
+    error_line(err, f"cannot write result files into {tmp_path / 'a_file'}: {tmp_path / 'a_file'} is a file, not a folder", "Fix: pass --out")
+    # a folder below a file: the file in the way is named (the system says only "Not a directory")
+    argv[argv.index("--out") + 1] = tmp_path / "a_file" / "results"
+    code, out, err = cli(capsys, *argv)
+    assert code == 2
+    error_line(err, f"cannot write result files into {tmp_path / 'a_file' / 'results'}: {tmp_path / 'a_file'} is a file, not a folder", "Fix: pass --out")
     locked = tmp_path / "locked"
     locked.mkdir()
     argv[argv.index("--out") + 1] = locked

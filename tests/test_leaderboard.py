@@ -128,7 +128,7 @@ def test_cli_build_reports_bad_files_and_writes_the_site(tmp_path, capsys):
     (tmp_path / "a_file").write_text("keep me")
     assert main(["leaderboard", "build", "--out", str(tmp_path / "a_file")]) == 2
     err = capsys.readouterr().err
-    assert f"cannot write the leaderboard site into {tmp_path / 'a_file'}: it is a file, not a folder. Fix: pass --out" in err
+    assert f"cannot write the leaderboard site into {tmp_path / 'a_file'}: {tmp_path / 'a_file'} is a file, not a folder. Fix: pass --out" in err
     assert "Traceback" not in err and (tmp_path / "a_file").read_text() == "keep me"
 
 

@@ -6,9 +6,9 @@ def comma_list(values) -> list[str]:
     return [x.strip() for group in values or [] for x in group.split(",") if x.strip()]
 
 
-def check_json_option(path, option: str = "--json"):
+def check_json_option(path, option: str = "--json") -> None:
     """Before any work: the folder of the file an option names exists (it is made) and takes files;
-    else one OutputError line with the fix. Returns the path."""
+    else one OutputError line with the fix."""
     from pathlib import Path
 
     from ..result import probe_writable
@@ -18,7 +18,6 @@ def check_json_option(path, option: str = "--json"):
         probe_writable(path.parent)
     except OSError as exc:
         raise _json_option_error(path, exc, option) from None
-    return path
 
 
 def write_json_option(path, document: dict, option: str = "--json"):
@@ -38,7 +37,6 @@ def write_json_option(path, document: dict, option: str = "--json"):
 
 def _json_option_error(path, exc: OSError, option: str):
     from ..errors import OutputError
+    from ..result import unwritable_reason
 
-    blocked = next((p for p in (path.parent, *path.parent.parents) if p.exists() and not p.is_dir()), None)
-    why = f"{blocked} is a file, not a folder" if blocked else (exc.strerror or str(exc))
-    return OutputError(f"cannot write {option} {path}: {why}. Fix: pass {option} with a file path you can write to.")
+    return OutputError(f"cannot write {option} {path}: {unwritable_reason(path.parent, exc)}. Fix: pass {option} with a file path you can write to.")
