@@ -4,6 +4,8 @@ recovers a planted layer-to-area order and is null for a shuffled one, the overa
 written definition, and on the real data a trained network is told apart from the pixel baseline."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -466,3 +468,57 @@ def test_permutations_move_region_groups_together():
     p_free, n_free = permutation_p(positions, depths, rho)
     assert n_grouped == 720 and p_grouped == pytest.approx(1 / 720)
     assert n_free == 20000 and p_free < p_grouped  # treating the 12 regions as independent overstates the evidence
+
+
+def test_an_analysis_never_rewrites_the_published_results_unasked(capsys, tmp_path, monkeypatch):
+    """`analyze hierarchy` found the checkout's published result by default and wrote into it; it now
+    prints, says why it did not record and how to, and records into the user's own results."""
+    import json
+    import shutil
+
+    from brainbench.cli import main
+
+    published = Path(__file__).parents[1] / "leaderboard" / "results" / "efficientnet_lite0.json"
+    before = published.read_bytes()
+    monkeypatch.chdir(tmp_path)  # no ./results: the published file is the one found
+    assert main(["analyze", "hierarchy", "--model", "efficientnet_lite0", "--dataset", "allen_np"]) == 0
+    out, err = capsys.readouterr()
+    assert "Spearman rho" in out and "recorded in" not in out and published.read_bytes() == before
+    assert f"printed, not recorded: {published} is one of the checkout's published results" in err
+    assert f"pass --results {published.parent}" in err
+    own = tmp_path / "results" / "efficientnet_lite0.json"
+    own.parent.mkdir()
+    shutil.copy(published, own)
+    assert main(["analyze", "hierarchy", "--model", "efficientnet_lite0", "--dataset", "allen_np"]) == 0
+    assert f"recorded in {Path('results') / 'efficientnet_lite0.json'}" in capsys.readouterr().out
+    assert "allen_np.ridge" in json.loads(own.read_text())["analyses"]["hierarchy"] and published.read_bytes() == before
+
+
+def test_a_pathways_run_on_fewer_benchmarks_does_not_replace_a_fuller_record(capsys, tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    from brainbench.analysis import _pathways
+    from brainbench.analysis._record import recording_problem
+    from brainbench.cli import main
+
+    own = tmp_path / "results" / "bakhtiari_cpc_p2.json"
+    own.parent.mkdir()
+    shutil.copy(Path(__file__).parents[1] / "leaderboard" / "results" / "bakhtiari_cpc_p2.json", own)
+    before = own.read_bytes()
+    recorded = json.loads(before)["analyses"]["pathways"]
+    (key, previous), = recorded.items()
+    covered = [row["benchmark"] for row in previous["comparison"]]
+    assert len(covered) > 1
+    result = {**json.loads(before), "_path": str(own)}
+    assert recording_problem(result, "pathways", key, None) is None and recording_problem(result, "pathways", key, covered) is None
+    assert f"over {len(covered)} benchmarks, and this run covers 1 of them" in recording_problem(result, "pathways", key, covered[:1])
+
+    def scoring_would_start(*args, **kwargs):  # the note must come before the minutes of scoring
+        raise _pathways.BrainbenchError("scoring started")
+
+    monkeypatch.setattr(_pathways, "pathways", scoring_would_start)
+    assert main(["analyze", "pathways", "--model", "bakhtiari_cpc_p2", "--benchmark", covered[0], "--results", str(own.parent)]) == 2
+    err = capsys.readouterr().err
+    assert err.index("note: the analysis will be printed, not recorded") < err.index("scoring started")
+    assert "recording it would replace the fuller one. To record: run it without --benchmark" in err and own.read_bytes() == before

@@ -66,12 +66,7 @@ def pathways(model: str, benchmarks: list[str] | None = None, contrast: tuple[st
     from ..scoring import score
 
     registry = registry or default_registry()
-    plugin = registry.model(model)
-    declared = declared_pathways(plugin.card, model)
-    contrast = contrast or tuple(list(declared)[:2])
-    unknown = [name for name in contrast if name not in declared]
-    if unknown:
-        raise BrainbenchError(f"unknown pathway(s) {unknown} of {model}; it declares {list(declared)}")
+    declared, contrast = pathway_contrast(model, contrast, registry)
     documents = {name: score(model, benchmarks=benchmarks, layers=layers, registry=registry, **score_options) for name, layers in declared.items()}
     runs = {name: {s["benchmark"]: s for s in document["scores"]} for name, document in documents.items()}
     failed = {name: {f["benchmark"]: f.get("error", "failed") for f in document["failed"]} for name, document in documents.items()}
@@ -81,6 +76,18 @@ def pathways(model: str, benchmarks: list[str] | None = None, contrast: tuple[st
     summaries = {name: {b: _summary(e) for b, e in entries.items()} for name, entries in runs.items()}
     interactions = stream_interactions(runs[contrast[0]], runs[contrast[1]], registry)
     return PathwayAnalysis(model, declared, summaries, contrast, rows, alpha, failed={k: v for k, v in failed.items() if v}, interactions=interactions)
+
+
+def pathway_contrast(model: str, contrast: tuple[str, str] | None = None, registry=None) -> tuple[dict[str, list[str]], tuple[str, str]]:
+    """The pathways ``model`` declares, and the two compared: ``contrast``, or the first two declared."""
+    from ..registry import default_registry
+
+    declared = declared_pathways((registry or default_registry()).model(model).card, model)
+    contrast = contrast or tuple(list(declared)[:2])
+    unknown = [name for name in contrast if name not in declared]
+    if unknown:
+        raise BrainbenchError(f"unknown pathway(s) {unknown} of {model}; it declares {list(declared)}")
+    return declared, contrast
 
 
 def _row(benchmark: str, a: dict | None, b: dict | None, contrast: tuple[str, str]) -> ComparisonRow:

@@ -13,11 +13,15 @@ from ..result import SCHEMA
 def default_result_dirs() -> list[Path]:
     """Where results are looked for: ./results (what ``brainbench score`` writes), then the built-in
     leaderboard results of the checkout."""
-    dirs = [Path("results")]
+    published = published_results_dir()
+    return [Path("results")] + ([published] if published is not None else [])
+
+
+def published_results_dir() -> Path | None:
+    """The checkout's published results (leaderboard/results): read by default, written only when
+    given explicitly (``--results``), never as a side effect of an analysis."""
     root = checkout_root()
-    if root is not None:
-        dirs.append(root / "leaderboard" / "results")
-    return dirs
+    return None if root is None else root / "leaderboard" / "results"
 
 
 def given_result_dirs(folders) -> list[Path] | None:
@@ -52,11 +56,15 @@ def find_result(model: str | dict, dirs: list[Path] | None = None) -> dict:
         return model
     if str(model).endswith(".json") or os.sep in str(model):
         return read_result(model)
+    published = published_results_dir() if dirs is None else None  # found there by default: read only
     dirs = dirs if dirs is not None else default_result_dirs()
     for folder in dirs:
         candidate = Path(folder) / f"{model}.json"
         if candidate.is_file():
-            return read_result(candidate)
+            result = read_result(candidate)
+            if published is not None and Path(folder) == published:
+                result["_published"] = True
+            return result
     looked = ", ".join(str(d) for d in dirs)
     raise BrainbenchError(f"no result for model {model!r} in {looked}. Score it first (brainbench score --model {model}) or pass --results DIR")
 

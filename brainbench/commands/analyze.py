@@ -64,7 +64,7 @@ def _dirs(args):
 
 def run_hierarchy(args) -> int:
     from ..analysis import find_result, hierarchy
-    from ..analysis._record import record_analysis
+    from ..analysis._record import record_analysis, recording_problem
     from ..registry import default_registry
     from ..table import format_table
 
@@ -84,10 +84,15 @@ def run_hierarchy(args) -> int:
             print(f"note: {h.note}")
         if args.versus:
             _print_versus(result, args.versus, dataset, registry, _dirs(args), args.alpha)
-        if not args.no_record:
-            path = record_analysis(result, "hierarchy", f"{dataset}.{h.metric}", h.as_dict())
-            result = find_result(str(path))
-            print(f"recorded in {path}")
+        if args.no_record:
+            continue
+        problem = recording_problem(result, "hierarchy", f"{dataset}.{h.metric}")
+        if problem:
+            print(f"note: printed, not recorded: {problem}", file=sys.stderr)
+            continue
+        path = record_analysis(result, "hierarchy", f"{dataset}.{h.metric}", h.as_dict())
+        result = find_result(str(path))
+        print(f"recorded in {path}")
     return 0
 
 
@@ -108,7 +113,6 @@ def run_splits(args) -> int:
 def run_pathways(args) -> int:
     from ..analysis._pathways import format_pathways, pathways
     from ..analysis._record import record_analysis
-    from ..analysis._results import find_result
     from ..errors import BrainbenchError
     from ..store import Store
 
@@ -116,6 +120,7 @@ def run_pathways(args) -> int:
     contrast = tuple(x.strip() for x in args.contrast.split(",")) if args.contrast else None
     if contrast is not None and len(contrast) != 2:
         raise BrainbenchError(f"--contrast takes two pathway names separated by a comma, got {args.contrast!r}")
+    result, key = _pathways_record_target(args, contrast, benchmarks)  # before the scoring, which takes minutes
     analysis = pathways(
         args.model, benchmarks=benchmarks, contrast=contrast, alpha=args.alpha, data_dir=args.data_dir,
         store=Store(args.cache_dir) if args.cache_dir else Store(), weights=args.weights, device=args.device,
@@ -133,10 +138,33 @@ def run_pathways(args) -> int:
     for pathway, failures in analysis.failed.items():
         for benchmark, why in failures.items():
             print(f"FAILED: {pathway} on {benchmark}: {why}", file=sys.stderr)
-    if not args.no_record:
-        result = find_result(args.model, _dirs(args))
-        print(f"recorded in {record_analysis(result, 'pathways', f'{a}-vs-{b}', analysis.as_dict())}")
+    if result is not None:
+        print(f"recorded in {record_analysis(result, 'pathways', key, analysis.as_dict())}")
     return 1 if analysis.failed else 0
+
+
+def _pathways_record_target(args, contrast, benchmarks) -> tuple[dict | None, str]:
+    """The result file the analysis will be recorded in and its key; (None, key) with a note on stderr,
+    said before the work, when it will only be printed."""
+    from ..analysis._pathways import pathway_contrast
+    from ..analysis._record import recording_problem
+    from ..analysis._results import find_result
+    from ..errors import BrainbenchError
+
+    _, (a, b) = pathway_contrast(args.model, contrast)
+    key = f"{a}-vs-{b}"
+    if args.no_record:
+        return None, key
+    try:
+        result = find_result(args.model, _dirs(args))
+    except BrainbenchError as exc:
+        problem = str(exc)
+    else:
+        problem = recording_problem(result, "pathways", key, benchmarks)
+    if problem:
+        print(f"note: the analysis will be printed, not recorded: {problem}", file=sys.stderr)
+        return None, key
+    return result, key
 
 
 def _print_versus(result, other, dataset: str, registry, dirs, alpha: float) -> None:
