@@ -116,6 +116,15 @@ def check_output_dir(folder: str | os.PathLike, what: str = "result files") -> P
     return folder
 
 
+def is_result_file(path: Path) -> bool:
+    """Whether ``path`` holds a brainbench result (a JSON object with this schema)."""
+    try:
+        document = json.loads(Path(path).read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(document, dict) and document.get("schema") == SCHEMA
+
+
 def probe_writable(folder: Path) -> None:
     """Make ``folder`` and create, fsync and rename a file in it, then remove it: OSError if the
     folder cannot take files (a file in the way, no permission, a full disk)."""

@@ -52,6 +52,27 @@ def test_an_output_option_that_cannot_be_written_is_one_line_before_any_work(tmp
         assert "Traceback" not in text and (tmp_path / "a_file").read_text() == "keep me"
 
 
+def test_json_option_never_replaces_a_result_file_nor_writes_into_a_folder(tmp_path, capsys):
+    """`compare A B --json A.json` replaced the result it had just read (exit 0); the next compare failed."""
+    import shutil
+
+    from brainbench.analysis._results import published_results_dir
+
+    results = tmp_path / "results"
+    results.mkdir()
+    for model in ("pixels", "efficientnet_lite0"):
+        shutil.copy(published_results_dir() / f"{model}.json", results)
+    before = (results / "pixels.json").read_bytes()
+    for target, message in ((results / "pixels.json", f"--json {results / 'pixels.json'} is a brainbench result file, which the write would replace. "
+                                                      "Fix: pass --json with another file name"),
+                            (results, f"cannot write --json {results}: it is a folder. Fix: pass --json with a file path")):
+        code, text = run_cli(capsys, "compare", "pixels", "efficientnet_lite0", "--results", str(results), "--json", str(target))
+        assert code == 2 and message in text and "Traceback" not in text, text
+    assert (results / "pixels.json").read_bytes() == before
+    code, text = run_cli(capsys, "compare", "pixels", "efficientnet_lite0", "--results", str(results), "--json", str(tmp_path / "c.json"))
+    assert code == 0 and (tmp_path / "c.json").is_file(), text
+
+
 def test_a_results_folder_that_is_not_there_is_an_error_not_an_empty_answer(capsys, tmp_path):
     (tmp_path / "a_file").write_text("{}")
     for argv, folder, what in ((["analyze", "ranking"], tmp_path / "nope", "does not exist"),

@@ -7,13 +7,20 @@ def comma_list(values) -> list[str]:
 
 
 def check_json_option(path, option: str = "--json") -> None:
-    """Before any work: the folder of the file an option names exists (it is made) and takes files;
-    else one OutputError line with the fix."""
+    """Before any work: the folder of the file an option names exists (it is made) and takes files, and
+    the file is not a folder or a brainbench result (which the write would replace); else one
+    OutputError line with the fix."""
     from pathlib import Path
 
-    from ..result import probe_writable
+    from ..errors import OutputError
+    from ..result import is_result_file, probe_writable
 
     path = Path(path).expanduser()
+    if path.is_dir():
+        raise OutputError(f"cannot write {option} {path}: it is a folder. Fix: pass {option} with a file path, e.g. {path / 'comparison.json'}")
+    if is_result_file(path):
+        raise OutputError(f"{option} {path} is a brainbench result file, which the write would replace. "
+                          f"Fix: pass {option} with another file name")
     try:
         probe_writable(path.parent)
     except OSError as exc:
