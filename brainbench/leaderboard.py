@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import __version__, bootstrap
-from .errors import BrainbenchError
+from .errors import BrainbenchError, OutputError
 from .leaderboard_checks import (
     ANALYSES_MAX, ANALYSIS_KINDS, FORBIDDEN_CATEGORIES, benchmark_id_problem, best_layer_problem, bootstrap_problem,
     card_pathways_problem, display_path, finite, pathways_analysis_problem, score_problems, scrub_paths, text_problem,
@@ -887,6 +887,33 @@ def write_site(data: dict, out: Path, source: Path) -> None:
         (folder / f"{stem}.js").write_text(_script("window.BRAINBENCH_MODEL(", body, ");\n"))
 
 
+def site_folder_problem(out: Path, result_folders: list[Path]) -> str | None:
+    """Why the site must not be written into ``out`` (None: it may): it is a folder of results (read
+    now, or holding result files that later builds would read as broken ones), or it holds files the
+    build would replace that an earlier build did not write."""
+    from .result import is_result_file
+
+    if not out.is_dir():
+        return None
+    if any(out.resolve() == Path(folder).resolve() for folder in result_folders):
+        return "is a results folder this build reads"
+    results = sorted(p.name for p in out.glob("*.json") if is_result_file(p))
+    if results:
+        return f"holds brainbench result files ({', '.join(results[:3])}); the site's data.json would sit among them"
+    clash = [name for name in (*SITE_FILES, "data.json", "data.js") if (out / name).exists()]
+    if clash and not _is_site_data(out / "data.json"):
+        return f"holds {', '.join(clash)}, not written by a brainbench build, which the build would replace"
+    return None
+
+
+def _is_site_data(path: Path) -> bool:
+    try:
+        document = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(document, dict) and str(document.get("schema", "")).startswith("brainbench.leaderboard/")
+
+
 def build_site(results: Iterable[str | Path] | None = None, out: str | Path = "site", include_builtin: bool = True, registry=None) -> tuple[Path, dict]:
     """Write the static site to ``out``; returns (out, site data). Problems are in ``data['problems']``."""
     source = site_source_dir()
@@ -900,6 +927,9 @@ def build_site(results: Iterable[str | Path] | None = None, out: str | Path = "s
     out = Path(out)
     if out.resolve() == source.resolve():
         raise BrainbenchError(f"--out {out} is the site's source folder; choose another folder (default: site/)")
+    problem = site_folder_problem(out, folders)
+    if problem:
+        raise OutputError(f"--out {out} {problem}. Fix: choose an empty folder, or the folder of an earlier build (default: site/)")
     check_output_dir(out, "the leaderboard site")  # before reading every result: a bad --out is told at once
     data = site_data(collect_results(folders), registry)
     try:

@@ -132,6 +132,30 @@ def test_cli_build_reports_bad_files_and_writes_the_site(tmp_path, capsys):
     assert "Traceback" not in err and (tmp_path / "a_file").read_text() == "keep me"
 
 
+def test_the_site_is_never_written_over_files_it_did_not_make(tmp_path, capsys):
+    """`leaderboard build --out FOLDER` replaced a user's index.html, and wrote data.json into a results
+    folder (later builds then reported it as a broken result); both are refused before any work."""
+    from brainbench.cli import main
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "index.html").write_text("<h1>mine</h1>")
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "pixels.json").write_bytes((BUILTIN / "pixels.json").read_bytes())
+    for argv, message in ((["--out", str(mine)], "holds index.html, not written by a brainbench build, which the build would replace"),
+                          (["--out", str(results), "--results", str(results)], "is a results folder this build reads"),
+                          (["--out", str(results)], "holds brainbench result files (pixels.json)")):
+        assert main(["leaderboard", "build", *argv]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Fix: choose an empty folder, or the folder of an earlier build" in err, err
+    assert (mine / "index.html").read_text() == "<h1>mine</h1>" and sorted(p.name for p in results.iterdir()) == ["pixels.json"]
+    site = tmp_path / "site"
+    for _ in range(2):  # an earlier build's folder is rebuilt in place
+        assert main(["leaderboard", "build", "--out", str(site)]) == 0
+    assert (site / "index.html").read_text() != "<h1>mine</h1>"
+
+
 def test_site_data_is_strict_json_and_cannot_close_a_script(tmp_path):
     doc = builtin_result("pixels")
     doc["model"]["name"] = "</script><script>alert(1)</script>"
