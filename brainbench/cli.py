@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import signal
 import sys
@@ -53,11 +54,21 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt as exc:
         how, code = ("terminated (SIGTERM)", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
-        print(f"brainbench: {how}; finished benchmarks are saved (result file and score cache), nothing half-written was kept", file=sys.stderr)
+        saved = "finished benchmarks are saved (result file and score cache), nothing half-written was kept" if args.func.__module__.endswith(".score") else "nothing half-written was kept"
+        print(f"brainbench: {how}; {saved}", file=sys.stderr)
         return code
+    except BrokenPipeError:  # `brainbench list models | head -1`: the reader has all it wanted
+        _silence_stdout()
+        return 128 + signal.SIGPIPE
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush does not fail on the closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":

@@ -214,3 +214,56 @@ def test_untrained_control_needs_no_weights_and_is_seeded(registry):
     b = registry.model("alexnet_untrained").build()
     assert a.weights_hash == b.weights_hash
     assert "untrained" in a.weights_source
+
+
+def _edited_result(tmp_path, folder: str, edit, model: str = "efficientnet_lite0", benchmark: str = "allen_np.VISp.ridge") -> Path:
+    """A copy of a published result in tmp_path/folder with ``edit(document, entry)`` applied to one entry."""
+    from brainbench.analysis._results import published_results_dir
+
+    document = json.loads((published_results_dir() / f"{model}.json").read_text())
+    edit(document, next(e for e in document["scores"] if e["benchmark"] == benchmark))
+    (tmp_path / folder).mkdir()
+    path = tmp_path / folder / f"{model}.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+@pytest.mark.parametrize("edit, why", [
+    (lambda d, e: e.update(ceiled=57.0), "ceiled score 57.0 is not raw / ceiling"),  # was a verdict 'A > B', p < 0.0001
+    (lambda d, e: e.update(raw=None, ceiled=None), "raw score None is not a finite number"),  # was a TypeError traceback
+    (lambda d, e: e["bootstrap"]["stimuli"].update(samples="!!!x"), "bootstrap.stimuli: samples is not valid base64"),  # was binascii.Error
+])
+def test_an_analysis_never_uses_an_invalid_score_and_names_it(tmp_path, capsys, edit, why):
+    from brainbench.analysis._results import published_results_dir
+
+    path = _edited_result(tmp_path, "edited", edit)
+    code, text = run_cli(capsys, "compare", "efficientnet_lite0", "alexnet_untrained", "--benchmark", "allen_np.VISp.ridge",
+                         "--results", str(path.parent), "--results", str(published_results_dir()))
+    assert code == 2 and "Traceback" not in text, text
+    assert f"warning: {path}: allen_np.VISp.ridge: not used: {why}" in text
+    assert f"no benchmark could be compared (allen_np.VISp.ridge: invalid score (efficientnet_lite0: {why}" in text
+    code, text = run_cli(capsys, "analyze", "discriminability", "--benchmark", "allen_np.VISp.ridge", "--results", str(path.parent),
+                         "--results", str(published_results_dir()))
+    assert code == 0 and f"warning: {path}: allen_np.VISp.ridge: not used: {why}" in text and "Traceback" not in text
+
+
+def test_an_unreadable_or_misnamed_result_is_named(tmp_path, capsys):
+    misnamed = _edited_result(tmp_path, "misnamed", lambda d, e: d["model"].update(name="pixels"))
+    code, text = run_cli(capsys, "compare", "efficientnet_lite0", "pixels", "--results", str(misnamed.parent))
+    assert code == 2 and f"{misnamed} holds the result of model 'pixels', not 'efficientnet_lite0'" in text, text
+    truncated = tmp_path / "truncated"
+    truncated.mkdir()
+    (truncated / "efficientnet_lite0.json").write_text(misnamed.read_text()[:9000])
+    code, text = run_cli(capsys, "analyze", "ranking", "--results", str(truncated))
+    assert code == 0 and f"warning: {truncated / 'efficientnet_lite0.json'}: left out: cannot read result file" in text, text
+
+
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
+    """`brainbench list benchmarks | head -1` printed a BrokenPipeError traceback."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "brainbench", "list", "benchmarks"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141 and err == "", err

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._paired import SOURCES, PairedDifference, format_p, holm, incompatibility, paired_difference
-from ._results import find_result, model_name, scores_by_benchmark
+from ._results import find_result, invalid_scores, model_name, scores_by_benchmark
 
 METHOD = (
     "paired bootstrap: the same resamples of stimuli (and, separately, of animals) for both models, each "
@@ -65,14 +65,18 @@ def compare(a, b, benchmarks: list[str] | None = None, alpha: float = 0.05, resu
     """Paired comparison of two scored models (names, result paths or result documents)."""
     result_a, result_b = find_result(a, result_dirs), find_result(b, result_dirs)
     scores_a, scores_b = scores_by_benchmark(result_a), scores_by_benchmark(result_b)
+    invalid = {model_name(result_a): invalid_scores(result_a), model_name(result_b): invalid_scores(result_b)}
     names = benchmarks or [name for name in scores_a if name in scores_b]
-    rows = [_row(name, scores_a.get(name), scores_b.get(name), model_name(result_a), model_name(result_b)) for name in names]
+    rows = [_row(name, scores_a.get(name), scores_b.get(name), model_name(result_a), model_name(result_b), invalid) for name in names]
     _correct(rows, alpha)
     return Comparison(model_name(result_a), model_name(result_b), alpha, rows)
 
 
-def _row(benchmark: str, a: dict | None, b: dict | None, name_a: str, name_b: str) -> ComparisonRow:
+def _row(benchmark: str, a: dict | None, b: dict | None, name_a: str, name_b: str, invalid: dict | None = None) -> ComparisonRow:
     missing = [name for name, entry in ((name_a, a), (name_b, b)) if entry is None]
+    unusable = [f"{name}: {invalid[name][benchmark]}" for name in missing if benchmark in (invalid or {}).get(name, {})]
+    if unusable:
+        return ComparisonRow(benchmark, note=f"invalid score ({'; '.join(unusable)})")
     if missing:
         return ComparisonRow(benchmark, note=f"not scored for {', '.join(missing)}")
     reason = incompatibility(a, b, "stimuli")

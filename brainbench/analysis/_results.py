@@ -46,8 +46,37 @@ def read_result(path: str | os.PathLike) -> dict:
         raise BrainbenchError(f"cannot read result file {path}: {exc}") from exc
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         raise BrainbenchError(f"{path} is not a brainbench result (expected schema {SCHEMA!r})")
+    if not isinstance(document.get("model"), dict) or not isinstance(document.get("scores", []), list):
+        raise BrainbenchError(f"{path} is not a brainbench result: its 'model' is not an object or its 'scores' not a list")
     document.setdefault("_path", str(path))
     return document
+
+
+def invalid_scores(result: dict) -> dict[str, str]:
+    """benchmark -> why its entry cannot be used (the leaderboard's checks: a score that is not a finite
+    number, out of its range, not raw / ceiling, an interval without it, unusable resamples). An
+    analysis never uses such an entry; it treats the benchmark as not scored and says so."""
+    from ..leaderboard_checks import bootstrap_problem, score_problems
+
+    out = {}
+    for entry in result.get("scores", []):
+        if not isinstance(entry, dict) or not isinstance(entry.get("benchmark"), str):
+            continue
+        problems = score_problems(entry)[0]
+        if not problems and entry.get("bootstrap") is not None:
+            problems = [why for why in [bootstrap_problem(entry["bootstrap"], entry)] if why]
+        if problems:
+            out[entry["benchmark"]] = problems[0]
+    benchmarks = [e.get("benchmark") for e in result.get("scores", []) if isinstance(e, dict)]
+    for name in {b for b in benchmarks if isinstance(b, str) and benchmarks.count(b) > 1}:
+        out[name] = f"{benchmarks.count(name)} entries for this benchmark in one result"
+    return out
+
+
+def result_warnings(result: dict) -> list[str]:
+    """One line per entry an analysis of ``result`` leaves out, naming its file and why."""
+    where = result.get("_path") or model_name(result)
+    return [f"{where}: {benchmark}: not used: {why}" for benchmark, why in sorted(invalid_scores(result).items())]
 
 
 def find_result(model: str | dict, dirs: list[Path] | None = None) -> dict:
@@ -62,6 +91,9 @@ def find_result(model: str | dict, dirs: list[Path] | None = None) -> dict:
         candidate = Path(folder) / f"{model}.json"
         if candidate.is_file():
             result = read_result(candidate)
+            if model_name(result) != str(model):
+                raise BrainbenchError(f"{candidate} holds the result of model {model_name(result)!r}, not {model!r}. "
+                                      f"Fix: give the file's path instead of a name, or rename it to {model_name(result)}.json")
             if published is not None and Path(folder) == published:
                 result["_published"] = True
             return result
@@ -70,23 +102,39 @@ def find_result(model: str | dict, dirs: list[Path] | None = None) -> dict:
 
 
 def scores_by_benchmark(result: dict) -> dict[str, dict]:
-    return {s["benchmark"]: s for s in result.get("scores", []) if isinstance(s, dict) and "benchmark" in s}
+    """The usable score entries of a result, by benchmark (see :func:`invalid_scores` for the others)."""
+    invalid = invalid_scores(result)
+    return {s["benchmark"]: s for s in result.get("scores", []) if isinstance(s, dict) and isinstance(s.get("benchmark"), str)
+            and s["benchmark"] not in invalid}
 
 
 def model_name(result: dict) -> str:
     return str(result.get("model", {}).get("name", "?"))
 
 
-def all_results(dirs: list[Path] | None = None) -> list[dict]:
-    """Every result file in ``dirs``; a model found in an earlier folder hides later copies."""
-    seen, out = set(), []
+def all_results(dirs: list[Path] | None = None, warn=None) -> list[dict]:
+    """Every result file in ``dirs``; a model found in an earlier file hides later copies. ``warn``
+    (a function of one line) hears of every file left out and why, and of every entry not used."""
+    seen: dict[str, str] = {}
+    out = []
     for folder in dirs if dirs is not None else default_result_dirs():
         for path in sorted(Path(folder).glob("*.json")):
             try:
                 result = read_result(path)
-            except BrainbenchError:
+            except BrainbenchError as exc:
+                _tell(warn, f"{path}: left out: {exc}")
                 continue
-            if model_name(result) not in seen:
-                seen.add(model_name(result))
-                out.append(result)
+            name = model_name(result)
+            if name in seen:
+                _tell(warn, f"{path}: left out: model {name!r} is already read from {seen[name]}")
+                continue
+            seen[name] = str(path)
+            out.append(result)
+            for line in result_warnings(result):
+                _tell(warn, line)
     return out
+
+
+def _tell(warn, line: str) -> None:
+    if warn is not None:
+        warn(line)

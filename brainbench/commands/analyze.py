@@ -64,13 +64,16 @@ def _dirs(args):
 
 def run_hierarchy(args) -> int:
     from ..analysis import find_result, hierarchy
+    from ..analysis._results import result_warnings
     from ..analysis._record import record_analysis, recording_problem
     from ..registry import default_registry
     from ..table import format_table
 
     registry = default_registry()
     result = find_result(args.model, _dirs(args))
-    modality = result["model"]["modality"]
+    for line in result_warnings(result):
+        _warn(line)
+    modality = result["model"].get("modality")
     datasets = args.dataset or [d.name for d in registry.datasets.values() if d.modality == modality and d.hierarchy]
     for dataset in datasets:
         h = hierarchy(result, dataset, registry=registry)
@@ -187,7 +190,7 @@ def run_ranking(args) -> int:
     from ..analysis._results import all_results
     from ..table import format_table
 
-    board = rank_modality(all_results(_dirs(args)), args.modality, alpha=args.alpha)
+    board = rank_modality(all_results(_dirs(args), warn=_warn), args.modality, alpha=args.alpha)
     datasets = sorted({d for o in board["scores"].values() for d in o.datasets})
     rows = [("rank", "model", f"score ({board['by']})", "95% CI", "vs next", *datasets)]
     for row in board["rows"]:
@@ -207,7 +210,7 @@ def run_discriminability(args) -> int:
     from ..analysis._results import all_results, scores_by_benchmark
     from ..table import format_table
 
-    results = all_results(_dirs(args))
+    results = all_results(_dirs(args), warn=_warn)
     names = comma_list(args.benchmark) or sorted({b for r in results for b in scores_by_benchmark(r)})
     rows = [("benchmark", "models", "pairs separated", "spread / CI half-width")]
     for name in names:
@@ -217,6 +220,10 @@ def run_discriminability(args) -> int:
     print(f"paired tests over stimuli, Holm over each benchmark's pairs, alpha {args.alpha}")
     print(format_table(rows))
     return 0
+
+
+def _warn(line: str) -> None:
+    print(f"warning: {line}", file=sys.stderr)
 
 
 def _ci(ci) -> str:

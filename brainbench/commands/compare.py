@@ -19,7 +19,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from ..analysis import compare, format_comparison
-    from ..analysis._results import given_result_dirs
+    from ..analysis._results import find_result, given_result_dirs, result_warnings
     from ..errors import BrainbenchError
 
     if not 0 < args.alpha < 1:
@@ -28,11 +28,17 @@ def run(args) -> int:
         check_json_option(args.json_out)
     benchmarks = comma_list(args.benchmarks) or None
     dirs = given_result_dirs(args.results)
-    comparison = compare(args.model_a, args.model_b, benchmarks=benchmarks, alpha=args.alpha, result_dirs=dirs)
+    results = [find_result(model, dirs) for model in (args.model_a, args.model_b)]
+    for line in result_warnings(results[0]) + result_warnings(results[1]):
+        print(f"warning: {line}", file=sys.stderr)
+    comparison = compare(*results, benchmarks=benchmarks, alpha=args.alpha)
     if not comparison.rows:
         raise BrainbenchError(f"{comparison.model_a} and {comparison.model_b} have no benchmark in common")
     print(format_comparison(comparison))
     print(f"\nmethod: {comparison.method}", file=sys.stdout)
+    if not any(row.differences for row in comparison.rows):
+        notes = "; ".join(f"{row.benchmark}: {row.note}" for row in comparison.rows[:3])
+        raise BrainbenchError(f"no benchmark could be compared ({notes}). Fix: pick benchmarks both results hold with stored resamples")
     if args.json_out:
         write_json_option(args.json_out, comparison.as_dict())
         print(f"comparison written to {args.json_out}")
