@@ -43,6 +43,7 @@ def activation_key(extractor: FeatureExtractor, stimuli: StimulusSet, layer: str
     return json_key(
         {
             "model": extractor.identity(),
+            "plugin_source_sha256": extractor.plugin_source_sha256,
             "layer": layer,
             "stimulus_set": stimuli.content_hash,
             "extraction_version": EXTRACTION_VERSION,

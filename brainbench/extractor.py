@@ -19,7 +19,10 @@ hook                   default
 =====================  ============================================================================
 ``batch_size``         32 stimuli per call (the memory preflight may lower it)
 ``weights_source``     "" (where the weights came from, for the result)
-``code_version``       "1": bump when your code changes what a layer's activations are
+``code_version``       "1": bump when your code changes what a layer's activations are (code in a
+                       plugin folder is keyed by its content anyway: ``plugin_source_sha256``)
+``plugin_source_sha256`` None; set by brainbench when it builds the model from a plugin folder: the
+                       sha256 of the folder's Python files, part of every activation cache key
 ``identity()``         weights hash + preprocessing + adapter name + code version: the model part of
                        every activation cache key
 ``compute_settings``   ``{"device": <kind>}``: what besides the inputs decides the last digits
@@ -74,6 +77,9 @@ class FeatureExtractor(abc.ABC):
     weights_source: str = ""
     code_version: str = "1"
     layer_noun: str = "layer"
+    #: set by brainbench (never by the plugin) when the model is built from a plugin folder: the
+    #: sha256 of that folder's Python files, so edited code never reads activations of the old code
+    plugin_source_sha256: str | None = None
 
     @property
     @abc.abstractmethod

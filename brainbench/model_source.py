@@ -15,6 +15,7 @@ which resolve them again (a folder is imported once per process).
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 from dataclasses import dataclass, field
@@ -166,8 +167,36 @@ def build_extractor(ref: ModelRef, registry, weights=None, device: str = "cpu"):
         from .precomputed import PrecomputedActivations
 
         return PrecomputedActivations(ref.activations, name=ref.name, modality=ref.modality)
-    built = plugin_of(ref, registry).build(weights=weights, device=device)
+    plugin = plugin_of(ref, registry)
+    built = plugin.build(weights=weights, device=device)
     if not isinstance(built, FeatureExtractor):
         raise PluginError(f"model {ref.name!r}: build() returned {type(built).__name__}, not a brainbench.ModelAdapter "
                           "(or another brainbench.extractor.FeatureExtractor)")
+    built.plugin_source_sha256 = plugin_source_digest(plugin.build)
     return built
+
+
+def plugin_source_digest(build) -> str | None:
+    """sha256 of the Python files of the plugin folder that defines ``build`` (None: not from a folder,
+    e.g. an installed package's entry point, keyed by its ``code_version``). Computed once per module
+    and process, as the code was imported."""
+    import sys
+
+    function = build.func if isinstance(build, functools.partial) else build
+    module = sys.modules.get(getattr(function, "__module__", None) or "")
+    path = getattr(module, "__file__", None)
+    if path is None or Path(path).name != "__init__.py" or "site-packages" in Path(path).parts:
+        return None
+    return _folder_source_digest(str(Path(path).parent))
+
+
+@functools.lru_cache(maxsize=None)
+def _folder_source_digest(folder: str) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(folder).rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            digest.update(f"{path.relative_to(folder).as_posix()}\0".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()

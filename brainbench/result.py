@@ -150,6 +150,16 @@ def unwritable_reason(folder: Path, exc: OSError) -> str:
 
 
 # -- merging: a run updates the benchmarks it scored and keeps the others --------------------------
+def _same_model_code(old: dict, new: dict) -> bool:
+    """Whether two result files describe the same model's numbers: the same identity, and the same
+    plugin code where both files record it (files from before brainbench recorded it are not refused)."""
+    a, b = _identity(old), _identity(new)
+    if a is None or b is None:
+        return True
+    code_a, code_b = (d.get("model", {}).get("plugin_source_sha256") for d in (old, new))
+    return a == b and (code_a is None or code_b is None or code_a == code_b)
+
+
 def _identity(document: dict) -> tuple | None:
     """What makes two result files describe the same model's numbers (None: the model never built)."""
     model = document.get("model", {})
@@ -239,12 +249,12 @@ def _merged_with_file(path: Path, run: dict, log) -> dict:
         old = load_result(path)
     except (OSError, ValueError) as exc:
         raise OutputError(f"{path} exists but is not a readable brainbench result ({exc}); it was left as it is. Fix: move it away, or pass another --out.") from None
-    if _identity(old) is not None and _identity(run) is not None and _identity(old) != _identity(run):
+    if not _same_model_code(old, run):
         aside = path.parent / "superseded" / f"{path.stem}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
         aside.parent.mkdir(exist_ok=True)
         os.replace(path, aside)
         fsync_dir(path.parent)
         if log:
-            log(f"{path} held scores of other weights, preprocessing or storage dtype; moved to {aside}")
+            log(f"{path} held scores of other weights, preprocessing, plugin code or storage dtype; moved to {aside}")
         return run
     return merge_results(old, run)

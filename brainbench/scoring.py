@@ -408,6 +408,7 @@ def extract_task(ref: ModelRef, benchmark_ids: list[str], options: ScoreOptions,
         return extraction
     extraction.built, extraction.layer_order = True, candidate_layers(extractor, list(options.layers or []))
     run.document["model"] = {**run.document["model"], "weights_sha256": extractor.weights_hash, "weights_source": extractor.weights_source,
+                             "plugin_source_sha256": extractor.plugin_source_sha256,
                              "preprocessing": extractor.preprocessing, "layers": extraction.layer_order}
     run.document["timings"]["build_model_s"] = time.perf_counter() - t
     run.document["activation_storage"] = {"dtype": options.storage_dtype, "keys": {}}

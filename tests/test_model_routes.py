@@ -266,3 +266,29 @@ def test_a_numpy_extractor_scores_like_the_torch_pixel_baseline(store, shared_da
     mine = brainbench.score(NumpyPixels(), [rdm], store=store, data_dir=shared_data, progress=False)["scores"][0]
     pixels = brainbench.score("pixels", [rdm], store=store, data_dir=shared_data, progress=False)["scores"][0]
     assert mine["raw"] == pytest.approx(pixels["raw"], abs=1e-6) and np.isfinite(mine["raw"])
+
+
+def test_edited_plugin_code_never_reads_the_old_codes_activations(tmp_path, allen):
+    """Two plugin folders with one name, the same weights and different forward code shared one
+    activation cache key (the second was served the first's score, 'cached'). The key now holds the
+    sha256 of the folder's Python files: edited code gets its own key, a byte-identical copy the same."""
+    import shutil
+
+    from brainbench.activations import activation_key
+    from brainbench.model_source import build_extractor
+    from brainbench.registry import default_registry
+    from brainbench.scoring import model_ref
+
+    source = Path(__file__).parents[1] / "submissions" / "example_tiny_cnn"
+    folders = {}
+    for copy in ("a", "b", "c"):
+        folders[copy] = tmp_path / copy / "tiny"
+        shutil.copytree(source, folders[copy])
+    model = folders["c"] / "model.py"
+    model.write_text(model.read_text().replace("x = self.block3(self.block2(self.block1(x)))", "x = self.block3(self.block2(2 * self.block1(x)))"))
+    registry = default_registry()
+    built = {k: build_extractor(model_ref(str(folder), registry), registry) for k, folder in folders.items()}
+    keys = {k: activation_key(extractor, allen.stimuli, extractor.layers[-1]) for k, extractor in built.items()}
+    assert built["a"].name == built["c"].name and built["a"].weights_hash == built["c"].weights_hash
+    assert keys["a"] == keys["b"] and keys["a"] != keys["c"]
+    assert built["a"].plugin_source_sha256 != built["c"].plugin_source_sha256 and built["a"].plugin_source_sha256 is not None
