@@ -73,3 +73,9 @@ class CellTimeout(BrainbenchError):
 
 #: errors that every cell of a run would hit alike (the environment, not the model): they stop the run
 STOPS_RUN = (DataNotFoundError, CacheError, OutputError)
+
+
+#: what plugin code (import, build, forward, a metric's hooks) may raise that is recorded as that
+#: plugin's failure: an exception, or a call to sys.exit, which must never end the whole run
+#: (os._exit cannot be caught: it ends the process; `brainbench check` runs plugins in a subprocess)
+PLUGIN_FAILURES = (Exception, SystemExit)

@@ -85,7 +85,7 @@ def folder_models(folder: Path) -> dict:
         plugins = folder_plugins(folder)
     except PluginError:
         raise
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         raise PluginError(f"model folder {folder}: importing it failed: {type(exc).__name__}: {exc}. "
                           f"Fix: `brainbench check {folder}` says where") from exc
     models = {p.name: p for p in plugins if isinstance(p, ModelPlugin)}

@@ -224,7 +224,7 @@ class Registry:
             if found is None:
                 raise AttributeError(f"{package / '__init__.py'} defines no PLUGINS list")
             return list(found) if isinstance(found, (list, tuple)) else [found]
-        except Exception as exc:  # a broken folder must not break the others
+        except (Exception, SystemExit) as exc:  # a broken folder (even one calling sys.exit) must not break the others
             self.failures.append(PluginFailure("folder", str(package), _one_line(exc)))
             return []
 
@@ -264,7 +264,7 @@ class Registry:
             plugins = found if isinstance(found, (list, tuple)) else [found]
             for plugin in plugins:
                 self.add(plugin, source)
-        except Exception as exc:  # a broken plugin must not break the others
+        except (Exception, SystemExit) as exc:  # a broken plugin (even one calling sys.exit) must not break the others
             self.failures.append(PluginFailure(kind, source, _one_line(exc)))
 
     def add(self, plugin, source: str = "") -> None:
@@ -448,6 +448,8 @@ def import_plugin_folder(folder: Path):
 
 
 def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"SystemExit: the plugin called sys.exit({exc.code!r}); a plugin reports a problem by raising an exception"
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 

@@ -44,7 +44,7 @@ import numpy as np
 from .activations import activation_key, check_storage_dtype, constant_layers, extract
 from .benchmark import Benchmark, Dataset, Protocol
 from .checking import NEAR_CONSTANT_RTOL
-from .errors import STOPS_RUN, BrainbenchError, CacheError, CellTimeout, PluginError
+from .errors import PLUGIN_FAILURES, STOPS_RUN, BrainbenchError, CacheError, CellTimeout, PluginError
 from .executor import ScoreOptions
 from .extractor import FeatureExtractor
 from .integrity import verify_dataset
@@ -141,6 +141,8 @@ def resolve_device(device: str) -> str:
 def one_line(exc: BaseException | str, limit: int = 500) -> str:
     """A failure's reason on one line (the traceback goes to the result file, not the terminal): the
     message's lines joined by "; " (by a space after one that ends in punctuation), cut at ``limit``."""
+    if isinstance(exc, SystemExit):
+        exc = f"the plugin called sys.exit({exc.code!r}) (SystemExit); a plugin reports a problem by raising an exception"
     text = exc if isinstance(exc, str) else (str(exc) if isinstance(exc, BrainbenchError) or not str(exc) else f"{type(exc).__name__}: {exc}")
     joined = ""
     for line in filter(None, (" ".join(line.split()) for line in text.splitlines())):
@@ -308,7 +310,7 @@ def _build_model(run: ScoreRun, ref: ModelRef):
             return build_extractor(ref, run.env.registry, run.options.weights, run.device)
     except STOPS_RUN:
         raise
-    except Exception as exc:  # a broken plugin, or weights that are not here: recorded, never scored as zero
+    except PLUGIN_FAILURES as exc:  # a broken plugin, or weights that are not here: recorded, never scored as zero
         run.fail("*", exc, prefix="model build failed: ")
         return None
 
@@ -418,7 +420,7 @@ def extract_task(ref: ModelRef, benchmark_ids: list[str], options: ScoreOptions,
                 _extract_dataset(run, extractor, group, extraction)
         except STOPS_RUN:
             raise
-        except Exception as exc:  # the model failed on this dataset: its benchmarks fail, the grid goes on
+        except PLUGIN_FAILURES as exc:  # the model failed on this dataset: its benchmarks fail, the grid goes on
             extraction.failures[name] = failure_record(exc)
     return extraction
 
@@ -493,7 +495,7 @@ def score_task(ref: ModelRef, benchmark_id: str, options: ScoreOptions, extracti
             entry = _evaluate(run, bench, extraction)
     except STOPS_RUN:
         raise
-    except Exception as exc:  # recorded as failed, never as zero
+    except PLUGIN_FAILURES as exc:  # recorded as failed, never as zero
         run.fail(bench.name, exc)
         return run.document
     _record(run, bench, score_key, entry, time.perf_counter() - t)

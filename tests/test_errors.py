@@ -267,3 +267,30 @@ def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
     proc.stdout.close()  # the reader is gone before the first line
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141 and err == "", err
+
+
+def _tiny_plugin(tmp_path, name: str, replace: dict[str, tuple[str, str]]) -> Path:
+    """A copy of submissions/example_tiny_cnn named ``name``, with text replaced in its files."""
+    folder = tmp_path / name
+    shutil.copytree(Path(__file__).parents[1] / "submissions" / "example_tiny_cnn", folder)
+    card = json.loads((folder / "card.json").read_text())
+    (folder / "card.json").write_text(json.dumps({**card, "name": name}))
+    for file, (old, new) in replace.items():
+        text = (folder / file).read_text()
+        assert old in text
+        (folder / file).write_text(text.replace(old, new, 1))
+    return folder
+
+
+def test_a_plugin_calling_sys_exit_is_a_recorded_failure_and_the_grid_goes_on(tmp_path, capsys, shared_data):
+    """sys.exit(0) in a plugin's build() ended `score --models bad,pixels` with exit 0, pixels never scored."""
+    in_build = _tiny_plugin(tmp_path, "exits_in_build", {"__init__.py": ("    from .model import TinyCNN", "    import sys\n\n    sys.exit(0)\n    from .model import TinyCNN")})
+    in_forward = _tiny_plugin(tmp_path, "exits_in_forward", {"model.py": ("        x = self.block3(", "        import sys\n\n        sys.exit(3)\n        x = self.block3(")})
+    out = tmp_path / "out"
+    code, text = run_cli(capsys, "score", "--models", f"{in_build},{in_forward},pixels", "--benchmark", "allen_np.VISp.ridge", "--data-dir", str(shared_data),
+                         "--out", str(out), "--cache-dir", str(tmp_path / "cache"), "--quiet")
+    assert code == 1 and "Traceback" not in text, text
+    for name, status in (("exits_in_build", 0), ("exits_in_forward", 3)):
+        (failure,) = json.loads((out / f"{name}.json").read_text())["failed"]
+        assert f"the plugin called sys.exit({status}) (SystemExit); a plugin reports a problem by raising an exception" in failure["error"]
+    assert json.loads((out / "pixels.json").read_text())["scores"][0]["benchmark"] == "allen_np.VISp.ridge"
