@@ -230,7 +230,7 @@ def _where_in_plugin(exc: BaseException, folder: str | None) -> str:
 def worker(spec: dict) -> dict:
     """Runs in the subprocess: import, build, run. Returns the findings and per-model measurements."""
     from .card import card_of, validate_card
-    from .model_source import NoPlugins, folder_plugins
+    from .model_source import NoPlugins, folder_plugins, name_clash
     from .registry import DatasetPlugin, MetricPlugin, ModelPlugin, default_registry
     from .weights import set_weights_dir
 
@@ -254,12 +254,16 @@ def worker(spec: dict) -> dict:
     _check_data_plugins(plugins, spec, report)
     others = [p for p in plugins if isinstance(p, (DatasetPlugin, MetricPlugin))]
     plugins = [p for p in plugins if isinstance(p, ModelPlugin)]
+    if folder is not None:
+        clash = name_clash({p.name: p for p in plugins}, folder, default_registry())
+        if clash:
+            report.add("name", clash)
     if spec.get("model"):
         chosen = [p for p in plugins if p.name == spec["model"]]
         if not chosen:
             report.add("model", f"no model {spec['model']!r} here; this plugin has {[p.name for p in plugins]}")
         plugins = chosen
-    if not plugins and not bad and not others:
+    if not plugins and not bad and not others and not spec.get("model"):
         report.add("code", "PLUGINS is empty")
     for plugin in plugins:
         _check_plugin(plugin, spec, folder, report, validate_card, card_of)

@@ -107,6 +107,9 @@ def refs_for(text: str, registry, name: str | None = None) -> list[ModelRef]:
     if path.is_dir():
         folder = str(path.resolve())
         models = folder_models(path)
+        problem = name_clash(models, Path(folder), registry)
+        if problem:
+            raise PluginError(problem)
         if name is not None:
             if name not in models:
                 raise PluginError(f"model folder {folder} has no model {name!r}; it registers {sorted(models)}")
@@ -176,6 +179,27 @@ def build_extractor(ref: ModelRef, registry, weights=None, device: str = "cpu"):
     return built
 
 
+def name_clash(models: dict, folder: Path, registry) -> str | None:
+    """Why the models of a plugin ``folder`` cannot be scored under their names (None: they can): a
+    name another plugin already registers. Results and the leaderboard file models by name, so its
+    results would replace that model's (a copy of a built-in folder, run by its path, is not a clash)."""
+    for name, plugin in models.items():
+        other = registry.models.get(name)
+        if other is not None and _defining_folder(other.build) != _defining_folder(plugin.build):
+            return (f"model folder {folder} declares the model name {name!r}, which {other.source or 'another plugin'} already registers: "
+                    "results are filed by model name, so its results would replace that model's. Fix: give it another name (card.json 'name')")
+    return None
+
+
+def _defining_folder(build) -> Path | None:
+    """The folder of the module that defines ``build`` (None: not known)."""
+    import sys
+
+    function = build.func if isinstance(build, functools.partial) else build
+    path = getattr(sys.modules.get(getattr(function, "__module__", None) or ""), "__file__", None)
+    return None if path is None else Path(path).resolve().parent
+
+
 def plugin_source_digest(build) -> str | None:
     """sha256 of the Python files of the plugin folder that defines ``build`` (None: not from a folder,
     e.g. an installed package's entry point, keyed by its ``code_version``). Computed once per module
@@ -183,8 +207,7 @@ def plugin_source_digest(build) -> str | None:
     import sys
 
     function = build.func if isinstance(build, functools.partial) else build
-    module = sys.modules.get(getattr(function, "__module__", None) or "")
-    path = getattr(module, "__file__", None)
+    path = getattr(sys.modules.get(getattr(function, "__module__", None) or ""), "__file__", None)
     if path is None or Path(path).name != "__init__.py" or "site-packages" in Path(path).parts:
         return None
     return _folder_source_digest(str(Path(path).parent))

@@ -223,3 +223,20 @@ def test_generated_stimuli_cover_two_image_sizes_and_nh2015_format(tmp_path):
     sounds = make_stimuli("audio", tmp_path / "a")
     with wave.open(str(sounds[0])) as w:
         assert (w.getframerate(), w.getnframes(), w.getnchannels()) == (44100, 88200, 1)
+
+
+def test_a_folder_declaring_a_registered_name_fails_check_and_is_not_scored(copy, tmp_path, capsys):
+    """A tiny CNN whose card said "pixels" passed check, and `score --model FOLDER` filed it as
+    pixels.json, moving the real pixels result aside."""
+    folder = copy("impostor")
+    edit_card(folder, name="pixels")
+    (message,) = errors(check(str(folder)))["name"]
+    assert f"model folder {folder} declares the model name 'pixels', which brainbench.submissions.pixels already registers" in message
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "pixels.json").write_text("{}")
+    assert main(["score", "--model", str(folder), "--benchmark", "allen_np.VISp.ridge", "--out", str(out), "--quiet"]) == 2
+    assert "Fix: give it another name (card.json 'name')" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["pixels.json"] and (out / "pixels.json").read_text() == "{}"
+    # the built-in folder itself, run by its path, is the registered model: no clash
+    assert "name" not in errors(check(str(Path(__file__).parents[1] / "submissions" / "pixels")))
