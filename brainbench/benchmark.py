@@ -44,6 +44,7 @@ import numpy as np
 
 from .bootstrap import ENCODING, encode_index, interval, stimulus_counts, subject_counts
 from .bootstrap import block as bootstrap_block
+from .errors import PluginError
 from .recording import select_region
 from .stimuli import StimulusSet
 
@@ -161,6 +162,8 @@ class Dataset:
         self.checksums = {} if checksums is None else checksums
         self.card = {} if card is None else card
         self.warnings = [] if warnings is None else warnings
+        if not callable(recording):
+            refuse_infinite_responses(name, recording)
         self._recording = recording
 
     @property
@@ -168,7 +171,9 @@ class Dataset:
         if callable(self._recording):
             with _RECORDING_LOCK:  # engine tasks on threads share a dataset: build it once
                 if callable(self._recording):
-                    self._recording = self._recording()
+                    built = self._recording()
+                    refuse_infinite_responses(self.name, built)
+                    self._recording = built
         return self._recording
 
     @property
@@ -181,6 +186,22 @@ class Dataset:
 
 
 _RECORDING_LOCK = threading.RLock()
+
+
+def refuse_infinite_responses(dataset: str, recording) -> None:
+    """A response of ±inf is never a measurement (NaN is: a neuroid with fewer repeats); one such
+    value turns every score it reaches into another number without a word. PluginError naming where."""
+    values = getattr(recording, "values", recording)
+    if not isinstance(values, np.ndarray) or values.dtype.kind not in "fc":
+        return
+    infinite = np.isinf(values)
+    if not infinite.any():
+        return
+    where = tuple(int(i) for i in np.argwhere(infinite)[0])
+    dims = getattr(recording, "dims", None) or [f"axis {k}" for k in range(values.ndim)]
+    at = ", ".join(f"{d} {i}" for d, i in zip(dims, where))
+    raise PluginError(f"dataset {dataset!r}: {int(infinite.sum())} response(s) are infinite (first at {at}); responses must be finite, "
+                      "or NaN where a measurement is missing. Fix: correct the dataset's loader, or mark missing values as NaN")
 
 
 @dataclass

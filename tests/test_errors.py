@@ -5,6 +5,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from brainbench import paths
@@ -294,3 +295,19 @@ def test_a_plugin_calling_sys_exit_is_a_recorded_failure_and_the_grid_goes_on(tm
         (failure,) = json.loads((out / f"{name}.json").read_text())["failed"]
         assert f"the plugin called sys.exit({status}) (SystemExit); a plugin reports a problem by raising an exception" in failure["error"]
     assert json.loads((out / "pixels.json").read_text())["scores"][0]["benchmark"] == "allen_np.VISp.ridge"
+
+
+def test_an_infinite_response_stops_the_dataset_naming_where(allen):
+    """One inf in a dataset plugin's responses was scored without a word (raw 0.454 instead of 0.527)."""
+    from brainbench.benchmark import Dataset
+    from brainbench.errors import PluginError
+
+    recording = allen.recording.copy(deep=True)
+    recording.values[2, 5, 7] = -np.inf
+    with pytest.raises(PluginError, match=r"dataset 'lab': 1 response\(s\) are infinite \(first at repetition 2, stimulus 5, neuroid 7\)"):
+        Dataset("lab", recording, allen.stimuli)
+    lazy = Dataset("lab", lambda: recording, allen.stimuli)  # a loader's recording is checked when first built
+    with pytest.raises(PluginError, match="responses must be finite, or NaN where a measurement is missing"):
+        lazy.recording
+    recording.values[2, 5, 7] = np.nan  # a missing measurement is not a problem
+    assert Dataset("lab", recording, allen.stimuli).recording is recording
