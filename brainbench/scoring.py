@@ -167,6 +167,8 @@ def score_problem(entry: dict) -> str | None:
 
 #: what a timeout most likely means in each phase a ``deadline`` bounds, and its fix
 TIMEOUT_CAUSES = {
+    "build": ("while building the model (a hanging or very slow build(): loading weights, a download, a lock?). "
+              "Fix: check the model with `brainbench check`, or raise --timeout."),
     "extraction": "(a hanging or very slow forward pass?). Fix: check the model with `brainbench check`, or raise --timeout.",
     "scoring": ("while scoring its stored activations (the mapping, the layer choice and the bootstrap), not in the model. "
                 "Fix: raise --timeout; it bounds each dataset's extraction and each benchmark's scoring separately."),
@@ -405,7 +407,12 @@ def extract_task(ref: ModelRef, benchmark_ids: list[str], options: ScoreOptions,
     groups = _load_benchmarks(run, benchmark_ids)
     extraction = Extraction(run.document)
     t = time.perf_counter()
-    extractor = _build_model(run, ref)
+    try:
+        with deadline(options.timeout, ref.name, phase="build"):  # a build that hangs fails this model, not the grid
+            extractor = _build_model(run, ref)
+    except CellTimeout as exc:  # the alarm came as the build returned: it still counts as the build's
+        run.fail("*", exc, prefix="model build failed: ")
+        extractor = None
     if extractor is None:
         return extraction
     extraction.built, extraction.layer_order = True, candidate_layers(extractor, list(options.layers or []))

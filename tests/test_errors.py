@@ -308,6 +308,18 @@ def test_an_infinite_response_stops_the_dataset_naming_where(allen):
         Dataset("lab", recording, allen.stimuli)
     lazy = Dataset("lab", lambda: recording, allen.stimuli)  # a loader's recording is checked when first built
     with pytest.raises(PluginError, match="responses must be finite, or NaN where a measurement is missing"):
-        lazy.recording
+        _ = lazy.recording
     recording.values[2, 5, 7] = np.nan  # a missing measurement is not a problem
     assert Dataset("lab", recording, allen.stimuli).recording is recording
+
+
+def test_a_build_that_hangs_is_stopped_by_the_timeout_and_the_grid_goes_on(tmp_path, capsys, shared_data):
+    """A build() sleeping 1000 s ignored --timeout 5: `score --models slow,pixels` hung, pixels never scored."""
+    slow = _tiny_plugin(tmp_path, "slow_build", {"__init__.py": ("    from .model import TinyCNN", "    import time\n\n    time.sleep(1000)\n    from .model import TinyCNN")})
+    out = tmp_path / "out"
+    code, text = run_cli(capsys, "score", "--models", f"{slow},pixels", "--benchmark", "allen_np.VISp.ridge", "--data-dir", str(shared_data),
+                         "--out", str(out), "--cache-dir", str(tmp_path / "cache"), "--timeout", "20", "--quiet")
+    assert code == 2 and "Traceback" not in text, text  # 2: a failure whose fix is the environment's (here --timeout)
+    (failure,) = json.loads((out / "slow_build.json").read_text())["failed"]
+    assert "model build failed: slow_build: stopped after the timeout of 20 s while building the model" in failure["error"]
+    assert json.loads((out / "pixels.json").read_text())["scores"][0]["benchmark"] == "allen_np.VISp.ridge"

@@ -46,7 +46,7 @@ def register(sub) -> None:
     p.add_argument("--max-memory", help="memory bound, e.g. 8G: batch sizes are fitted under it, or the run is refused before it starts (default: the memory available)")
     p.add_argument("--batch-size", type=int, help="stimuli per forward pass (default: the model's)")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
-                   help=f"limit for each model x dataset extraction and for each benchmark's scoring (default {DEFAULT_TIMEOUT_S:.0f} s = 2 h); "
+                   help=f"limit for each model's build, each model x dataset extraction and each benchmark's scoring (default {DEFAULT_TIMEOUT_S:.0f} s = 2 h); "
                         "what runs past it is recorded as failed and the run goes on")
     p.add_argument("--executor", choices=["serial", "dask"], default="serial", help="serial (default), or dask: the model x benchmark grid as tasks on a Dask cluster")
     p.add_argument("--scheduler", help="with --executor dask: address of an existing Dask scheduler (default: a local in-process cluster)")
