@@ -189,8 +189,10 @@ def _staging_dir(root: Path, folder: str) -> Path:
 
 
 def _promote(staging: Path, final: Path) -> None:
-    """Move a verified staging folder to its final name (one rename; the old folder, if any, is replaced)."""
+    """Move a verified staging folder to its final name (one rename; the old folder, if any, is replaced,
+    but files in it that the staging folder does not hold, such as a user's notes, are moved over first)."""
     if final.exists():
+        _carry_other_files(final, staging)
         old = final.with_name(f".{final.name}.old-{os.getpid()}")
         os.replace(final, old)
         os.replace(staging, final)
@@ -198,6 +200,15 @@ def _promote(staging: Path, final: Path) -> None:
     else:
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging, final)
+
+
+def _carry_other_files(final: Path, staging: Path) -> None:
+    """Move every file of ``final`` that ``staging`` lacks into it, at the same relative path."""
+    for path in sorted(final.rglob("*")):
+        target = staging / path.relative_to(final)
+        if path.is_file() and not path.is_symlink() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
 
 
 def _reuse_existing(final: Path, staging: Path, src: Manifest) -> None:

@@ -322,6 +322,16 @@ def test_import_verifies_and_links(isolated, shared_data, tmp_path):
     assert not (tmp_path / "elsewhere" / RDM.folder).exists()
 
 
+def test_importing_again_keeps_the_users_own_files_in_the_dataset_folder(isolated, shared_data):
+    """A second import replaced the dataset folder whole: a user's notes in it were deleted."""
+    fetch.import_dir(shared_data, names=["allen_2p_rdm"], link=True, log=None)
+    notes = isolated / RDM.folder / "my_notes" / "notes.txt"
+    notes.parent.mkdir()
+    notes.write_text("keep me")
+    fetch.import_dir(shared_data, names=["allen_2p_rdm"], link=True, log=None)
+    assert notes.read_text() == "keep me" and fetch.status("allen_2p_rdm").state == "ok"
+
+
 def test_conwell_pickle_converts_byte_for_byte(shared_data, tmp_path):
     """The upstream rdms_reliable.pkl layout ({area: {layer: matrix}}), blank first, rebuilds the file."""
     published = shared_data / RDM.folder / "similarity.npz"
