@@ -27,6 +27,7 @@ def copy(tmp_path):
     def make(name="broken"):
         target = tmp_path / name
         shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("__pycache__"))
+        edit_card(target, name=name)  # its own name: the example's is registered by the example itself
         return target
 
     return make

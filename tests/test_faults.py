@@ -410,6 +410,8 @@ def plugin_copy(tmp_path):
     def make(forward_code: str) -> Path:
         folder = tmp_path / "plugin"
         shutil.copytree(REPO / "submissions" / "example_tiny_cnn", folder, ignore=shutil.ignore_patterns("__pycache__"))
+        card = json.loads((folder / "card.json").read_text())
+        (folder / "card.json").write_text(json.dumps({**card, "name": "plugin_copy"}))  # the example's own name is registered
         init = folder / "__init__.py"
         text = init.read_text()
         assert "    return ModelAdapter(" in text
