@@ -302,6 +302,7 @@ def _check_data_plugins(plugins, spec, report) -> None:
 def _check_plugin(plugin, spec, folder, report, validate_card, card_of) -> None:
     from .errors import WeightsUnavailableError
     from .extractor import FeatureExtractor
+    from .model_source import extractor_problem
 
     name = plugin.name
     card = card_of(plugin)
@@ -324,6 +325,10 @@ def _check_plugin(plugin, spec, folder, report, validate_card, card_of) -> None:
     build_s = time.perf_counter() - t
     if not isinstance(adapter, FeatureExtractor):
         report.add("build", f"build() returned {type(adapter).__name__}, not a brainbench.ModelAdapter (or another brainbench.extractor.FeatureExtractor)", model=name)
+        return
+    problem = extractor_problem(adapter)
+    if problem:
+        report.add("identity" if "identity" in problem else "batch_size", problem, model=name)
         return
     if adapter.modality != plugin.modality:
         report.add("modality", f"the card says {plugin.modality!r} but build() returned a {adapter.modality!r} adapter", model=name)

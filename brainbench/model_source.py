@@ -176,7 +176,27 @@ def build_extractor(ref: ModelRef, registry, weights=None, device: str = "cpu"):
         raise PluginError(f"model {ref.name!r}: build() returned {type(built).__name__}, not a brainbench.ModelAdapter "
                           "(or another brainbench.extractor.FeatureExtractor)")
     built.plugin_source_sha256 = plugin_source_digest(plugin.build)
+    problem = extractor_problem(built, device)
+    if problem:
+        raise PluginError(f"model {ref.name!r}: {problem}. Fix: correct the adapter; `brainbench check` runs every hook")
     return built
+
+
+def extractor_problem(extractor, device: str = "cpu") -> str | None:
+    """Why a built model cannot be scored, found before any stimulus goes through it (None: none): its
+    identity hooks, the model part of every cache key, fail or are not JSON; its batch size is no count."""
+    from .errors import PLUGIN_FAILURES
+    from .model import json_key
+
+    try:
+        json_key({"model": extractor.identity(), "compute": extractor.compute_settings(device)})
+    except PLUGIN_FAILURES as exc:
+        return (f"its identity (identity(): weights_hash, preprocessing, name, code_version; and compute_settings()), part of "
+                f"every cache key, failed: {type(exc).__name__}: {exc}")
+    batch = extractor.batch_size
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        return f"its batch_size is {batch!r}; it must be a whole number of stimuli, at least 1"
+    return None
 
 
 def name_clash(models: dict, folder: Path, registry) -> str | None:

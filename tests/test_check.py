@@ -241,3 +241,22 @@ def test_a_folder_declaring_a_registered_name_fails_check_and_is_not_scored(copy
     assert [p.name for p in out.iterdir()] == ["pixels.json"] and (out / "pixels.json").read_text() == "{}"
     # the built-in folder itself, run by its path, is the registered model: no clash
     assert "name" not in errors(check(str(Path(__file__).parents[1] / "submissions" / "pixels")))
+
+
+@pytest.mark.parametrize("old, new, where, message", [
+    ("        preprocessing=description,", "        preprocessing={**description, 'fn': lambda x: x},", "identity",
+     "its identity (identity(): weights_hash, preprocessing, name, code_version; and compute_settings()), part of every cache key, failed: TypeError"),
+    ("        preprocessing=description,", "        preprocessing=description,\n        batch_size=0,", "batch_size",
+     "its batch_size is 0; it must be a whole number of stimuli, at least 1"),
+])
+def test_hooks_that_would_fail_the_score_fail_check(copy, tmp_path, capsys, old, new, where, message):
+    """check PASSED an adapter whose preprocessing held a function (score then failed: not JSON
+    serialisable) or whose batch_size was 0 (score: range() arg 3 must not be zero)."""
+    folder = copy(where)
+    edit(folder / "__init__.py", old, new)
+    (found,) = errors(check(str(folder)))[where]
+    assert message in found
+    out = tmp_path / "out"
+    assert main(["score", "--model", str(folder), "--benchmark", "allen_np.VISp.ridge", "--out", str(out), "--quiet"]) == 2  # a typed failure
+    (failure,) = json.loads((out / f"{where}.json").read_text())["failed"]
+    assert failure["error"].startswith(f"model build failed: model {where!r}: {message}")
