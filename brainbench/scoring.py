@@ -74,8 +74,20 @@ def load_dataset(registry: Registry, name: str, data_dir=None, store: Store | No
     key = (name, str(data_dir), tuple(sorted(state.digests.items())))
     with _DATASET_LOCK:
         if key not in _DATASET_CACHE:
-            _DATASET_CACHE[key] = registry.dataset(name).load(data_dir)
+            _DATASET_CACHE[key] = _load_with(registry.dataset(name), data_dir)
         return _DATASET_CACHE[key]
+
+
+def _load_with(plugin, data_dir) -> Dataset:
+    """A dataset plugin's ``load``, its failure one line naming the plugin (brainbench's own errors,
+    which carry their fix, pass as they are)."""
+    try:
+        return plugin.load(data_dir)
+    except BrainbenchError:
+        raise
+    except PLUGIN_FAILURES as exc:
+        raise PluginError(f"dataset {plugin.name!r} ({plugin.source or 'plugin'}): its load() failed: {one_line(exc)}. "
+                          f"Fix: `brainbench check {plugin.name}` shows where") from exc
 
 
 def make_benchmark(registry: Registry, benchmark_id: str, data_dir=None, device: str = "cpu", store: Store | None = None) -> Benchmark:

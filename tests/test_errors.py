@@ -323,3 +323,19 @@ def test_a_build_that_hangs_is_stopped_by_the_timeout_and_the_grid_goes_on(tmp_p
     (failure,) = json.loads((out / "slow_build.json").read_text())["failed"]
     assert "model build failed: slow_build: stopped after the timeout of 20 s while building the model" in failure["error"]
     assert json.loads((out / "pixels.json").read_text())["scores"][0]["benchmark"] == "allen_np.VISp.ridge"
+
+
+def test_a_dataset_loader_that_raises_is_one_line_naming_the_plugin():
+    """A dataset plugin whose load() raised reached the user as a 30-line traceback."""
+    from brainbench.errors import PluginError
+    from brainbench.registry import DatasetPlugin, Registry
+    from brainbench.scoring import load_dataset
+
+    def load(data_dir=None):
+        raise RuntimeError("cannot read lab file")
+
+    registry = Registry()
+    registry.add(DatasetPlugin("lab", "vision", "trials", ("V1",), load, "ridge"), "folder /somewhere/lab")
+    with pytest.raises(PluginError, match=r"dataset 'lab' \(folder /somewhere/lab\): its load\(\) failed: RuntimeError: cannot read lab file. "
+                                          r"Fix: `brainbench check lab` shows where"):
+        load_dataset(registry, "lab")
