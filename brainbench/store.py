@@ -163,7 +163,8 @@ class Store:
     """``log`` receives one line whenever an entry fails its content check and is discarded."""
 
     def __init__(self, root: str | os.PathLike | None = None, log: Callable[[str], None] | None = None):
-        self.root = Path(root).expanduser() if root is not None else cache_root()
+        # absolute: a plugin changing the working directory must not move the cache under a run
+        self.root = (Path(root).expanduser() if root is not None else cache_root()).absolute()
         self.log = log or _stderr
 
     def check_usable(self) -> None:

@@ -339,3 +339,16 @@ def test_a_dataset_loader_that_raises_is_one_line_naming_the_plugin():
     with pytest.raises(PluginError, match=r"dataset 'lab' \(folder /somewhere/lab\): its load\(\) failed: RuntimeError: cannot read lab file. "
                                           r"Fix: `brainbench check lab` shows where"):
         load_dataset(registry, "lab")
+
+
+def test_a_plugin_changing_the_working_directory_does_not_move_the_results(tmp_path, capsys, shared_data, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    wanders = _tiny_plugin(tmp_path, "wanders", {"__init__.py": ("    from .model import TinyCNN", f"    import os\n\n    os.chdir({str(elsewhere)!r})\n    from .model import TinyCNN")})
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    code, text = run_cli(capsys, "score", "--model", str(wanders), "--benchmark", "allen_np.VISp.ridge", "--data-dir", str(shared_data),
+                         "--out", "relres", "--cache-dir", "relcache", "--quiet")
+    assert code == 0, text
+    assert (tmp_path / "cwd" / "relres" / "wanders.json").is_file() and (tmp_path / "cwd" / "relcache" / "scores").is_dir()
+    assert list(elsewhere.iterdir()) == [] and "result written to relres/wanders.json" in text

@@ -74,6 +74,16 @@ def check_arguments(args) -> None:
         raise errors.BrainbenchError(f"--layers {args.layers!r} names no layer. Fix: give comma-separated layer names, or leave --layers out for the model's own list")
 
 
+def fix_paths(args) -> None:
+    """The folders and files the command line names, made absolute now: a plugin that changes the
+    working directory (in its import or build) cannot move where results, cache or data are. Messages
+    still name ``--out`` as given (``args.out_as_given``)."""
+    args.out_as_given = args.out
+    for option in ("out", "cache_dir", "data_dir", "weights", "weights_dir"):
+        if getattr(args, option):
+            setattr(args, option, str(Path(getattr(args, option)).expanduser().absolute()))
+
+
 def check_places(args) -> None:
     """The output folder, the cache and an explicit data folder are usable (one line with the fix if not)."""
     from ..paths import check_data_dir
@@ -126,6 +136,7 @@ def parse_names(args) -> tuple[list, list[str] | None, list[str] | None]:
 def run(args) -> int:
     models, benchmarks, layers = parse_names(args)
     check_arguments(args)
+    fix_paths(args)
     check_places(args)
     if not args.quiet:  # the first line within a second, before torch is imported
         print(f"brainbench: scoring {', '.join(m.name for m in models)}: loading torch and the scoring code", file=sys.stderr, flush=True)
@@ -140,7 +151,7 @@ def run(args) -> int:
     def done(model, result):
         nonlocal status
         print_table(result, time.time() - t0)
-        print(f"result written to {Path(args.out) / f'{model}.json'}")
+        print(f"result written to {Path(args.out_as_given) / f'{model}.json'}")
         status = max(status, exit_status(result))
 
     run_grid(models, benchmarks, options, executor, args.scheduler, args.workers, out_dir=args.out, on_model_done=done)
