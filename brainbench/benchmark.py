@@ -288,7 +288,7 @@ class Benchmark:
             "chosen_layer_per_split": chosen,
             "layer_profile": profile,
             "layer_order": list(layer_order),
-            "flags": _flags(summary),
+            "flags": _flags(summary, per_neuroid=self.metric.per_neuroid),
             "seconds": time.perf_counter() - t0,
         }
 
@@ -595,7 +595,7 @@ def _intervals(samples: dict, n_bootstrap: int) -> dict:
     }
 
 
-def _flags(summary: dict) -> list[str]:
+def _flags(summary: dict, per_neuroid: bool = False) -> list[str]:
     flags = []
     if summary["ceiled"] is not None and summary["ceiled"] > 1:
         flags.append("ceiled score above 1: the ceiling underestimates the explainable signal here")
@@ -605,6 +605,10 @@ def _flags(summary: dict) -> list[str]:
         flags.append(f"ceiling {summary['ceiling']:.3f} is near 0: the recording is too noisy here for a ceiled score to mean much")
     if summary.get("ceiled_inter_animal") is not None and summary["ceiled_inter_animal"] > 1:
         flags.append("score above the inter-animal consistency: the model predicts these units better than other animals do")
+    total, scored = summary.get("n_neuroids"), summary.get("n_neuroids_scored")
+    if per_neuroid and total and scored is not None and scored < total:
+        flags.append(f"{total - scored} of {total} neuroids have no finite score (constant predictions or responses, or the metric "
+                     f"gave NaN): the score aggregates the other {scored}")
     return flags
 
 

@@ -524,3 +524,16 @@ def test_a_pathways_run_on_fewer_benchmarks_does_not_replace_a_fuller_record(cap
     err = capsys.readouterr().err
     assert err.index("note: the analysis will be printed, not recorded") < err.index("scoring started")
     assert "recording it would replace the fuller one. To record: run it without --benchmark" in err and own.read_bytes() == before
+
+
+def test_neuroids_without_a_finite_score_are_flagged():
+    """A metric that gave NaN for half the neuroids was scored over the rest with no flag."""
+    population = SimulatedPopulation(n_units=24, n_animals=4, seed=3)
+    latent, recording = population.draw(0)
+    recording.values[:, :, :6] = 1.0  # six units respond the same to every stimulus: their r is undefined
+    benchmark = simulated_benchmark(recording, RidgeMetric())
+    entry = score_features(benchmark, {"latent": latent})
+    assert entry["n_neuroids"] == 24 and entry["n_neuroids_scored"] == 18
+    assert "6 of 24 neuroids have no finite score" in " ".join(entry["flags"]) and np.isfinite(entry["raw"])
+    clean = score_features(simulated_benchmark(population.draw(0)[1], RidgeMetric()), {"latent": latent})
+    assert not any("no finite score" in flag for flag in clean["flags"])
