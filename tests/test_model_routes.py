@@ -284,6 +284,8 @@ def test_edited_plugin_code_never_reads_the_old_codes_activations(tmp_path, alle
     for copy in ("a", "b", "c"):
         folders[copy] = tmp_path / copy / "tiny"
         shutil.copytree(source, folders[copy])
+        card = json.loads((folders[copy] / "card.json").read_text())
+        (folders[copy] / "card.json").write_text(json.dumps({**card, "name": "tiny"}))  # one name for all three
     model = folders["c"] / "model.py"
     model.write_text(model.read_text().replace("x = self.block3(self.block2(self.block1(x)))", "x = self.block3(self.block2(2 * self.block1(x)))"))
     registry = default_registry()
