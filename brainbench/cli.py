@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    empty = empty_option(args)
+    if empty:
+        parser.error(f"{empty} is empty: give a path or name (an empty one would quietly mean the current folder, or everything)")
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -63,6 +66,23 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+#: options (by their dest) whose value names a path, a model or benchmarks: never an empty string
+NAMED_OPTIONS = {"out": "--out", "results": "--results", "json_out": "--json", "root": "--root", "dir": "the folder", "data_dir": "--data-dir",
+                 "cache_dir": "--cache-dir", "weights": "--weights", "weights_dir": "--weights-dir", "plugin": "--plugin",
+                 "activations": "--activations", "mirror": "--mirror", "model": "--model", "models": "--models", "path": "the plugin path", "model_a": "model A", "model_b": "model B", "names": "a dataset name",
+                 "benchmark": "--benchmark", "benchmarks": "--benchmark", "versus": "--versus", "dataset": "--dataset"}
+
+
+def empty_option(args) -> str | None:
+    """The first of NAMED_OPTIONS given as an empty (or blank) string, or None."""
+    for dest, option in NAMED_OPTIONS.items():
+        value = getattr(args, dest, None)
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and not v.strip() for v in values):
+            return f"{option} {value!r}" if not isinstance(value, list) else f"{option} ''"
+    return None
 
 
 def _silence_stdout() -> None:

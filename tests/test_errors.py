@@ -352,3 +352,27 @@ def test_a_plugin_changing_the_working_directory_does_not_move_the_results(tmp_p
     assert code == 0, text
     assert (tmp_path / "cwd" / "relres" / "wanders.json").is_file() and (tmp_path / "cwd" / "relcache" / "scores").is_dir()
     assert list(elsewhere.iterdir()) == [] and "result written to relres/wanders.json" in text
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["analyze", "ranking", "--results", ""], "--results ''"),  # meant '.', the current folder
+    (["leaderboard", "build", "--out", ""], "--out ''"),  # wrote the site into the current folder
+    (["score", "--model", "pixels", "--benchmark", ""], "--benchmark ''"),  # meant every benchmark
+    (["check", ""], "the plugin path ''"),  # checked the current folder, recursively
+    (["compare", "pixels", "alexnet_untrained", "--json", ""], "--json ''"),  # was ignored
+])
+def test_an_empty_path_or_name_is_refused_not_read_as_the_current_folder(capsys, argv, named):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2 and f"{named} is empty: give a path or name" in capsys.readouterr().err
+
+
+def test_cache_commands_refuse_a_mistyped_or_wrong_cache_dir(tmp_path, capsys):
+    """`cache clear --cache-dir /tmp/typo` said 'freed 0 B' (exit 0); `cache info` on a file exited 0."""
+    (tmp_path / "a_file").write_text("keep me")
+    for argv, message in ((["cache", "clear", "--cache-dir", str(tmp_path / "typo")], f"--cache-dir {tmp_path / 'typo'} does not exist"),
+                          (["cache", "info", "--cache-dir", str(tmp_path / "a_file")], f"the cache path {tmp_path / 'a_file'} is a file, not a folder"),
+                          (["cache", "info", "--orphans", "--cache-dir", str(tmp_path)], "--orphans applies to `cache clear` only")):
+        code, text = run_cli(capsys, *argv)
+        assert code == 2 and message in text and "Fix:" in text, text
+    assert not (tmp_path / "typo").exists() and (tmp_path / "a_file").read_text() == "keep me"

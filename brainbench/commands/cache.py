@@ -16,9 +16,17 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from ..errors import BrainbenchError
+
     store = Store(args.cache_dir) if args.cache_dir else Store()
+    if args.orphans and args.action != "clear":
+        raise BrainbenchError("--orphans applies to `cache clear` only. Fix: `brainbench cache clear --orphans`")
+    if store.root.exists() and not store.root.is_dir():
+        raise BrainbenchError(f"the cache path {store.root} is a file, not a folder. Fix: point --cache-dir / $BRAINBENCH_CACHE at a folder")
+    if args.cache_dir and not store.root.exists():  # a mistyped --cache-dir is said, never 'freed 0 B'
+        raise BrainbenchError(f"--cache-dir {store.root} does not exist. Fix: give the folder a run used (default: $BRAINBENCH_CACHE or ~/.cache/brainbench)")
     if args.action == "info":
-        print(f"cache root: {store.root}" + ("" if store.root.is_dir() or not store.root.exists() else "  (a file, not a folder!)"))
+        print(f"cache root: {store.root}")
         info = store.info()
         if not info:
             print("  (empty)")
