@@ -91,6 +91,10 @@ def once_per_pass(captured: dict[str, list[torch.Tensor]], problems: dict[str, s
                 "(a shared activation module cannot be hooked)"
             )
             continue
+        if outputs[0].is_complex():  # .float() would drop the imaginary part without a word
+            problems[layer] = ("gives complex activations; brainbench scores real features: return e.g. .abs(), or "
+                               "torch.view_as_real(x).flatten(1) to keep both parts")
+            continue
         arrays[layer] = outputs[0].float().cpu().numpy()
     return arrays
 

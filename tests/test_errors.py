@@ -376,3 +376,25 @@ def test_cache_commands_refuse_a_mistyped_or_wrong_cache_dir(tmp_path, capsys):
         code, text = run_cli(capsys, *argv)
         assert code == 2 and message in text and "Fix:" in text, text
     assert not (tmp_path / "typo").exists() and (tmp_path / "a_file").read_text() == "keep me"
+
+
+def test_complex_activations_are_a_named_layer_problem_not_their_real_part():
+    """A layer giving complex values was stored as its real part (torch's .float()), scored without a word."""
+    import torch
+
+    from brainbench.extractor import LayerProblems
+    from brainbench.model import ModelAdapter
+
+    class Complexify(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.real, self.cplx = torch.nn.Identity(), torch.nn.Identity()
+
+        def forward(self, x):
+            y = self.real(x.flatten(1))
+            return self.cplx(torch.complex(y, torch.sin(30 * y)))
+
+    adapter = ModelAdapter("complexify", "vision", Complexify(), ["real", "cplx"], lambda paths: None, {"kind": "test"})
+    with pytest.raises(LayerProblems, match="layer 'cplx' gives complex activations; brainbench scores real features") as caught:
+        adapter(torch.ones(2, 3, 4, 4), ["real", "cplx"])
+    assert list(caught.value.arrays) == ["real"] and list(caught.value.problems) == ["cplx"]
