@@ -329,6 +329,20 @@ def _build_model(run: ScoreRun, ref: ModelRef):
         return None
 
 
+def _warn_if_weights_ignored(run: ScoreRun, ref: ModelRef, extractor) -> None:
+    """With --weights, build the model once more without it: the same weights mean the plugin ignored
+    the file (or the file holds its default weights), which the user would otherwise never learn."""
+    if not run.options.weights or ref.kind not in ("registered", "folder"):
+        return
+    try:
+        default = build_extractor(ref, run.env.registry, None, run.device)
+    except PLUGIN_FAILURES:
+        return  # without the file the model cannot be built at all: it is used
+    if default.weights_hash == extractor.weights_hash:
+        run.warn(f"{ref.name}: --weights {run.options.weights} did not change the model's weights (sha256 {extractor.weights_hash[:12]}… "
+                 "as without it): the plugin ignores --weights, or the file holds the default weights")
+
+
 def candidate_layers(extractor: FeatureExtractor, layers: list[str] | None) -> list[str]:
     """The layers to score: ``layers`` if given (each must be one the model offers), else its candidate layers."""
     if not layers:
@@ -432,6 +446,7 @@ def extract_task(ref: ModelRef, benchmark_ids: list[str], options: ScoreOptions,
                              "plugin_source_sha256": extractor.plugin_source_sha256,
                              "preprocessing": extractor.preprocessing, "layers": extraction.layer_order}
     run.document["timings"]["build_model_s"] = time.perf_counter() - t
+    _warn_if_weights_ignored(run, ref, extractor)
     run.document["activation_storage"] = {"dtype": options.storage_dtype, "keys": {}}
     for name, group in groups.items():
         try:

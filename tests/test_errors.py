@@ -398,3 +398,24 @@ def test_complex_activations_are_a_named_layer_problem_not_their_real_part():
     with pytest.raises(LayerProblems, match="layer 'cplx' gives complex activations; brainbench scores real features") as caught:
         adapter(torch.ones(2, 3, 4, 4), ["real", "cplx"])
     assert list(caught.value.arrays) == ["real"] and list(caught.value.problems) == ["cplx"]
+
+
+def test_weights_a_plugin_ignores_are_warned_about(tmp_path, capsys, shared_data):
+    """`score --model M --weights FILE` where M never reads FILE scored M's own weights, and the result
+    said nothing of it."""
+    import torch
+
+    state = torch.load(Path(__file__).parents[1] / "submissions" / "example_tiny_cnn" / "tiny_cnn.pt", weights_only=True)
+    other = tmp_path / "other.pt"
+    torch.save({k: v + 0.01 for k, v in state.items()}, other)
+    tiny = _tiny_plugin(tmp_path, "tiny", {})
+    warnings = {}
+    for model in ("pixels", str(tiny)):
+        out = tmp_path / f"out_{Path(model).name}"
+        code, text = run_cli(capsys, "score", "--model", model, "--weights", str(other), "--benchmark", "allen_np.VISp.ridge",
+                             "--data-dir", str(shared_data), "--out", str(out), "--cache-dir", str(tmp_path / "cache"), "--quiet")
+        assert code == 0, text
+        (result,) = out.iterdir()
+        warnings[Path(model).name] = " ".join(json.loads(result.read_text())["warnings"])
+    assert f"pixels: --weights {other} did not change the model's weights" in warnings["pixels"]
+    assert "did not change the model's weights" not in warnings["tiny"]  # the tiny CNN loads the file
