@@ -31,6 +31,19 @@ def user_data_dir() -> Path:
     return cache_root() / "data"
 
 
+def check_weights_dir(weights_dir: str | os.PathLike | None) -> Path | None:
+    """An explicit weights folder must exist: never silently fall back to other weights."""
+    if weights_dir is None:
+        return None
+    path = Path(weights_dir).expanduser()
+    if not path.is_dir():
+        from .errors import WeightsUnavailableError
+
+        raise WeightsUnavailableError(f"weights folder not found: --weights-dir {path} " + ("is a file" if path.exists() else "does not exist")
+                                      + ". Fix: give the folder that holds the weights files, or leave --weights-dir out")
+    return path
+
+
 def check_data_dir(data_dir: str | os.PathLike | None) -> Path | None:
     """An explicit data folder must exist: never silently fall back to other data."""
     if data_dir is None:

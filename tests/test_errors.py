@@ -419,3 +419,30 @@ def test_weights_a_plugin_ignores_are_warned_about(tmp_path, capsys, shared_data
         warnings[Path(model).name] = " ".join(json.loads(result.read_text())["warnings"])
     assert f"pixels: --weights {other} did not change the model's weights" in warnings["pixels"]
     assert "did not change the model's weights" not in warnings["tiny"]  # the tiny CNN loads the file
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["analyze", "splits", "--model", "pixels", "--alpha", "7"], "'7' is not a test level"),  # was accepted
+    (["analyze", "hierarchy", "--model", "pixels", "--alpha", "0"], "'0' is not a test level"),
+    (["analyze", "splits", "--model", "pixels", "--seeds", "99999999999"], "give a count from 1 to 1000"),  # started scoring
+    (["check", "pixels", "--timeout", "-5"], "'-5' is not a time limit"),  # 'timed out after -5 s'
+    (["data", "fetch", "nh2015", "--mirror", "notaurl"], "'notaurl' is not a URL"),  # ValueError traceback
+    (["data", "fetch", "nh2015", "--timeout", "-1"], "'-1' is not a time limit"),
+])
+def test_option_values_out_of_range_are_argparse_errors(capsys, argv, message):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_explicit_folders_that_are_not_there_are_errors_before_any_work(tmp_path, capsys):
+    (tmp_path / "a_file").write_text("keep me")
+    for argv, message in (
+        (["check", "pixels", "--data-dir", str(tmp_path / "nope")], f"--data-dir {tmp_path / 'nope'} does not exist"),  # was PASSED
+        (["check", "pixels", "--weights-dir", str(tmp_path / "nope")], f"--weights-dir {tmp_path / 'nope'} does not exist"),  # was PASSED
+        (["data", "fetch", "nh2015", "--root", str(tmp_path / "a_file")], f"--root {tmp_path / 'a_file'} is a file, not a folder"),
+        (["analyze", "hierarchy", "--model", "efficientnet_lite0", "--versus", "nosuch", "--no-record"], "no result for model 'nosuch'"),  # exit 0
+    ):
+        code, text = run_cli(capsys, *argv)
+        assert code == 2 and message in text and "Traceback" not in text, (argv, text)
+    assert (tmp_path / "a_file").read_text() == "keep me"

@@ -6,6 +6,50 @@ def comma_list(values) -> list[str]:
     return [x.strip() for group in values or [] for x in group.split(",") if x.strip()]
 
 
+def positive_seconds(text: str) -> float:
+    """argparse type of a time limit: a number of seconds above 0."""
+    value = _number(text, float)
+    if not value > 0:
+        raise _argument_error(f"{text!r} is not a time limit: give a number of seconds above 0")
+    return value
+
+
+def test_level(text: str) -> float:
+    """argparse type of --alpha: a level strictly between 0 and 1."""
+    value = _number(text, float)
+    if not 0 < value < 1:
+        raise _argument_error(f"{text!r} is not a test level: give a number between 0 and 1, e.g. 0.05")
+    return value
+
+
+def seed_count(text: str) -> int:
+    """argparse type of --seeds: how many protocol seeds, each a full re-score (1 to 1000)."""
+    value = _number(text, int)
+    if not 1 <= value <= 1000:
+        raise _argument_error(f"{text!r} seeds: give a count from 1 to 1000 (each seed re-scores every benchmark)")
+    return value
+
+
+def url(text: str) -> str:
+    """argparse type of --mirror: an http(s) or file URL."""
+    if not text.startswith(("http://", "https://", "file://")):
+        raise _argument_error(f"{text!r} is not a URL: give one starting with http://, https:// or file://")
+    return text
+
+
+def _number(text: str, kind):
+    try:
+        return kind(text)
+    except ValueError:
+        raise _argument_error(f"{text!r} is not {'a number' if kind is float else 'a whole number'}") from None
+
+
+def _argument_error(message: str):
+    import argparse
+
+    return argparse.ArgumentTypeError(message)
+
+
 def check_json_option(path, option: str = "--json") -> None:
     """Before any work: the folder of the file an option names exists (it is made) and takes files, and
     the file is not a folder or a brainbench result (which the write would replace); else one

@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 
-from . import comma_list
+from . import comma_list, seed_count, test_level
 
 
 def register(sub) -> None:
@@ -36,12 +36,12 @@ def register(sub) -> None:
     s.add_argument("--versus", help="a second model: the spread of the paired difference --model - --versus")
     s.add_argument("--dataset", default="allen_np", help="dataset whose protocol seed is varied (default allen_np)")
     s.add_argument("--benchmark", action="append", help="benchmark id(s) of that dataset (default: its default benchmarks)")
-    s.add_argument("--seeds", type=int, default=10, help="protocol seeds 0..N-1 (default 10; seed 0 is the reported one)")
+    s.add_argument("--seeds", type=seed_count, default=10, help="protocol seeds 0..N-1 (default 10; seed 0 is the reported one)")
     s.add_argument("--data-dir", help="folder holding the dataset folders")
     s.add_argument("--cache-dir", help="activation/score cache (default: $BRAINBENCH_CACHE or ~/.cache/brainbench)")
     s.add_argument("--weights", help="explicit pretrained weights file for the model")
     s.add_argument("--device", default="cpu", help="cpu or cuda")
-    s.add_argument("--alpha", type=float, default=0.05, help="test level for the per-seed paired tests (default 0.05)")
+    s.add_argument("--alpha", type=test_level, default=0.05, help="test level for the per-seed paired tests (default 0.05)")
     s.set_defaults(func=run_splits)
     d = what.add_parser("discriminability", help="how many model pairs each benchmark separates")
     d.add_argument("--benchmark", action="append", help="benchmark id(s), repeatable or comma-separated (default: every benchmark in the results)")
@@ -51,7 +51,7 @@ def register(sub) -> None:
 
 def _common(p, record: bool = False) -> None:
     p.add_argument("--results", action="append", help="folder of result files (repeatable; default: ./results, then the built-in leaderboard results)")
-    p.add_argument("--alpha", type=float, default=0.05, help="test level (default 0.05)")
+    p.add_argument("--alpha", type=test_level, default=0.05, help="test level (default 0.05)")
     if record:
         p.add_argument("--no-record", action="store_true", help="print only; do not write the analysis into the result file")
 
@@ -71,7 +71,8 @@ def run_hierarchy(args) -> int:
 
     registry = default_registry()
     result = find_result(args.model, _dirs(args))
-    for line in result_warnings(result):
+    versus = find_result(args.versus, _dirs(args)) if args.versus else None  # a --versus with no result is an error, said first
+    for line in result_warnings(result) + (result_warnings(versus) if versus else []):
         _warn(line)
     modality = result["model"].get("modality")
     datasets = args.dataset or [d.name for d in registry.datasets.values() if d.modality == modality and d.hierarchy]
@@ -85,8 +86,8 @@ def run_hierarchy(args) -> int:
         print(f"Spearman rho {rho}, 95% CI {_ci(h.rho_ci95)}, permutation p {_p(h.p_permutation)} ({h.n_permutations} permutations, one-sided)")
         if h.note:
             print(f"note: {h.note}")
-        if args.versus:
-            _print_versus(result, args.versus, dataset, registry, _dirs(args), args.alpha)
+        if versus is not None:
+            _print_versus(result, versus, dataset, registry, _dirs(args), args.alpha)
         if args.no_record:
             continue
         problem = recording_problem(result, "hierarchy", f"{dataset}.{h.metric}")
@@ -158,8 +159,9 @@ def _pathways_record_target(args, contrast, benchmarks) -> tuple[dict | None, st
     key = f"{a}-vs-{b}"
     if args.no_record:
         return None, key
+    dirs = _dirs(args)  # a --results folder that is not there is an error, before the work
     try:
-        result = find_result(args.model, _dirs(args))
+        result = find_result(args.model, dirs)
     except BrainbenchError as exc:
         problem = str(exc)
     else:
@@ -172,12 +174,13 @@ def _pathways_record_target(args, contrast, benchmarks) -> tuple[dict | None, st
 
 def _print_versus(result, other, dataset: str, registry, dirs, alpha: float) -> None:
     from ..analysis._hierarchy_compare import compare_hierarchy
+    from ..analysis._results import model_name
     from ..errors import BrainbenchError
 
     try:
         c = compare_hierarchy(result, other, dataset, registry=registry, result_dirs=dirs, alpha=alpha)
     except BrainbenchError as exc:
-        print(f"versus {other}: no paired test: {exc}")
+        print(f"versus {model_name(other)}: no paired test: {exc}")
         return
     verdict = "separated" if c.separated else "not separated"
     print(f"versus {c.model_b}: rho {c.rho_a:+.3f} - {c.rho_b:+.3f} = {c.difference:+.3f}, 95% CI {_ci(c.ci95)} "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from . import check_json_option, write_json_option
+from . import check_json_option, positive_seconds, write_json_option
 
 
 def register(sub) -> None:
@@ -20,7 +20,7 @@ def register(sub) -> None:
     p.add_argument("--model", help="check only this model of a plugin that registers several")
     p.add_argument("--weights", help="explicit weights file to build with")
     p.add_argument("--weights-dir", help="folder holding pinned weights files (searched before $BRAINBENCH_WEIGHTS, ../shared/weights, the user cache)")
-    p.add_argument("--timeout", type=float, default=300, help="seconds allowed for import + build + run (default 300)")
+    p.add_argument("--timeout", type=positive_seconds, default=300, help="seconds allowed for import + build + run (default 300)")
     p.add_argument("--data-dir", help="data folder: where a dataset plugin's data are looked for first, and the stimulus counts of a model's memory estimate")
     p.add_argument("--json", dest="json_out", help="also write the report as JSON to this file")
     p.set_defaults(func=run)
@@ -103,7 +103,10 @@ def print_metric(info: dict, file) -> None:
 
 def run(args) -> int:
     from ..checking import check
+    from ..paths import check_data_dir, check_weights_dir
 
+    check_data_dir(args.data_dir)  # a mistyped folder is said, never a PASSED on other data or weights
+    check_weights_dir(args.weights_dir)
     if args.json_out:
         check_json_option(args.json_out)  # before the build, which can take minutes
     report = check(args.path, model=args.model, weights=args.weights, timeout=args.timeout, data_dir=args.data_dir, weights_dir=args.weights_dir)

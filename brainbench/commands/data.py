@@ -9,6 +9,7 @@ import importlib
 import pkgutil
 
 from .. import fetch as fetching
+from . import positive_seconds, url
 from ..paths import data_search_path
 from ..store import human_size
 
@@ -21,9 +22,9 @@ def register(sub) -> None:
 
     f = actions.add_parser("fetch", help="download a dataset from its pinned public source into the user cache")
     f.add_argument("names", nargs="+", metavar="NAME", help="dataset(s) with a manifest (see `brainbench data list`), or 'all'")
-    f.add_argument("--mirror", help=f"base URL serving <folder>/<file> (default ${fetching.MIRROR_ENV}, else the original sources)")
+    f.add_argument("--mirror", type=url, help=f"base URL serving <folder>/<file> (default ${fetching.MIRROR_ENV}, else the original sources)")
     f.add_argument("--root", help="data root to fetch into (default: the user cache)")
-    f.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for a server (default 60)")
+    f.add_argument("--timeout", type=positive_seconds, default=60.0, help="seconds to wait for a server (default 60)")
     f.add_argument("--plugin", action="append", default=[], metavar="PATH", help=PLUGIN_HELP)
     f.set_defaults(func=run_fetch)
 
@@ -58,6 +59,7 @@ def registry_with(plugin_folders):
 def run_fetch(args) -> int:
     from ..manifest import manifests
 
+    _check_root(args.root)
     registry = registry_with(args.plugin)
     names = list(manifests(registry)) if args.names == ["all"] else args.names
     for name in names:
@@ -67,7 +69,17 @@ def run_fetch(args) -> int:
     return 0
 
 
+def _check_root(root) -> None:
+    from pathlib import Path
+
+    from ..errors import BrainbenchError
+
+    if root is not None and Path(root).expanduser().exists() and not Path(root).expanduser().is_dir():
+        raise BrainbenchError(f"--root {root} is a file, not a folder. Fix: give the data root folder to put the dataset folders in")
+
+
 def run_import(args) -> int:
+    _check_root(args.root)
     fetching.import_dir(args.dir, names=args.name, root=args.root, link=args.link, registry=registry_with(args.plugin))
     return 0
 

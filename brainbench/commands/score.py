@@ -86,11 +86,12 @@ def fix_paths(args) -> None:
 
 def check_places(args) -> None:
     """The output folder, the cache and an explicit data folder are usable (one line with the fix if not)."""
-    from ..paths import check_data_dir
+    from ..paths import check_data_dir, check_weights_dir
     from ..result import check_output_dir
     from ..store import Store
 
     check_data_dir(args.data_dir)
+    check_weights_dir(args.weights_dir)
     check_output_dir(args.out)
     (Store(args.cache_dir) if args.cache_dir else Store()).check_usable()
 
