@@ -409,7 +409,8 @@ def collect_results(folders: Iterable[str | Path]) -> Collected:
     for folder in folders:
         folder = Path(folder)
         if not folder.is_dir():
-            raise BrainbenchError(f"results folder {folder} does not exist (expected a folder of brainbench result JSON files)")
+            what = "is a file, not a folder" if folder.exists() else "does not exist"
+            raise BrainbenchError(f"results folder {folder} {what} (expected a folder of brainbench result JSON files)")
         for path in sorted(folder.glob("*.json")):
             record = read_result(path, collected, folder)
             if record is None:

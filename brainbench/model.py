@@ -235,7 +235,8 @@ def load_checkpoint(path: Path, expected_sha256_prefix: str | None = None, allow
     """
     path = Path(path)
     if not path.is_file():
-        raise WeightsUnavailableError(f"weights file {path} does not exist")
+        what = "is a folder, not a file" if path.is_dir() else "does not exist"
+        raise WeightsUnavailableError(f"weights file {path} {what}. Fix: give the checkpoint file itself (--weights FILE)")
     if expected_sha256_prefix:
         from .stimuli import sha256_file
 

@@ -212,6 +212,7 @@ def test_registered_names_and_unknown_targets(tmp_path):
     assert "neither a plugin folder nor a registered model" in errors(unknown)["target"][0]
     assert "Fix: give a folder whose __init__.py exposes PLUGINS, or a name from `brainbench list`" in errors(unknown)["target"][0]
     assert "Did you mean: efficientnet_lite0" in errors(check("efficientnet_lite"))["target"][0]
+    assert main(["check", "no_such_model_or_folder"]) == 2  # nothing to check: a usage error (was 1, as for a broken plugin)
 
 
 def test_generated_stimuli_cover_two_image_sizes_and_nh2015_format(tmp_path):

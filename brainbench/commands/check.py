@@ -113,4 +113,6 @@ def run(args) -> int:
     print_report(report)
     if args.json_out:
         write_json_option(args.json_out, report.to_dict())
+    if any(finding.where == "target" for finding in report.errors):
+        return 2  # nothing to check: a usage error, as elsewhere
     return 0 if report.ok else 1
