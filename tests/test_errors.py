@@ -442,6 +442,8 @@ def test_explicit_folders_that_are_not_there_are_errors_before_any_work(tmp_path
         (["check", "pixels", "--weights-dir", str(tmp_path / "nope")], f"--weights-dir {tmp_path / 'nope'} does not exist"),  # was PASSED
         (["data", "fetch", "nh2015", "--root", str(tmp_path / "a_file")], f"--root {tmp_path / 'a_file'} is a file, not a folder"),
         (["analyze", "hierarchy", "--model", "efficientnet_lite0", "--versus", "nosuch", "--no-record"], "no result for model 'nosuch'"),  # exit 0
+        (["analyze", "hierarchy", "--model", str(_edited_result(tmp_path, "smell", lambda d, e: d["model"].update(modality="smell"))), "--no-record"],
+         "no dataset declares a hierarchy for modality 'smell'"),  # printed nothing, exit 0
     ):
         code, text = run_cli(capsys, *argv)
         assert code == 2 and message in text and "Traceback" not in text, (argv, text)

@@ -65,6 +65,7 @@ def _dirs(args):
 def run_hierarchy(args) -> int:
     from ..analysis import find_result, hierarchy
     from ..analysis._results import result_warnings
+    from ..errors import BrainbenchError
     from ..analysis._record import record_analysis, recording_problem
     from ..registry import default_registry
     from ..table import format_table
@@ -76,6 +77,9 @@ def run_hierarchy(args) -> int:
         _warn(line)
     modality = result["model"].get("modality")
     datasets = args.dataset or [d.name for d in registry.datasets.values() if d.modality == modality and d.hierarchy]
+    if not datasets:
+        raise BrainbenchError(f"no dataset declares a hierarchy for modality {modality!r} (model {result['model'].get('name')!r}): nothing to analyse. "
+                              "Fix: give --dataset, or check the result's model.modality")
     for dataset in datasets:
         h = hierarchy(result, dataset, registry=registry)
         rows = [("region", "position", "best layer", "depth", "95% CI (stimuli)")]
