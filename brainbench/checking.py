@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import PluginError
+from .errors import PLUGIN_FAILURES, PluginError
 
 VISION_SIZES = ((96, 72), (64, 64))  # two native sizes: a pipeline without resize+crop shows up as unstable width
 AUDIO_RATE, AUDIO_SECONDS = 44100, 2.0  # the NH2015 stimulus format
@@ -221,6 +221,8 @@ def batch_plan(n: int) -> list[list[int]]:
 
 # -- stage 2: build and run (in the worker subprocess) ----------------------------------------------------
 def _where_in_plugin(exc: BaseException, folder: str | None) -> str:
+    if isinstance(exc, SyntaxError):  # its message names the file and line; the traceback ends in importlib
+        return ""
     frames = traceback.extract_tb(exc.__traceback__)
     inside = [f for f in frames if folder and f.filename.startswith(folder)]
     frame = (inside or frames or [None])[-1]
@@ -245,7 +247,7 @@ def worker(spec: dict) -> dict:
     except NoPlugins as exc:
         report.add("code", str(exc))
         return report.to_dict()
-    except Exception as exc:
+    except PLUGIN_FAILURES as exc:  # sys.exit in a plugin too
         report.add("import", f"importing the plugin failed: {type(exc).__name__}: {exc}{_where_in_plugin(exc, spec.get('folder'))}")
         return report.to_dict()
     bad = [p for p in plugins if not isinstance(p, (ModelPlugin, DatasetPlugin, MetricPlugin))]
@@ -319,7 +321,7 @@ def _check_plugin(plugin, spec, folder, report, validate_card, card_of) -> None:
         where = "layers" if "layer" in str(exc) else "build"
         report.add(where, str(exc), model=name)
         return
-    except Exception as exc:
+    except PLUGIN_FAILURES as exc:  # sys.exit in a plugin too
         report.add("build", f"build() raised {type(exc).__name__}: {exc}{_where_in_plugin(exc, spec.get('folder'))}", model=name)
         return
     build_s = time.perf_counter() - t
@@ -385,11 +387,11 @@ def _run_batch(extractor, paths, call=(1, 1)) -> dict:
 
     try:
         batch = extractor.load([p.stem for p in paths], list(paths))
-    except Exception as exc:
+    except PLUGIN_FAILURES as exc:  # sys.exit in a plugin too
         raise _StageError("preprocessing", f"preprocess() failed on {len(paths)} check stimuli ({paths[0].suffix} files): {type(exc).__name__}: {exc}") from exc
     try:
         blocks, problems = run_batch(extractor, batch, extractor.layers, len(paths))
-    except Exception as exc:
+    except PLUGIN_FAILURES as exc:  # sys.exit in a plugin too
         raise _StageError("forward", f"the forward pass failed on call {call[0]} of {call[1]} (a batch of {len(paths)}): {type(exc).__name__}: {exc}") from exc
     return {layer: problems.get(layer, blocks.get(layer)) for layer in extractor.layers}
 
@@ -514,7 +516,7 @@ def _run_worker(spec: dict, timeout: float, report: CheckReport) -> None:
             report.add("build", f"timed out after {timeout:.0f} s ({stage[-1][8:] if stage else 'while importing'}); a small model checks in well under a minute")
             return
         if not out_path.is_file():
-            tail = "\n    ".join(run.stderr.strip().splitlines()[-8:])
+            tail = "\n    ".join(run.stderr.strip().splitlines()[-8:]) or "(it printed nothing: os._exit in the plugin, or a crash in native code?)"
             report.add("build", f"the check subprocess died (exit status {run.returncode}) before reporting:\n    {tail}")
             return
         worker_report = json.loads(out_path.read_text())

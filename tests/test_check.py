@@ -261,3 +261,11 @@ def test_hooks_that_would_fail_the_score_fail_check(copy, tmp_path, capsys, old,
     assert main(["score", "--model", str(folder), "--benchmark", "allen_np.VISp.ridge", "--out", str(out), "--quiet"]) == 2  # a typed failure
     (failure,) = json.loads((out / f"{where}.json").read_text())["failed"]
     assert failure["error"].startswith(f"model build failed: model {where!r}: {message}")
+
+
+def test_a_plugin_exiting_at_import_is_a_named_import_problem(copy):
+    """sys.exit(3) at import: the check subprocess 'died (exit status 3) before reporting:' with nothing after."""
+    folder = copy("exits")
+    edit(folder / "__init__.py", "from pathlib import Path\n", "from pathlib import Path\nimport sys\n\nsys.exit(3)\n")
+    (message,) = errors(check(str(folder), estimate=False))["import"]
+    assert message.startswith("importing the plugin failed: SystemExit: 3 (at ") and message.endswith("__init__.py, line 14)")
