@@ -448,3 +448,15 @@ def test_explicit_folders_that_are_not_there_are_errors_before_any_work(tmp_path
         code, text = run_cli(capsys, *argv)
         assert code == 2 and message in text and "Traceback" not in text, (argv, text)
     assert (tmp_path / "a_file").read_text() == "keep me"
+
+
+def test_a_result_file_named_otherwise_is_found_by_the_model_it_holds(tmp_path, capsys):
+    """compare said 'no result for efficientnet_lite0' for a folder whose a.json holds it, where ranking
+    and discriminability counted it."""
+    from brainbench.analysis._results import published_results_dir
+
+    (tmp_path / "r").mkdir()
+    shutil.copy(published_results_dir() / "efficientnet_lite0.json", tmp_path / "r" / "a.json")
+    shutil.copy(published_results_dir() / "pixels.json", tmp_path / "r" / "pixels.json")
+    code, text = run_cli(capsys, "compare", "efficientnet_lite0", "pixels", "--results", str(tmp_path / "r"))
+    assert code == 0 and "A = efficientnet_lite0, B = pixels" in text, text

@@ -97,6 +97,11 @@ def find_result(model: str | dict, dirs: list[Path] | None = None) -> dict:
             if published is not None and Path(folder) == published:
                 result["_published"] = True
             return result
+    for result in all_results(dirs):  # a file named otherwise: found by the model it holds, as ranking finds it
+        if model_name(result) == str(model):
+            if published is not None and Path(result["_path"]).parent == published:
+                result["_published"] = True
+            return result
     looked = ", ".join(str(d) for d in dirs)
     raise BrainbenchError(f"no result for model {model!r} in {looked}. Score it first (brainbench score --model {model}) or pass --results DIR")
 
