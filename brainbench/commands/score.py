@@ -34,7 +34,8 @@ def register(sub) -> None:
     p.add_argument("--metric", help="use this metric's benchmarks instead of the default metric (e.g. ridge)")
     p.add_argument("--data-dir", help="folder holding the dataset folders (else $BRAINBENCH_DATA, ../shared/data, user cache); must exist")
     p.add_argument("--allow-modified-data", action="store_true", help="score data files that differ from their pinned sha256 instead of stopping (recorded in the result)")
-    p.add_argument("--weights", help="explicit pretrained weights file for the model")
+    p.add_argument("--weights", help="explicit pretrained weights file for the model (it is also built once without the file, "
+                                     "to warn when the file changes nothing: a plugin that ignores --weights)")
     p.add_argument("--weights-dir", help="folder holding pinned weights files (searched before $BRAINBENCH_WEIGHTS, ../shared/weights, the user cache)")
     p.add_argument("--device", default="auto", help="cpu, cuda, cuda:1, ... (default: cuda if available)")
     p.add_argument("--out", default="results", help="folder for result JSON files (default: ./results); a run merges into <model>.json")
