@@ -55,7 +55,17 @@ def read_result(path: str | os.PathLike) -> dict:
 def invalid_scores(result: dict) -> dict[str, str]:
     """benchmark -> why its entry cannot be used (the leaderboard's checks: a score that is not a finite
     number, out of its range, not raw / ceiling, an interval without it, unusable resamples). An
-    analysis never uses such an entry; it treats the benchmark as not scored and says so."""
+    analysis never uses such an entry; it treats the benchmark as not scored and says so. Kept in a
+    result read from a file (``_invalid``): an analysis asks for every benchmark of every result."""
+    if "_invalid" in result:
+        return result["_invalid"]
+    out = _invalid_entries(result)
+    if result.get("_path"):
+        result["_invalid"] = out
+    return out
+
+
+def _invalid_entries(result: dict) -> dict[str, str]:
     from ..leaderboard_checks import bootstrap_problem, score_problems
 
     out = {}
