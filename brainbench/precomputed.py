@@ -49,7 +49,11 @@ def _listing(ids: Sequence[str]) -> str:
 
 class _Npz:
     def __init__(self, path: Path):
-        self.file = np.load(path, allow_pickle=False)
+        self.path = path
+        try:
+            self.file = np.load(path, allow_pickle=False)
+        except ValueError as exc:  # numpy's words for a file that is no zip: "contains pickled (object) data"
+            raise PluginError(f"{path} is not an .npz (zip) file numpy can read ({exc}). Fix: save it with numpy.savez") from None
         if "stimulus_ids" not in self.file.files:
             raise PluginError(f"{path} has no 'stimulus_ids' array: an .npz of activations holds stimulus_ids and one array per layer")
         self.ids = _strings(self.file["stimulus_ids"])
@@ -59,7 +63,10 @@ class _Npz:
 
     def array(self, layer: str) -> np.ndarray:
         if layer not in self._arrays:  # an npz member is read whole: read once
-            self._arrays[layer] = self.file[layer]
+            try:
+                self._arrays[layer] = self.file[layer]
+            except ValueError:  # an object array: numpy will not unpickle it, nor will brainbench
+                raise PluginError(f"layer {layer!r} in {self.path} holds Python objects, not numbers. Fix: save numeric arrays") from None
         return self._arrays[layer]
 
 
@@ -191,8 +198,14 @@ class PrecomputedActivations(FeatureExtractor):
                     "with one row per stimulus id"]
         if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
             return [f"layer {layer!r} holds {array.dtype} values, not real numbers"]
-        finite = np.isfinite(array.reshape(array.shape[0], -1)).all(axis=1)
+        rows = array.reshape(array.shape[0], -1)
+        if rows.shape[1] == 0:
+            return [f"layer {layer!r} has no features (shape {tuple(array.shape)}): drop it from the file, or choose other layers with --layers"]
+        finite = np.isfinite(rows).all(axis=1)
         if not finite.all():
             bad = [self.source.ids[i] for i in np.flatnonzero(~finite)]
             return [f"layer {layer!r} has NaN or inf values for {len(bad)} stimulus id(s): {_listing(bad)}"]
+        largest = float(np.abs(rows).max())
+        if largest > float(np.finfo(np.float32).max):  # stored as float32: it would become inf
+            return [f"layer {layer!r} holds values beyond the float32 range activations are stored in (largest |x| = {largest:.3g}): rescale it"]
         return []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -211,6 +212,24 @@ def test_precomputed_bad_shapes_and_values_are_named(torch_activations, allen, t
         PrecomputedActivations(tmp_path / "no_ids.npz", "x")
     with pytest.raises(PluginError, match=r"layer\(s\) \['conv9'\] not in the file"):
         PrecomputedActivations(tmp_path / "bad.h5", "x", layers=["conv9"])
+
+
+def test_precomputed_files_numpy_cannot_read_or_float32_cannot_hold_are_named(torch_activations, allen, tmp_path):
+    """A text file named .npz, an object array, a zero-width layer and float64 values beyond float32's
+    range gave numpy's own errors (exit 1) or 'NaN or inf' for a file with none."""
+    from brainbench.precomputed import PrecomputedActivations
+
+    ids, arrays = torch_activations
+    (tmp_path / "text.npz").write_text("hello")
+    with pytest.raises(PluginError, match="text.npz is not an .npz \\(zip\\) file numpy can read"):
+        PrecomputedActivations(tmp_path / "text.npz", "x", "vision")
+    np.savez(tmp_path / "odd.npz", stimulus_ids=ids, objects=np.empty((len(ids), 3), dtype=object), empty=np.zeros((len(ids), 0)),
+             huge=np.full((len(ids), 4), 1e300), fc=arrays["fc"])
+    for layer, message in (("objects", "holds Python objects, not numbers"), ("empty", "has no features (shape (118, 0))"),
+                           ("huge", "beyond the float32 range activations are stored in (largest |x| = 1e+300): rescale it")):
+        with pytest.raises(PluginError, match=re.escape(message)):
+            PrecomputedActivations(tmp_path / "odd.npz", "x", "vision", layers=[layer, "fc"]).check_stimuli(allen.stimuli)
+    PrecomputedActivations(tmp_path / "odd.npz", "x", "vision", layers=["fc"]).check_stimuli(allen.stimuli)  # the good layer alone is fine
 
 
 def test_precomputed_needs_a_modality_and_a_free_name(torch_activations, tmp_path, capsys, shared_data):
