@@ -330,7 +330,7 @@ def _check_plugin(plugin, spec, folder, report, validate_card, card_of) -> None:
         return
     problem = extractor_problem(adapter)
     if problem:
-        report.add("identity" if "identity" in problem else "batch_size", problem, model=name)
+        report.add(*problem, model=name)
         return
     if adapter.modality != plugin.modality:
         report.add("modality", f"the card says {plugin.modality!r} but build() returned a {adapter.modality!r} adapter", model=name)

@@ -79,3 +79,8 @@ STOPS_RUN = (DataNotFoundError, CacheError, OutputError)
 #: plugin's failure: an exception, or a call to sys.exit, which must never end the whole run
 #: (os._exit cannot be caught: it ends the process; `brainbench check` runs plugins in a subprocess)
 PLUGIN_FAILURES = (Exception, SystemExit)
+
+
+def plugin_exit_reason(exc: SystemExit) -> str:
+    """What a plugin's sys.exit means, in the words every report of it uses."""
+    return f"the plugin called sys.exit({exc.code!r}) (SystemExit); a plugin reports a problem by raising an exception"

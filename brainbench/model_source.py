@@ -178,24 +178,25 @@ def build_extractor(ref: ModelRef, registry, weights=None, device: str = "cpu"):
     built.plugin_source_sha256 = plugin_source_digest(plugin.build)
     problem = extractor_problem(built, device)
     if problem:
-        raise PluginError(f"model {ref.name!r}: {problem}. Fix: correct the adapter; `brainbench check` runs every hook")
+        raise PluginError(f"model {ref.name!r}: {problem[1]}. Fix: correct the adapter; `brainbench check` runs every hook")
     return built
 
 
-def extractor_problem(extractor, device: str = "cpu") -> str | None:
-    """Why a built model cannot be scored, found before any stimulus goes through it (None: none): its
-    identity hooks, the model part of every cache key, fail or are not JSON; its batch size is no count."""
+def extractor_problem(extractor, device: str = "cpu") -> tuple[str, str] | None:
+    """(hook, why) a built model cannot be scored, found before any stimulus goes through it (None:
+    it can): its identity hooks, the model part of every cache key, fail or are not JSON ("identity");
+    its batch size is no count ("batch_size")."""
     from .errors import PLUGIN_FAILURES
     from .model import json_key
 
     try:
         json_key({"model": extractor.identity(), "compute": extractor.compute_settings(device)})
     except PLUGIN_FAILURES as exc:
-        return (f"its identity (identity(): weights_hash, preprocessing, name, code_version; and compute_settings()), part of "
-                f"every cache key, failed: {type(exc).__name__}: {exc}")
+        return "identity", (f"its identity (identity(): weights_hash, preprocessing, name, code_version; and compute_settings()), part of "
+                            f"every cache key, failed: {type(exc).__name__}: {exc}")
     batch = extractor.batch_size
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-        return f"its batch_size is {batch!r}; it must be a whole number of stimuli, at least 1"
+        return "batch_size", f"its batch_size is {batch!r}; it must be a whole number of stimuli, at least 1"
     return None
 
 
@@ -211,26 +212,29 @@ def name_clash(models: dict, folder: Path, registry) -> str | None:
     return None
 
 
-def _defining_folder(build) -> Path | None:
-    """The folder of the module that defines ``build`` (None: not known)."""
+def _defining_file(build) -> Path | None:
+    """The file of the module that defines ``build`` (a function or a functools.partial; None: not known)."""
     import sys
 
     function = build.func if isinstance(build, functools.partial) else build
     path = getattr(sys.modules.get(getattr(function, "__module__", None) or ""), "__file__", None)
-    return None if path is None else Path(path).resolve().parent
+    return None if path is None else Path(path)
+
+
+def _defining_folder(build) -> Path | None:
+    """The folder of the module that defines ``build`` (None: not known)."""
+    path = _defining_file(build)
+    return None if path is None else path.resolve().parent
 
 
 def plugin_source_digest(build) -> str | None:
     """sha256 of the Python files of the plugin folder that defines ``build`` (None: not from a folder,
     e.g. an installed package's entry point, keyed by its ``code_version``). Computed once per module
     and process, as the code was imported."""
-    import sys
-
-    function = build.func if isinstance(build, functools.partial) else build
-    path = getattr(sys.modules.get(getattr(function, "__module__", None) or ""), "__file__", None)
-    if path is None or Path(path).name != "__init__.py" or "site-packages" in Path(path).parts:
+    path = _defining_file(build)
+    if path is None or path.name != "__init__.py" or "site-packages" in path.parts:
         return None
-    return _folder_source_digest(str(Path(path).parent))
+    return _folder_source_digest(str(path.parent))
 
 
 @functools.lru_cache(maxsize=None)

@@ -38,7 +38,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .errors import UnknownNameError
+from .errors import UnknownNameError, plugin_exit_reason
 from .manifest import Manifest
 
 #: one plugin folder imported at a time (executor threads may resolve the same folder together)
@@ -449,7 +449,7 @@ def import_plugin_folder(folder: Path):
 
 def _one_line(exc: BaseException) -> str:
     if isinstance(exc, SystemExit):
-        return f"SystemExit: the plugin called sys.exit({exc.code!r}); a plugin reports a problem by raising an exception"
+        return plugin_exit_reason(exc)
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 

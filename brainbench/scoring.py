@@ -44,7 +44,7 @@ import numpy as np
 from .activations import activation_key, check_storage_dtype, constant_layers, extract
 from .benchmark import Benchmark, Dataset, Protocol
 from .checking import NEAR_CONSTANT_RTOL
-from .errors import PLUGIN_FAILURES, STOPS_RUN, BrainbenchError, CacheError, CellTimeout, PluginError
+from .errors import PLUGIN_FAILURES, STOPS_RUN, BrainbenchError, CacheError, CellTimeout, PluginError, plugin_exit_reason
 from .executor import ScoreOptions
 from .extractor import FeatureExtractor
 from .integrity import verify_dataset
@@ -154,7 +154,7 @@ def one_line(exc: BaseException | str, limit: int = 500) -> str:
     """A failure's reason on one line (the traceback goes to the result file, not the terminal): the
     message's lines joined by "; " (by a space after one that ends in punctuation), cut at ``limit``."""
     if isinstance(exc, SystemExit):
-        exc = f"the plugin called sys.exit({exc.code!r}) (SystemExit); a plugin reports a problem by raising an exception"
+        exc = plugin_exit_reason(exc)
     text = exc if isinstance(exc, str) else (str(exc) if isinstance(exc, BrainbenchError) or not str(exc) else f"{type(exc).__name__}: {exc}")
     joined = ""
     for line in filter(None, (" ".join(line.split()) for line in text.splitlines())):
