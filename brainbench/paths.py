@@ -33,30 +33,28 @@ def user_data_dir() -> Path:
 
 def check_weights_dir(weights_dir: str | os.PathLike | None) -> Path | None:
     """An explicit weights folder must exist: never silently fall back to other weights."""
-    if weights_dir is None:
-        return None
-    path = Path(weights_dir).expanduser()
-    if not path.is_dir():
-        from .errors import WeightsUnavailableError
+    from .errors import WeightsUnavailableError
 
-        raise WeightsUnavailableError(f"weights folder not found: --weights-dir {path} " + ("is a file" if path.exists() else "does not exist")
-                                      + ". Fix: give the folder that holds the weights files, or leave --weights-dir out")
-    return path
+    return _explicit_folder(weights_dir, "weights", "--weights-dir", WeightsUnavailableError,
+                            "Fix: give the folder that holds the weights files, or leave --weights-dir out")
 
 
 def check_data_dir(data_dir: str | os.PathLike | None) -> Path | None:
     """An explicit data folder must exist: never silently fall back to other data."""
-    if data_dir is None:
-        return None
-    path = Path(data_dir).expanduser()
-    if not path.is_dir():
-        from .errors import DataNotFoundError
+    from .errors import DataNotFoundError
 
-        raise DataNotFoundError(
-            f"data folder not found: --data-dir {path} " + ("is a file" if path.exists() else "does not exist")
-            + ". Fix: give the folder that holds the dataset folders (or a dataset folder itself), or leave "
-            "--data-dir out to search $BRAINBENCH_DATA, ../shared/data and the user cache."
-        )
+    return _explicit_folder(data_dir, "data", "--data-dir", DataNotFoundError,
+                            "Fix: give the folder that holds the dataset folders (or a dataset folder itself), or leave "
+                            "--data-dir out to search $BRAINBENCH_DATA, ../shared/data and the user cache.")
+
+
+def _explicit_folder(given, noun: str, option: str, error, fix: str) -> Path | None:
+    """``given`` as a path (None if not given); ``error`` naming it and the fix if it is not a folder."""
+    if given is None:
+        return None
+    path = Path(given).expanduser()
+    if not path.is_dir():
+        raise error(f"{noun} folder not found: {option} {path} {'is a file' if path.exists() else 'does not exist'}. {fix}")
     return path
 
 

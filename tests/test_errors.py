@@ -371,7 +371,7 @@ def test_cache_commands_refuse_a_mistyped_or_wrong_cache_dir(tmp_path, capsys):
     """`cache clear --cache-dir /tmp/typo` said 'freed 0 B' (exit 0); `cache info` on a file exited 0."""
     (tmp_path / "a_file").write_text("keep me")
     for argv, message in ((["cache", "clear", "--cache-dir", str(tmp_path / "typo")], f"--cache-dir {tmp_path / 'typo'} does not exist"),
-                          (["cache", "info", "--cache-dir", str(tmp_path / "a_file")], f"the cache path {tmp_path / 'a_file'} is a file, not a folder"),
+                          (["cache", "info", "--cache-dir", str(tmp_path / "a_file")], f"the brainbench cache path {tmp_path / 'a_file'} is a file, not a folder"),
                           (["cache", "info", "--orphans", "--cache-dir", str(tmp_path)], "--orphans applies to `cache clear` only")):
         code, text = run_cli(capsys, *argv)
         assert code == 2 and message in text and "Fix:" in text, text

@@ -97,23 +97,27 @@ def find_result(model: str | dict, dirs: list[Path] | None = None) -> dict:
         return read_result(model)
     published = published_results_dir() if dirs is None else None  # found there by default: read only
     dirs = dirs if dirs is not None else default_result_dirs()
+    result = _by_file_name(str(model), dirs) or next((r for r in all_results(dirs) if model_name(r) == str(model)), None)
+    if result is None:
+        looked = ", ".join(str(d) for d in dirs)
+        raise BrainbenchError(f"no result for model {model!r} in {looked}. Score it first (brainbench score --model {model}) or pass --results DIR")
+    if published is not None and Path(result["_path"]).parent == published:
+        result["_published"] = True
+    return result
+
+
+def _by_file_name(model: str, dirs: list[Path]) -> dict | None:
+    """The result in the first ``<model>.json`` of ``dirs`` (None: no such file), which must be that
+    model's; a file named otherwise is found by the model it holds, as ranking finds it."""
     for folder in dirs:
         candidate = Path(folder) / f"{model}.json"
         if candidate.is_file():
             result = read_result(candidate)
-            if model_name(result) != str(model):
+            if model_name(result) != model:
                 raise BrainbenchError(f"{candidate} holds the result of model {model_name(result)!r}, not {model!r}. "
                                       f"Fix: give the file's path instead of a name, or rename it to {model_name(result)}.json")
-            if published is not None and Path(folder) == published:
-                result["_published"] = True
             return result
-    for result in all_results(dirs):  # a file named otherwise: found by the model it holds, as ranking finds it
-        if model_name(result) == str(model):
-            if published is not None and Path(result["_path"]).parent == published:
-                result["_published"] = True
-            return result
-    looked = ", ".join(str(d) for d in dirs)
-    raise BrainbenchError(f"no result for model {model!r} in {looked}. Score it first (brainbench score --model {model}) or pass --results DIR")
+    return None
 
 
 def scores_by_benchmark(result: dict) -> dict[str, dict]:

@@ -30,6 +30,17 @@ def seed_count(text: str) -> int:
     return value
 
 
+def tcp_port(text: str) -> int:
+    """argparse type of --port: a TCP port number, 0 to 65535 (0: the system picks a free one)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise _argument_error(f"{text!r} is not a port: give a number from 1 to 65535, or 0 for a free one")
+    return value
+
+
 def url(text: str) -> str:
     """argparse type of --mirror: an http(s) or file URL."""
     if not text.startswith(("http://", "https://", "file://")):

@@ -1,7 +1,9 @@
 """``brainbench cache info|clear``."""
 from __future__ import annotations
 
-from ..store import KINDS, Store, human_size
+import errno
+
+from ..store import KINDS, Store, cache_write_error, human_size
 
 
 def register(sub) -> None:
@@ -21,8 +23,8 @@ def run(args) -> int:
     store = Store(args.cache_dir) if args.cache_dir else Store()
     if args.orphans and args.action != "clear":
         raise BrainbenchError("--orphans applies to `cache clear` only. Fix: `brainbench cache clear --orphans`")
-    if store.root.exists() and not store.root.is_dir():
-        raise BrainbenchError(f"the cache path {store.root} is a file, not a folder. Fix: point --cache-dir / $BRAINBENCH_CACHE at a folder")
+    if store.root.exists() and not store.root.is_dir():  # the store's own words for it (cache info must not create the folder)
+        raise cache_write_error(store.root, NotADirectoryError(errno.ENOTDIR, "not a folder"))
     if args.cache_dir and not store.root.exists():  # a mistyped --cache-dir is said, never 'freed 0 B'
         raise BrainbenchError(f"--cache-dir {store.root} does not exist. Fix: give the folder a run used (default: $BRAINBENCH_CACHE or ~/.cache/brainbench)")
     if args.action == "info":

@@ -1,13 +1,13 @@
 """``brainbench leaderboard build|serve``: the static leaderboard site from result files."""
 from __future__ import annotations
 
-import argparse
 import functools
 import http.server
 import sys
 from pathlib import Path
 
 from ..errors import BrainbenchError
+from . import tcp_port
 
 
 def register(sub) -> None:
@@ -25,7 +25,7 @@ def register(sub) -> None:
     build.set_defaults(func=run_build)
     serve = actions.add_parser("serve", help="serve a built site on 127.0.0.1 for a quick look")
     serve.add_argument("--dir", default="site", help="the built site (default: ./site; built from the built-in results if missing)")
-    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks a free one)")
+    serve.add_argument("--port", type=tcp_port, default=8000, help="port (default 8000; 0 picks a free one)")
     serve.set_defaults(func=run_serve)
 
 
@@ -64,17 +64,6 @@ def report(data: dict, file=None) -> None:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # one line per request is noise for a local preview
         pass
-
-
-def _port(text: str) -> int:
-    """--port: a TCP port number, 0 to 65535 (0: the system picks a free one)."""
-    try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give a number from 1 to 65535, or 0 for a free one")
-    return port
 
 
 def make_server(directory: str | Path, port: int = 8000) -> http.server.ThreadingHTTPServer:
