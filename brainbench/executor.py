@@ -24,6 +24,7 @@ The store must be on storage every worker sees (``--cache-dir`` on a shared file
 from __future__ import annotations
 
 import abc
+import logging
 import os
 import sys
 import time
@@ -195,9 +196,12 @@ class DaskExecutor(Executor):
         client, cluster = dask_client(self.scheduler, self.workers, self.device)
         try:
             resources = self._resources(client)
-            self.info = {"kind": "dask", "scheduler": client.scheduler.address, "workers": len(client.scheduler_info()["workers"]), "gpu_resources": bool(resources)}
+            workers = client.scheduler_info()["workers"].values()
+            self.info = {"kind": "dask", "scheduler": client.scheduler.address, "workers": len(workers),
+                         "threads": sum(w.get("nthreads", 1) for w in workers), "gpu_resources": bool(resources)}
             cells = sum(task.benchmark is not None for task in tasks)
-            self.log(f"dask: {cells} cells on {self.info['workers']} worker(s) at {self.info['scheduler']}" + (" (GPU resources)" if resources else ""))
+            self.log(f"dask: {cells} cells on {self.info['workers']} worker(s) with {self.info['threads']} thread(s) in all, at {self.info['scheduler']}"
+                     + (" (GPU resources)" if resources else ""))
             futures = {}
             for task in tasks:  # the same functions and arguments as the serial executor; env is made on the worker
                 futures[task.key] = client.submit(task.function, *task.args, *(futures[key] for key in task.after), env=None,
@@ -209,6 +213,10 @@ class DaskExecutor(Executor):
                 except Exception as exc:  # a worker died or the task raised: its cell fails, recorded
                     result = TaskFailure(exc, "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
                 done(tasks_of[future], result)
+        except KeyboardInterrupt:
+            # the cells cancelled by the interrupt would each log a warning as the cluster closes
+            logging.getLogger("distributed").setLevel(logging.ERROR)
+            raise
         finally:
             client.close()
             if cluster is not None:
@@ -306,7 +314,9 @@ def comparable(entry: dict) -> dict:
 class _Results:
     """Each model's task documents as they complete. The model's result file is merged whenever the
     finished tasks form a longer prefix of its tasks in graph order (after every task when serial), so
-    the file lists benchmarks in grid order whatever order a cluster finished them in."""
+    the file lists benchmarks in grid order whatever order a cluster finished them in. ``flush`` (when a
+    run stops early) merges every finished task, so cells that finished after a still-running one are
+    kept too."""
 
     def __init__(self, tasks: list[Task], options: ScoreOptions, executor: Executor, out_for, on_model_done, log):
         self.tasks, self.options, self.executor, self.out_for, self.on_model_done, self.log = tasks, options, executor, out_for, on_model_done, log
@@ -323,21 +333,36 @@ class _Results:
             model = self.documents.get(f"extract-{task.model}", {}).get("model", {"name": task.model})
             result = _failed_cell(task, result, model)
         self.documents[task.key] = getattr(result, "document", result)  # an Extraction carries its document
-        own = [t for t in self.tasks if t.model == task.model]
+        own = self._own(task.model)
         prefix = next((i for i, t in enumerate(own) if t.key not in self.documents), len(own))
         if prefix <= self.saved.get(task.model, 0):
             return
         self.saved[task.model] = prefix
-        if self.software is None:
-            self.software = software()
-        document = merge_cells(task.model, [self.documents[t.key] for t in own[:prefix]], self.options.device, self.started, self.executor.describe(), self.software)
-        out = self.out_for(task.model)
-        if out is not None and (document["scores"] or document["failed"]):
-            save_result(out, document, self.log)
+        document = self._save(task.model, own[:prefix])
         if prefix == len(own):
             self.results[task.model] = document
             if self.on_model_done:
                 self.on_model_done(task.model, document)
+
+    def flush(self) -> None:
+        """Merge into each model's file every finished task not yet in it (the run stops early)."""
+        for model in dict.fromkeys(t.model for t in self.tasks):
+            finished = [t for t in self._own(model) if t.key in self.documents]
+            if len(finished) > self.saved.get(model, 0):
+                self.saved[model] = len(finished)
+                self._save(model, finished)
+
+    def _own(self, model: str) -> list[Task]:
+        return [t for t in self.tasks if t.model == model]
+
+    def _save(self, model: str, finished: list[Task]) -> dict:
+        if self.software is None:
+            self.software = software()
+        document = merge_cells(model, [self.documents[t.key] for t in finished], self.options.device, self.started, self.executor.describe(), self.software)
+        out = self.out_for(model)
+        if out is not None and (document["scores"] or document["failed"]):
+            save_result(out, document, self.log)
+        return document
 
 
 # -- running ------------------------------------------------------------------------------------------
@@ -359,7 +384,11 @@ def run_models(models: list, benchmarks: list[str] | None, options: ScoreOptions
     runner = EXECUTORS[executor](scheduler=scheduler, workers=workers, device=options.device, log=env.log)
     tasks = task_graph(cells, refs, options)
     results = _Results(tasks, options, runner, out_for, on_model_done, env.log)
-    runner.run(tasks, env if isinstance(runner, SerialExecutor) else None, results.done)
+    try:
+        runner.run(tasks, env if isinstance(runner, SerialExecutor) else None, results.done)
+    except BaseException:  # interrupted, or a task's error stopped a serial run: keep what finished
+        results.flush()
+        raise
     return {model: results.results[model] for model in refs}
 
 

@@ -118,3 +118,29 @@ def test_both_executors_run_the_same_graph():
     seen = {}
     EXECUTORS["dask"](workers=1).run(failing, None, lambda task, result: seen.setdefault(task.key, result))
     assert seen["a"] == 3 and isinstance(seen["x"], TaskFailure) and "fails after (3,)" in str(seen["x"].error)
+
+
+def test_result_file_keeps_cells_finished_out_of_order(tmp_path):
+    """A cluster finishes cells in any order: the file grows in grid order while the run goes on, and a
+    run that stops early (flush) keeps every finished cell, also those after a cell still running."""
+    from brainbench.executor import SerialExecutor, Task, TaskFailure, _Results
+
+    model = {"name": "m", "weights_sha256": "ab" * 32, "layers": ["x"]}
+    tasks = [Task("extract-m", _total, (), model="m")] + [Task(f"score-m-{b}", _total, (), ("extract-m",), "m", b) for b in ("b1", "b2", "b3", "b4")]
+    out = tmp_path / "m.json"
+    results = _Results(tasks, ScoreOptions(), SerialExecutor(), lambda name: out, None, lambda message: None)
+
+    def cell(benchmark):
+        return {"model": model, "scores": [{"benchmark": benchmark, "raw": 0.5, "ceiled": None}], "failed": [], "timings": {}}
+
+    def written(field="scores"):
+        return [s["benchmark"] for s in json.loads(out.read_text())[field]]
+
+    results.done(tasks[0], {"model": model, "scores": [], "failed": [], "timings": {}})
+    results.done(tasks[1], cell("b1"))
+    results.done(tasks[4], cell("b4"))  # b2 and b3 still run: the file keeps grid order
+    assert written() == ["b1"]
+    results.done(tasks[3], TaskFailure(RuntimeError("worker died"), "traceback"))
+    results.flush()  # the run stops here (Ctrl-C): b2 never finished
+    assert written() == ["b1", "b4"] and written("failed") == ["b3"]
+    assert "worker died" in json.loads(out.read_text())["failed"][0]["error"] and "m" not in results.results
