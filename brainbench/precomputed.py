@@ -162,7 +162,9 @@ class PrecomputedActivations(FeatureExtractor):
         """Every stimulus of the set is in the file, nothing else is, and every layer is well formed."""
         if stimuli.content_hash in self._checked:
             return
-        problems = self._id_problems(list(stimuli.ids)) + [p for layer in self.layers for p in self._layer_problems(layer)]
+        problems = self._id_problems(list(stimuli.ids))
+        if self.source.ids:  # an empty file's layers have no rows to check
+            problems += [p for layer in self.layers for p in self._layer_problems(layer)]
         if problems:
             raise PluginError(f"activations file {self.path} does not fit stimulus set {stimuli.name!r} ({len(stimuli)} stimuli):\n  "
                               + "\n  ".join(problems))
@@ -178,8 +180,10 @@ class PrecomputedActivations(FeatureExtractor):
         return np.asarray(array[rows], dtype=np.float32).reshape(len(rows), -1)
 
     def _id_problems(self, wanted: list[str]) -> list[str]:
-        problems = []
         ids = self.source.ids
+        if not ids:
+            return [f"its stimulus ids are empty: the file holds no stimuli, and the set's {len(wanted)} are all missing. Fix: write one id per row of every layer"]
+        problems = []
         repeated = sorted({i for i in ids if ids.count(i) > 1}) if len(set(ids)) != len(ids) else []
         if repeated:
             problems.append(f"stimulus ids repeated in the file: {_listing(repeated)}")

@@ -230,6 +230,9 @@ def test_precomputed_files_numpy_cannot_read_or_float32_cannot_hold_are_named(to
         with pytest.raises(PluginError, match=re.escape(message)):
             PrecomputedActivations(tmp_path / "odd.npz", "x", "vision", layers=[layer, "fc"]).check_stimuli(allen.stimuli)
     PrecomputedActivations(tmp_path / "odd.npz", "x", "vision", layers=["fc"]).check_stimuli(allen.stimuli)  # the good layer alone is fine
+    np.savez(tmp_path / "empty.npz", stimulus_ids=np.array([], dtype=str), fc=np.zeros((0, 5), dtype=np.float32))
+    with pytest.raises(PluginError, match="its stimulus ids are empty: the file holds no stimuli, and the set's 118 are all missing"):
+        PrecomputedActivations(tmp_path / "empty.npz", "x", "vision").check_stimuli(allen.stimuli)  # was numpy's "cannot reshape"
 
 
 def test_precomputed_needs_a_modality_and_a_free_name(torch_activations, tmp_path, capsys, shared_data):
