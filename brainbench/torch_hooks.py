@@ -56,7 +56,11 @@ def run_hooked(
     def hook_for(layer):
         def hook(_module, _inputs, output):
             try:
-                captured[layer].append(features(layer, first_tensor(output)).detach())
+                tensor = first_tensor(output)
+                if tensor.ndim == 0:  # features() would fail with a bare IndexError
+                    problems[layer] = "gives a scalar (a 0-d tensor), not one row per stimulus: hook a module whose output has a batch dimension"
+                    return
+                captured[layer].append(features(layer, tensor).detach())
             except Exception as exc:  # recorded per layer; the forward pass goes on
                 problems[layer] = f"features() failed: {type(exc).__name__}: {exc}"
 

@@ -400,6 +400,30 @@ def test_complex_activations_are_a_named_layer_problem_not_their_real_part():
     assert list(caught.value.arrays) == ["real"] and list(caught.value.problems) == ["cplx"]
 
 
+def test_a_scalar_layer_is_named_not_an_index_error():
+    """A hooked module returning a 0-d tensor (e.g. a loss inside the model) was reported as
+    "features() failed: IndexError: tuple index out of range"."""
+    import torch
+
+    from brainbench.extractor import LayerProblems
+    from brainbench.model import ModelAdapter
+
+    class WithScalar(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features, self.total = torch.nn.Flatten(), torch.nn.Identity()
+
+        def forward(self, x):
+            y = self.features(x)
+            self.total(y.sum())
+            return y
+
+    adapter = ModelAdapter("with_scalar", "vision", WithScalar(), ["features", "total"], lambda paths: None, {"kind": "test"})
+    with pytest.raises(LayerProblems, match="layer 'total' gives a scalar \\(a 0-d tensor\\), not one row per stimulus") as caught:
+        adapter(torch.ones(2, 3, 4, 4), ["features", "total"])
+    assert list(caught.value.arrays) == ["features"] and "IndexError" not in str(caught.value)
+
+
 def test_weights_a_plugin_ignores_are_warned_about(tmp_path, capsys, shared_data):
     """`score --model M --weights FILE` where M never reads FILE scored M's own weights, and the result
     said nothing of it."""
