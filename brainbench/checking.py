@@ -232,7 +232,7 @@ def _where_in_plugin(exc: BaseException, folder: str | None) -> str:
 def worker(spec: dict) -> dict:
     """Runs in the subprocess: import, build, run. Returns the findings and per-model measurements."""
     from .card import card_of, validate_card
-    from .model_source import NoPlugins, folder_plugins, name_clash
+    from .model_source import NoPlugins, folder_plugins, name_clash, repeated_names
     from .registry import DatasetPlugin, MetricPlugin, ModelPlugin, default_registry
     from .weights import set_weights_dir
 
@@ -253,6 +253,9 @@ def worker(spec: dict) -> dict:
     bad = [p for p in plugins if not isinstance(p, (ModelPlugin, DatasetPlugin, MetricPlugin))]
     for p in bad:
         report.add("code", f"PLUGINS holds {p!r}, not a brainbench.registry ModelPlugin, DatasetPlugin or MetricPlugin")
+    twice = repeated_names(plugins)
+    if twice:
+        report.add("name", twice)
     _check_data_plugins(plugins, spec, report)
     others = [p for p in plugins if isinstance(p, (DatasetPlugin, MetricPlugin))]
     plugins = [p for p in plugins if isinstance(p, ModelPlugin)]

@@ -88,10 +88,27 @@ def folder_models(folder: Path) -> dict:
     except (Exception, SystemExit) as exc:
         raise PluginError(f"model folder {folder}: importing it failed: {type(exc).__name__}: {exc}. "
                           f"Fix: `brainbench check {folder}` says where") from exc
-    models = {p.name: p for p in plugins if isinstance(p, ModelPlugin)}
-    if not models:
+    listed = [p for p in plugins if isinstance(p, ModelPlugin)]
+    if not listed:
         raise NoPlugins(f"model folder {folder}: PLUGINS holds no brainbench.registry.ModelPlugin")
-    return models
+    twice = repeated_names(listed)
+    if twice:
+        raise PluginError(f"model folder {folder}: {twice}")
+    return {p.name: p for p in listed}
+
+
+def repeated_names(plugins: list) -> str | None:
+    """What is wrong when one PLUGINS list names two plugins of one kind alike (one would hide the other)."""
+    seen, repeated = set(), []
+    for plugin in plugins:
+        marker = (type(plugin).__name__, getattr(plugin, "name", None))
+        if marker in seen and marker not in repeated:
+            repeated.append(marker)
+        seen.add(marker)
+    if not repeated:
+        return None
+    listing = ", ".join(f"{kind} {name!r}" for kind, name in repeated)
+    return f"PLUGINS lists {listing} more than once; only one would be used. Fix: give each plugin its own name, or list it once"
 
 
 def _looks_like_path(text: str) -> bool:

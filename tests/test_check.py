@@ -244,6 +244,16 @@ def test_a_folder_declaring_a_registered_name_fails_check_and_is_not_scored(copy
     assert "name" not in errors(check(str(Path(__file__).parents[1] / "submissions" / "pixels")))
 
 
+def test_a_model_listed_twice_in_plugins_fails_check_and_score(copy, tmp_path, capsys):
+    """PLUGINS = [plugin, plugin] passed check ("PASSED (2 model(s))") and score used one silently."""
+    folder = copy("listed_twice")
+    edit(folder / "__init__.py", "PLUGINS = [model_plugin(CARD, build, HERE)]", "PLUGINS = [model_plugin(CARD, build, HERE), model_plugin(CARD, build, HERE)]")
+    (message,) = errors(check(str(folder)))["name"]
+    assert "PLUGINS lists ModelPlugin 'listed_twice' more than once; only one would be used. Fix:" in message
+    assert main(["score", "--model", str(folder), "--benchmark", "allen_np.VISp.ridge", "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    assert "more than once" in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("old, new, where, message", [
     ("        preprocessing=description,", "        preprocessing={**description, 'fn': lambda x: x},", "identity",
      "its identity (identity(): weights_hash, preprocessing, name, code_version; and compute_settings()), part of every cache key, failed: TypeError"),
