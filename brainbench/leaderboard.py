@@ -41,7 +41,7 @@ from .leaderboard_checks import (
     ANALYSES_MAX, ANALYSIS_KINDS, FORBIDDEN_CATEGORIES, benchmark_id_problem, best_layer_problem, bootstrap_problem,
     card_pathways_problem, display_path, finite, pathways_analysis_problem, score_problems, scrub_paths, text_problem,
 )
-from .paths import checkout_root
+from .paths import checkout_root, folder_problem
 from .result import SCHEMA, check_output_dir, output_error
 
 SITE_SCHEMA = "brainbench.leaderboard/2"
@@ -408,9 +408,9 @@ def collect_results(folders: Iterable[str | Path]) -> Collected:
     collected = Collected()
     for folder in folders:
         folder = Path(folder)
-        if not folder.is_dir():
-            what = "is a file, not a folder" if folder.exists() else "does not exist"
-            raise BrainbenchError(f"results folder {folder} {what} (expected a folder of brainbench result JSON files)")
+        problem = folder_problem(folder)
+        if problem:
+            raise BrainbenchError(f"results folder {folder} {problem} (expected a folder of brainbench result JSON files)")
         for path in sorted(folder.glob("*.json")):
             record = read_result(path, collected, folder)
             if record is None:

@@ -48,13 +48,21 @@ def check_data_dir(data_dir: str | os.PathLike | None) -> Path | None:
                             "--data-dir out to search $BRAINBENCH_DATA, ../shared/data and the user cache.")
 
 
+def folder_problem(path: Path) -> str | None:
+    """Why ``path`` is not a folder ("is a file, not a folder" / "does not exist"), or None if it is one."""
+    if path.is_dir():
+        return None
+    return "is a file, not a folder" if path.exists() else "does not exist"
+
+
 def _explicit_folder(given, noun: str, option: str, error, fix: str) -> Path | None:
     """``given`` as a path (None if not given); ``error`` naming it and the fix if it is not a folder."""
     if given is None:
         return None
     path = Path(given).expanduser()
-    if not path.is_dir():
-        raise error(f"{noun} folder not found: {option} {path} {'is a file' if path.exists() else 'does not exist'}. {fix}")
+    problem = folder_problem(path)
+    if problem:
+        raise error(f"{noun} folder not found: {option} {path} {problem}. {fix}")
     return path
 
 

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import UnknownNameError, plugin_exit_reason
 from .manifest import Manifest
+from .paths import folder_problem
 
 #: one plugin folder imported at a time (executor threads may resolve the same folder together)
 _IMPORT_LOCK = threading.RLock()
@@ -416,8 +417,9 @@ def plugin_packages(folder) -> list[Path]:
     """The plugin folder ``folder`` (a package: it has an ``__init__.py``), or the plugin folders in it;
     OSError if it is neither."""
     folder = Path(folder).expanduser().resolve()
-    if not folder.is_dir():
-        raise FileNotFoundError(f"plugin folder {folder} " + ("is a file" if folder.exists() else "does not exist"))
+    problem = folder_problem(folder)
+    if problem:
+        raise FileNotFoundError(f"plugin folder {folder} {problem}")
     if (folder / "__init__.py").is_file():
         return [folder]
     packages = sorted(p for p in folder.iterdir() if (p / "__init__.py").is_file() and not p.name.startswith(("_", ".")))

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ..errors import BrainbenchError
-from ..paths import checkout_root
+from ..paths import checkout_root, folder_problem
 from ..result import SCHEMA
 
 
@@ -31,9 +31,9 @@ def given_result_dirs(folders) -> list[Path] | None:
         return None
     dirs = [Path(folder).expanduser() for folder in folders]
     for folder in dirs:
-        if not folder.is_dir():
-            what = "is a file, not a folder" if folder.exists() else "does not exist"
-            raise BrainbenchError(f"--results {folder} {what}. Fix: give a folder of brainbench result JSON files "
+        problem = folder_problem(folder)
+        if problem:
+            raise BrainbenchError(f"--results {folder} {problem}. Fix: give a folder of brainbench result JSON files "
                                   "(what `brainbench score --out` writes; default ./results)")
     return dirs
 
