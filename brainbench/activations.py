@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -141,17 +141,58 @@ def _extract_missing(extractor, stimuli, layers, keys, store, device, batch_size
         # decoding and preprocessing of the next batch overlap this batch's forward pass (one
         # thread: load never runs concurrently with itself; one extra batch in memory)
         prefetch = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="brainbench-preprocess"))
-        for rows, batch in _batches(extractor, stimuli, batch_size, prefetch, progress):
-            for layer, block in _checked_blocks(extractor, batch, layers, rows, dtype).items():
-                if layer not in writers:
-                    metas[layer] = {"model": extractor.name, "layer": layer, "stimulus_set": stimuli.name, "storage_dtype": dtype}
-                    writers[layer] = stack.enter_context(store.stream_writer("activations", keys[layer], (n, block.shape[1]), dtype, metas[layer]))
-                elif block.shape[1] != writers[layer].shape[1]:
-                    raise PluginError(f"model {extractor.name!r}: layer {layer!r} changed width from {writers[layer].shape[1]} to {block.shape[1]} between batches")
-                spreads[layer].add(block)
-                writers[layer].append(block)  # batches come in stimulus order
+        # and this batch's store writes (hashing, copying into the page cache) overlap the next batch's
+        # forward pass: one thread, so each layer's rows are written in stimulus order; at most one batch
+        # waits to be written (the preflight counts two batches of captured outputs)
+        writing = _BackgroundWrites(stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="brainbench-store")))
+        with writing:
+            for rows, batch in _batches(extractor, stimuli, batch_size, prefetch, progress):
+                blocks = _checked_blocks(extractor, batch, layers, rows, dtype)
+                for layer, block in blocks.items():
+                    if layer not in writers:
+                        metas[layer] = {"model": extractor.name, "layer": layer, "stimulus_set": stimuli.name, "storage_dtype": dtype}
+                        writers[layer] = stack.enter_context(store.stream_writer("activations", keys[layer], (n, block.shape[1]), dtype, metas[layer]))
+                    elif block.shape[1] != writers[layer].shape[1]:
+                        raise PluginError(f"model {extractor.name!r}: layer {layer!r} changed width from {writers[layer].shape[1]} to {block.shape[1]} between batches")
+                writing.submit([(writers[layer], spreads[layer], block) for layer, block in blocks.items()])
         for layer in layers:  # recorded with the entry (its metadata is written when the writer closes)
             metas[layer]["relative_spread"] = spreads[layer].relative
+
+
+class _BackgroundWrites:
+    """Row blocks appended to their stream writers (and their spread tracked) on one thread, one batch
+    at a time.
+
+    ``submit`` first waits for the previous batch's writes (raising their error, e.g. a full disk), so
+    at most one batch is in flight. Leaving the block waits for the last one: a writer is never
+    closed (its file published or discarded) while a write into it may still run."""
+
+    def __init__(self, executor: ThreadPoolExecutor):
+        self.executor, self.pending = executor, None
+
+    def submit(self, appends: list) -> None:
+        self._finish()
+        self.pending = self.executor.submit(_append_all, appends)
+
+    def _finish(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self._finish()
+        elif self.pending is not None:
+            wait([self.pending])  # another error is on its way out: let it, once the write is done
+
+
+def _append_all(appends: list) -> None:
+    for writer, spread, block in appends:
+        spread.add(block)
+        writer.append(block)  # batches come in stimulus order
 
 
 def constant_layers(store: Store, keys: dict[str, str]) -> list[str]:

@@ -5,8 +5,9 @@ module), which gives each candidate layer's width (features per stimulus) and th
 intermediate output. From these and the benchmarks'
 sizes the estimate is, per phase:
 
-- extraction, per batch: the model's parameters, the candidate layers' outputs for one batch
-  (torch tensor + the float32 copy written to the store, so 2x), and the forward pass's working set
+- extraction, per batch: the model's parameters, the candidate layers' outputs for two batches
+  (this batch's, and the previous batch's still being written to the store behind it, so 2x), and
+  the forward pass's working set
   (taken as 4x the largest module output: inference frees intermediates as it goes);
 - mapping, per layer (layers are prepared one at a time; a layer's file is read in column chunks by
   positioned reads, never mapped whole): the n x n Gram matrix, one float64 column chunk, per split

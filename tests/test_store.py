@@ -178,6 +178,33 @@ def test_float16_storage_is_keyed_recorded_and_close(allen, tmp_path):
         extract(adapter, allen.stimuli, store=store, dtype="bfloat16", progress=False)
 
 
+def test_writes_behind_the_forward_pass_keep_order_and_never_outlive_a_failure(allen, tmp_path, monkeypatch):
+    """A batch's store writes run on a thread while the next batch goes through the model: the stored
+    rows are those of a run that writes inline, and a forward pass failing while a write is still
+    running stops the run with its own error, publishing nothing and leaving no temporary file."""
+    from brainbench import store as store_module
+
+    inline = np.asarray(extract(_adapter(), allen.stimuli, store=Store(tmp_path / "a"), batch_size=118, progress=False)["out"])
+    real_append = store_module.StreamingArray.append
+    monkeypatch.setattr(store_module.StreamingArray, "append", lambda self, rows: (time.sleep(0.05), real_append(self, rows)))
+    behind = np.asarray(extract(_adapter(), allen.stimuli, store=Store(tmp_path / "b"), batch_size=16, progress=False)["out"])
+    assert np.array_equal(inline, behind)  # 8 batches written behind, in stimulus order
+
+    adapter, calls = _adapter(), []
+    real_call = type(adapter).__call__
+
+    def fails_third(self, batch, layers):
+        calls.append(len(batch))
+        if len(calls) == 3:
+            raise RuntimeError("the third batch fails")
+        return real_call(self, batch, layers)
+
+    monkeypatch.setattr(type(adapter), "__call__", fails_third)
+    with pytest.raises(RuntimeError, match="the third batch fails"):
+        extract(adapter, allen.stimuli, store=Store(tmp_path / "c"), batch_size=16, progress=False)
+    assert not [p for p in (tmp_path / "c").rglob("*") if p.is_file()]  # nothing published, no .tmp- file
+
+
 def test_cache_info_and_clear_commands(tmp_path, capsys):
     store = Store(tmp_path)
     _writer(str(tmp_path), "aa" * 32, 1)
