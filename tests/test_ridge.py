@@ -118,3 +118,24 @@ def test_cuda_gives_the_cpu_numbers():
     gpu, alpha_gpu = ridge_predict_split(gram_cpu, y, train, test, device="cuda")
     np.testing.assert_array_equal(alpha_gpu, alpha_cpu)
     np.testing.assert_allclose(gpu, cpu, rtol=1e-9, atol=1e-9)
+
+
+def test_the_alpha_grid_edges_do_not_move_the_score(allen, registry, store):
+    """Many neuroids choose an edge of the 25-alpha grid (10^-3 or 10^5 times the mean eigenvalue): on
+    the edge their LOO error is flat (a plateau, not a cut-off minimum). A grid 4 decades wider on each
+    side (49 alphas) gives the same VISp score for pixels."""
+    from brainbench.activations import extract
+    from brainbench.scoring import make_benchmark
+
+    bench = make_benchmark(registry, "allen_np.VISp.ridge")
+    features = extract(registry.model("pixels").build(), allen.stimuli, store=store, progress=False)["pixels"]
+    prepared = {"pixels": bench.metric.prepare(features)}
+    responses = np.asarray(trial_average(bench.region_recording()), dtype=np.float64)
+    train, test = bench.protocol.splits(len(responses))[0]
+    _, chosen = ridge_predict_split(prepared["pixels"], responses, train, test)
+    at_edge = np.isin(chosen, _absolute_alphas(prepared["pixels"], train, test)[[0, -1]]).mean()
+    assert 0.1 < at_edge < 0.9  # the edges are in use: the check below is not vacuous
+    default = bench.run(prepared, ["pixels"])
+    bench.metric.relative_alphas = np.logspace(-7, 9, 49)
+    wide = bench.run(prepared, ["pixels"])
+    assert abs(wide["raw"] - default["raw"]) < 1e-4 and 0.05 < default["raw"] < 0.2, (default["raw"], wide["raw"])
