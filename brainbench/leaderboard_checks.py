@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import math
 import os
 import re
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 NAME_MAX = 100
+NESTING_MAX = 64  # a result file nests about 8 levels deep; far deeper is refused (it could only exhaust the stack)
 #: names that would reach Object.prototype in a browser if used as plain-object keys
 RESERVED_NAMES = frozenset({"__proto__", "constructor", "prototype", "hasOwnProperty", "toString", "valueOf", "__defineGetter__",
                             "__defineSetter__", "__lookupGetter__", "__lookupSetter__", "isPrototypeOf", "propertyIsEnumerable",
@@ -33,6 +35,43 @@ SCORE_BOUNDS = {"pearson": (-1.0, 1.0), "pearson_r": (-1.0, 1.0), "spearman": (-
 TOLERANCE = 1e-9
 BOOTSTRAP_ENCODING = "float32-le-base64"
 BOOTSTRAP_SOURCES = ("stimuli", "subjects")
+
+
+def load_json_file(path: Path):
+    """(document, None), or (None, why the file cannot be a result) for a file read as JSON: a folder or
+    a broken link in its place, an unreadable file, text that is not UTF-8 (a leading byte-order mark is
+    accepted), invalid JSON, a number longer than Python reads. Shared by the leaderboard and the
+    analyses, so both refuse the same files with the same words."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        return None, "is a folder, not a file (a result is a .json file)"
+    except FileNotFoundError:
+        return None, f"is a broken link (to {os.readlink(path)})" if path.is_symlink() else "does not exist"
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or exc})"
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}); a result file is written as UTF-8 JSON"
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); a truncated or partial write?"
+    except ValueError:  # Python refuses integers of more than sys.get_int_max_str_digits() digits
+        return None, "holds a number with thousands of digits, which no score or count can be; not read"
+    except RecursionError:
+        return None, f"nested more than {NESTING_MAX} levels deep (a result file is about 8); not read"
+
+
+def build_difference(earlier: dict, later: dict) -> str | None:
+    """How two results of one model name differ in what was scored (None: the same build, so their
+    benchmarks can be merged): the weights' sha256, or the modality. Leaderboard and analyses alike."""
+    a, b = earlier.get("weights_sha256"), later.get("weights_sha256")
+    if a != b:
+        return f"different weights (sha256 {str(b)[:12]} vs {str(a)[:12]})"
+    a, b = earlier.get("modality"), later.get("modality")
+    return f"different modality ({b} vs {a})" if a != b else None
 
 
 def text_problem(value, what: str, limit: int = NAME_MAX) -> str | None:
@@ -415,7 +454,7 @@ _ABSOLUTE = re.compile(r"(?<![\w.:/~-])(/(?:[^\s/'\"<>|;:,]+/)+[^\s/'\"<>|;:,]*)
 
 def display_path(path: str | Path, folder: str | Path | None = None, root: Path | None = None) -> str:
     """A path as published: relative to the checkout, else to the working folder, else ``<folder name>/<file>``."""
-    path = Path(path).resolve()
+    path = Path(path).parent.resolve() / Path(path).name  # a link is shown by its own name, not its target's
     for base in (root, Path.cwd()):
         if base is not None:
             try:

@@ -239,12 +239,12 @@ def test_an_analysis_never_uses_an_invalid_score_and_names_it(tmp_path, capsys, 
 
     path = _edited_result(tmp_path, "edited", edit)
     code, text = run_cli(capsys, "compare", "efficientnet_lite0", "alexnet_untrained", "--benchmark", "allen_np.VISp.ridge",
-                         "--results", str(path.parent), "--results", str(published_results_dir()))
+                         "--results", str(published_results_dir()), "--results", str(path.parent))  # a later folder wins
     assert code == 2 and "Traceback" not in text, text
     assert f"warning: {path}: allen_np.VISp.ridge: not used: {why}" in text
     assert f"no benchmark could be compared (allen_np.VISp.ridge: invalid score (efficientnet_lite0: {why}" in text
-    code, text = run_cli(capsys, "analyze", "discriminability", "--benchmark", "allen_np.VISp.ridge", "--results", str(path.parent),
-                         "--results", str(published_results_dir()))
+    code, text = run_cli(capsys, "analyze", "discriminability", "--benchmark", "allen_np.VISp.ridge", "--results", str(published_results_dir()),
+                         "--results", str(path.parent))
     assert code == 0 and f"warning: {path}: allen_np.VISp.ridge: not used: {why}" in text and "Traceback" not in text
 
 

@@ -1,7 +1,6 @@
 """Finding and reading result files for the analyses (compare, overall, hierarchy, pathways)."""
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -11,10 +10,10 @@ from ..result import SCHEMA
 
 
 def default_result_dirs() -> list[Path]:
-    """Where results are looked for: ./results (what ``brainbench score`` writes), then the built-in
-    leaderboard results of the checkout."""
+    """Where results are looked for, in the leaderboard's order (a later folder wins): the built-in
+    leaderboard results of the checkout, then ./results (what ``brainbench score`` writes)."""
     published = published_results_dir()
-    return [Path("results")] + ([published] if published is not None else [])
+    return ([published] if published is not None else []) + [Path("results")]
 
 
 def published_results_dir() -> Path | None:
@@ -39,15 +38,16 @@ def given_result_dirs(folders) -> list[Path] | None:
 
 
 def read_result(path: str | os.PathLike) -> dict:
+    from ..leaderboard_checks import load_json_file
+
     path = Path(path)
-    try:
-        document = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise BrainbenchError(f"cannot read result file {path}: {exc}") from exc
+    document, why = load_json_file(path)
+    if why:
+        raise BrainbenchError(f"cannot read result file {path}: {why}")
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         raise BrainbenchError(f"{path} is not a brainbench result (expected schema {SCHEMA!r})")
-    if not isinstance(document.get("model"), dict) or not isinstance(document.get("scores", []), list):
-        raise BrainbenchError(f"{path} is not a brainbench result: its 'model' is not an object or its 'scores' not a list")
+    if not isinstance(document.get("model"), dict) or not isinstance(document.get("scores"), list):
+        raise BrainbenchError(f"{path} is not a brainbench result: its 'model' is not an object or it has no 'scores' list (a partial result?)")
     document.setdefault("_path", str(path))
     return document
 
@@ -107,9 +107,9 @@ def find_result(model: str | dict, dirs: list[Path] | None = None) -> dict:
 
 
 def _by_file_name(model: str, dirs: list[Path]) -> dict | None:
-    """The result in the first ``<model>.json`` of ``dirs`` (None: no such file), which must be that
-    model's; a file named otherwise is found by the model it holds, as ranking finds it."""
-    for folder in dirs:
+    """The result in the ``<model>.json`` of the last of ``dirs`` that has one (a later folder wins; None:
+    no such file), which must be that model's; a file named otherwise is found by the model it holds."""
+    for folder in reversed(dirs):
         candidate = Path(folder) / f"{model}.json"
         if candidate.is_file():
             result = read_result(candidate)
@@ -132,10 +132,11 @@ def model_name(result: dict) -> str:
 
 
 def all_results(dirs: list[Path] | None = None, warn=None) -> list[dict]:
-    """Every result file in ``dirs``; a model found in an earlier file hides later copies. ``warn``
-    (a function of one line) hears of every file left out and why, and of every entry not used."""
-    seen: dict[str, str] = {}
-    out = []
+    """One result per model from every result file in ``dirs``, read as the leaderboard reads them: in
+    folder order, files sorted by name, a later file of the same build (weights and modality) adding its
+    benchmarks to the earlier or replacing them, a later file of another build replacing the earlier.
+    ``warn`` (a function of one line) hears of every file left out or replaced, and of every entry not used."""
+    by_model: dict[str, dict] = {}
     for folder in dirs if dirs is not None else default_result_dirs():
         for path in sorted(Path(folder).glob("*.json")):
             try:
@@ -144,14 +145,25 @@ def all_results(dirs: list[Path] | None = None, warn=None) -> list[dict]:
                 _tell(warn, f"{path}: left out: {exc}")
                 continue
             name = model_name(result)
-            if name in seen:
-                _tell(warn, f"{path}: left out: model {name!r} is already read from {seen[name]}")
-                continue
-            seen[name] = str(path)
-            out.append(result)
-            for line in result_warnings(result):
-                _tell(warn, line)
-    return out
+            by_model[name] = result if name not in by_model else _later(by_model[name], result, warn)
+    for result in by_model.values():
+        for line in result_warnings(result):
+            _tell(warn, line)
+    return list(by_model.values())
+
+
+def _later(earlier: dict, later: dict, warn) -> dict:
+    """``later`` merged into ``earlier`` (the same build: per benchmark the later file wins), or in its place."""
+    from ..leaderboard_checks import build_difference
+    from ..result import merge_results
+
+    difference = build_difference(earlier["model"], later["model"])
+    if difference is not None:
+        _tell(warn, f"{earlier['_path']}: replaced: model {model_name(later)!r} is also in {later['_path']} with {difference}")
+        return later
+    merged = merge_results({k: v for k, v in earlier.items() if k != "_invalid"}, {k: v for k, v in later.items() if k != "_invalid"})
+    merged["_path"] = later["_path"]  # where an analysis of the merged result is written: the latest file
+    return merged
 
 
 def _tell(warn, line: str) -> None:

@@ -50,7 +50,7 @@ def register(sub) -> None:
 
 
 def _common(p, record: bool = False) -> None:
-    p.add_argument("--results", action="append", help="folder of result files (repeatable; default: ./results, then the built-in leaderboard results)")
+    p.add_argument("--results", action="append", help="folder of result files (repeatable; a later folder wins for a model in both, as on the leaderboard; default: the built-in leaderboard results, then ./results)")
     p.add_argument("--alpha", type=test_level, default=0.05, help="test level (default 0.05)")
     if record:
         p.add_argument("--no-record", action="store_true", help="print only; do not write the analysis into the result file")

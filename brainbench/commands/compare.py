@@ -11,7 +11,7 @@ def register(sub) -> None:
     p.add_argument("model_a", help="model name (looked up in --results) or a result JSON file")
     p.add_argument("model_b", help="model name or a result JSON file")
     p.add_argument("--benchmark", "--benchmarks", dest="benchmarks", action="append", help="benchmark id(s) (repeatable or comma-separated); default: every benchmark both models have")
-    p.add_argument("--results", action="append", help="folder of result files (repeatable; default: ./results, then the built-in leaderboard results)")
+    p.add_argument("--results", action="append", help="folder of result files (repeatable; a later folder wins for a model in both, as on the leaderboard; default: the built-in leaderboard results, then ./results)")
     p.add_argument("--alpha", type=float, default=0.05, help="level of the Holm-corrected tests (default 0.05)")
     p.add_argument("--json", dest="json_out", help="also write the comparison as JSON to this file")
     p.set_defaults(func=run)
