@@ -38,8 +38,9 @@ from typing import Any, Iterable
 from . import __version__, bootstrap
 from .errors import BrainbenchError, OutputError
 from .leaderboard_checks import (
-    ANALYSES_MAX, ANALYSIS_KINDS, FORBIDDEN_CATEGORIES, benchmark_id_problem, best_layer_problem, bootstrap_problem,
-    card_pathways_problem, display_path, finite, pathways_analysis_problem, score_problems, scrub_paths, text_problem,
+    ANALYSES_MAX, ANALYSIS_KINDS, FORBIDDEN_CATEGORIES, NESTING_MAX, benchmark_id_problem, best_layer_problem, bootstrap_problem,
+    build_difference, card_pathways_problem, display_path, finite, load_json_file, pathways_analysis_problem, score_problems, scrub_paths,
+    text_problem,
 )
 from .paths import checkout_root, folder_problem
 from .result import SCHEMA, check_output_dir, output_error
@@ -60,7 +61,6 @@ SCORE_FIELDS = (
 DIGITS = 6  # numbers in data.js: 6 decimals (the table shows 3); the model files keep full precision
 MESSAGE_MAX = 400  # an error or invalid-score message in a table cell
 TEXT_MAX = 20_000  # any other text from a result file (a card field, a bibtex entry)
-NESTING_MAX = 64  # a result file nests about 8 levels deep; far deeper is refused (it could only exhaust the stack)
 
 
 def site_source_dir() -> Path:
@@ -263,19 +263,11 @@ def _nesting(document) -> int:
 
 
 def _load_document(path: Path, shown: str, collected: Collected) -> dict | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        collected.problem(shown, f"cannot be read: {exc.__class__.__name__}")
+    document, why = load_json_file(path)
+    if why:
+        collected.problem(shown, why)
         return None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        collected.problem(shown, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); a truncated or partial write?")
-        return None
-    except RecursionError:
-        document = None
-    if document is None or _nesting(document) > NESTING_MAX:
+    if _nesting(document) > NESTING_MAX:
         collected.problem(shown, f"nested more than {NESTING_MAX} levels deep (a result file is about 8); not read")
         return None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
@@ -406,11 +398,11 @@ def _interaction_copy(i: dict) -> dict:
 def collect_results(folders: Iterable[str | Path]) -> Collected:
     """Read every ``*.json`` in the folders, in order; a later file for the same model adds to, or replaces, the earlier."""
     collected = Collected()
+    folders = [Path(folder) for folder in folders]
+    _check_result_folders(folders)
     for folder in folders:
-        folder = Path(folder)
-        problem = folder_problem(folder)
-        if problem:
-            raise BrainbenchError(f"results folder {folder} {problem} (expected a folder of brainbench result JSON files)")
+        if not any(folder.glob("*.json")):
+            collected.problem(display_path(folder, None, checkout_root()), "holds no result files (*.json)", outcome="nothing read")
         for path in sorted(folder.glob("*.json")):
             record = read_result(path, collected, folder)
             if record is None:
@@ -420,13 +412,21 @@ def collect_results(folders: Iterable[str | Path]) -> Collected:
     return collected
 
 
+def _check_result_folders(folders: list[Path]) -> None:
+    for folder in folders:
+        problem = folder_problem(Path(folder))
+        if problem:
+            raise BrainbenchError(f"results folder {folder} {problem} (expected a folder of brainbench result JSON files)")
+
+
 def _merge(collected: Collected, record: dict) -> None:
     name = record["name"]
     earlier = collected.models.get(name)
     if earlier is None:
         collected.models[name] = record
         return
-    if earlier["weights_sha256"] == record["weights_sha256"] and earlier["modality"] == record["modality"]:
+    difference = build_difference(earlier, record)
+    if difference is None:
         # same model scored in several runs (e.g. one benchmark at a time): the later file wins per benchmark
         for kind, other in (("scores", "invalid"), ("invalid", "scores")):
             for bench, entry in record[kind].items():
@@ -443,8 +443,7 @@ def _merge(collected: Collected, record: dict) -> None:
         return
     collected.problem(
         earlier["files"][0],
-        f"model {name!r} is also in {record['files'][0]} with different weights (sha256 {str(record['weights_sha256'])[:12]} vs "
-        f"{str(earlier['weights_sha256'])[:12]}); the later file replaces this one", outcome="file replaced",
+        f"model {name!r} is also in {record['files'][0]} with {difference}; the later file replaces this one", outcome="file replaced",
     )
     collected.models[name] = record
 
@@ -808,6 +807,8 @@ def site_data(collected: Collected, registry=None) -> dict:
         registry = default_registry()
     datasets, metrics, default_benchmarks = _registry_info(registry)
     modality_of = {d: info["modality"] for d, info in datasets.items()}
+    for record in collected.models.values():
+        _registry_problems(record, collected, modality_of, metrics)
     # columns: every default benchmark of a registered dataset, plus any benchmark some result has
     seen = list(default_benchmarks)
     for record in collected.models.values():
@@ -840,6 +841,27 @@ def site_data(collected: Collected, registry=None) -> dict:
         "problems": collected.problems,
         "details": details,
     }
+
+
+def _registry_problems(record: dict, collected: Collected, modality_of: dict, metrics: dict) -> None:
+    """What a readable result holds that this installation cannot place: nothing at all, a modality no
+    registered dataset has, a benchmark whose dataset or metric is not registered, or a benchmark of
+    another modality than the model's. Each is shown as it is, and listed (``--strict`` fails on it)."""
+    where = record["files"][-1]
+    benches = list(record["scores"]) + list(record["invalid"]) + list(record["failed"])
+    if not benches:
+        collected.problem(where, f"model {record['name']!r} has no scores, failures or invalid entries (an empty result?)", outcome="model listed without scores")
+    if record["modality"] not in set(modality_of.values()):
+        known = ", ".join(sorted(set(modality_of.values())))
+        collected.problem(where, f"model modality {record['modality']!r} is not that of any registered dataset ({known})", outcome="model shown as it is")
+    for bench in benches:
+        dataset, _, metric = split_benchmark_id(bench) or (bench, "", "")
+        if dataset not in modality_of or metric not in metrics:
+            collected.problem(where, f"{bench}: not a registered benchmark here (its dataset or metric plugin is not installed)",
+                              outcome="shown without a data card", benchmark=bench)
+        elif modality_of[dataset] != record["modality"]:
+            collected.problem(where, f"{bench}: a {modality_of[dataset]} benchmark, in the result of a model whose modality is {record['modality']!r}",
+                              outcome="shown as it is", benchmark=bench)
 
 
 def _benchmark_order(b: dict, datasets: dict) -> tuple:
@@ -915,8 +937,10 @@ def _is_site_data(path: Path) -> bool:
     return isinstance(document, dict) and str(document.get("schema", "")).startswith("brainbench.leaderboard/")
 
 
-def build_site(results: Iterable[str | Path] | None = None, out: str | Path = "site", include_builtin: bool = True, registry=None) -> tuple[Path, dict]:
-    """Write the static site to ``out``; returns (out, site data). Problems are in ``data['problems']``."""
+def build_site(results: Iterable[str | Path] | None = None, out: str | Path = "site", include_builtin: bool = True, registry=None,
+               option: str = "--out") -> tuple[Path, dict]:
+    """Write the static site to ``out``; returns (out, site data). Problems are in ``data['problems']``.
+    ``option``: the command-line option that named ``out`` (for the messages)."""
     source = site_source_dir()
     folders = []
     builtin = builtin_results_dir()
@@ -927,14 +951,15 @@ def build_site(results: Iterable[str | Path] | None = None, out: str | Path = "s
         raise BrainbenchError("no result folders to build from (the built-in leaderboard/results/ is missing; pass --results DIR)")
     out = Path(out)
     if out.resolve() == source.resolve():
-        raise BrainbenchError(f"--out {out} is the site's source folder; choose another folder (default: site/)")
+        raise BrainbenchError(f"{option} {out} is the site's source folder; choose another folder (default: site/)")
     problem = site_folder_problem(out, folders)
     if problem:
-        raise OutputError(f"--out {out} {problem}. Fix: choose an empty folder, or the folder of an earlier build (default: site/)")
-    check_output_dir(out, "the leaderboard site")  # before reading every result: a bad --out is told at once
+        raise OutputError(f"{option} {out} {problem}. Fix: choose an empty folder, or the folder of an earlier build (default: site/)")
+    _check_result_folders(folders)  # before the output folder is made: a failed build leaves nothing behind
+    check_output_dir(out, "the leaderboard site", option)  # before reading every result: a bad --out is told at once
     data = site_data(collect_results(folders), registry)
     try:
         write_site(data, out, source)
     except OSError as exc:  # e.g. the disk filled up while writing
-        raise output_error(out, exc, "the leaderboard site") from None
+        raise output_error(out, exc, "the leaderboard site", option) from None
     return out, data

@@ -106,13 +106,14 @@ def load_result(path: str | os.PathLike) -> dict:
 
 
 # -- writing where the user asked ------------------------------------------------------------------
-def check_output_dir(folder: str | os.PathLike, what: str = "result files") -> Path:
-    """Make sure ``what`` can be written into ``folder`` before any work (OutputError with the fix)."""
+def check_output_dir(folder: str | os.PathLike, what: str = "result files", option: str = "--out") -> Path:
+    """Make sure ``what`` can be written into ``folder`` before any work (OutputError with the fix;
+    ``option``: the command-line option that gave the folder)."""
     folder = Path(folder).expanduser()
     try:
         probe_writable(folder)
     except OSError as exc:
-        raise output_error(folder, exc, what) from None
+        raise output_error(folder, exc, what, option) from None
     return folder
 
 
@@ -134,8 +135,8 @@ def probe_writable(folder: Path) -> None:
     (folder / ".brainbench-write-test").unlink()
 
 
-def output_error(folder: Path, exc: OSError, what: str = "result files") -> OutputError:
-    return OutputError(f"cannot write {what} into {folder}: {unwritable_reason(folder, exc)}. Fix: pass --out with a folder you can write to.")
+def output_error(folder: Path, exc: OSError, what: str = "result files", option: str = "--out") -> OutputError:
+    return OutputError(f"cannot write {what} into {folder}: {unwritable_reason(folder, exc)}. Fix: pass {option} with a folder you can write to.")
 
 
 def unwritable_reason(folder: Path, exc: OSError) -> str:

@@ -122,8 +122,9 @@ def test_cli_build_reports_bad_files_and_writes_the_site(tmp_path, capsys):
         assert (out / model["detail"]).read_text().startswith("window.BRAINBENCH_MODEL({")
         assert json.loads((out / model["detail_json"]).read_text())["name"] == model["name"]
     # a missing results folder is a clear error, not a traceback
-    assert main(["leaderboard", "build", "--results", str(tmp_path / "nope"), "--out", str(out)]) == 2
+    assert main(["leaderboard", "build", "--results", str(tmp_path / "nope"), "--out", str(tmp_path / "new_site")]) == 2
     assert "results folder" in capsys.readouterr().err
+    assert not (tmp_path / "new_site").exists()  # a failed build made no empty output folder
     # so is an --out that cannot take the site (here a file), said before any result is read
     (tmp_path / "a_file").write_text("keep me")
     assert main(["leaderboard", "build", "--out", str(tmp_path / "a_file")]) == 2
@@ -150,6 +151,10 @@ def test_the_site_is_never_written_over_files_it_did_not_make(tmp_path, capsys):
         err = capsys.readouterr().err
         assert message in err and "Fix: choose an empty folder, or the folder of an earlier build" in err, err
     assert (mine / "index.html").read_text() == "<h1>mine</h1>" and sorted(p.name for p in results.iterdir()) == ["pixels.json"]
+    # `serve` builds a missing site itself: its messages name its own option, --dir (they said --out)
+    assert main(["leaderboard", "serve", "--dir", str(results)]) == 2
+    err = capsys.readouterr().err
+    assert f"--dir {results} holds brainbench result files (pixels.json)" in err and "--out" not in err, err
     site = tmp_path / "site"
     for _ in range(2):  # an earlier build's folder is rebuilt in place
         assert main(["leaderboard", "build", "--out", str(site)]) == 0

@@ -242,3 +242,81 @@ def test_a_deeply_nested_file_is_refused_not_a_crash(tmp_path, depth):
     assert list(collected.models) == ["efficientnet_lite0"]
     (problem,) = collected.problems
     assert problem["path"] == "r/deep.json" and "nested more than 64 levels deep" in problem["problem"] and problem["outcome"] == "file skipped"
+
+
+def test_the_leaderboard_and_the_analyses_read_odd_files_alike(tmp_path):
+    """Found by a hostile sweep: a 5,000-digit number gave a traceback in `leaderboard build` and
+    Python's own advice (sys.set_int_max_str_digits) in the analyses; a folder named x.json or a
+    non-UTF-8 file gave bare exception names; a byte-order mark was refused as a 'truncated write'; two
+    files of one model were merged by the leaderboard but the first one alone was used by the analyses."""
+    from brainbench.analysis._results import all_results
+
+    folder = tmp_path / "r"
+    folder.mkdir()
+    pixels = builtin_result("pixels")
+    (folder / "a_huge.json").write_text(json.dumps(pixels).replace('"raw": ', '"raw": ' + "9" * 5000 + ", \"x\": ", 1))
+    (folder / "b_folder.json").mkdir()
+    (folder / "c_latin1.json").write_bytes(json.dumps(builtin_result("alexnet_untrained")).replace("alexnet", "alexn\u00e9t").encode("latin-1"))
+    (folder / "d_link.json").symlink_to(folder / "nowhere.json")
+    first, second = (dict(pixels, scores=[e]) for e in (pixels["scores"][0], pixels["scores"][1]))
+    (folder / "e_pixels_part1.json").write_text(json.dumps(first))
+    (folder / "f_pixels_part2.json").write_text("\ufeff" + json.dumps(second))  # saved by an editor that writes a BOM
+    expected = {"a_huge.json": "holds a number with thousands of digits", "b_folder.json": "is a folder, not a file",
+                "c_latin1.json": "is not UTF-8 text (byte 0xe9 at position", "d_link.json": "is a broken link (to "}
+
+    collected = collect_results([folder])
+    problems = {Path(p["path"]).name: p["problem"] for p in collected.problems}
+    assert set(problems) == set(expected) and all(expected[name] in problems[name] for name in expected), problems
+    assert sorted(collected.models["pixels"]["scores"]) == sorted(e["benchmark"] for e in pixels["scores"][:2])
+
+    warnings = []
+    (merged,) = all_results([folder], warn=warnings.append)
+    left_out = {Path(line.split(": left out: ")[0]).name: line for line in warnings if ": left out: " in line}
+    assert set(left_out) == set(expected) and all(expected[name] in left_out[name] for name in expected), warnings
+    assert [e["benchmark"] for e in merged["scores"]] == [e["benchmark"] for e in pixels["scores"][:2]]  # both files, as on the site
+    assert not any("set_int_max_str_digits" in line for line in warnings + list(problems.values()))
+
+
+def test_another_build_of_a_model_is_named_by_what_differs(tmp_path):
+    """The leaderboard said 'different weights (sha256 e3b0c44298fc vs e3b0c44298fc)' for two files that
+    differed only in modality; the analyses kept the first file where the leaderboard kept the later."""
+    from brainbench.analysis._results import all_results
+
+    folder = tmp_path / "r"
+    folder.mkdir()
+    pixels = builtin_result("pixels")
+    (folder / "a.json").write_text(json.dumps(pixels))
+    (folder / "b.json").write_text(json.dumps({**pixels, "model": {**pixels["model"], "modality": "audio"}, "scores": pixels["scores"][:1]}))
+    (problem,) = collect_results([folder]).problems
+    assert "with different modality (audio vs vision); the later file replaces this one" in problem["problem"]
+    warnings = []
+    (kept,) = all_results([folder], warn=warnings.append)
+    assert kept["model"]["modality"] == "audio" and len(kept["scores"]) == 1
+    assert any("a.json: replaced: model 'pixels' is also in" in line and "different modality (audio vs vision)" in line for line in warnings)
+
+
+def test_strict_fails_on_results_this_installation_cannot_place(tmp_path, capsys):
+    """`leaderboard build --strict` exited 0 over a result with no scores, a modality no dataset has
+    ('smell'), a benchmark no plugin registers ('nope.X.y'), a vision score filed under an audio model,
+    and a results folder holding no result file at all."""
+    pixels = builtin_result("pixels")
+    vision = pixels["scores"][0]
+    cases = {"empty": {**pixels, "scores": [], "failed": []},
+             "smelly": {**pixels, "model": {**pixels["model"], "name": "smelly", "modality": "smell"}, "scores": [vision]},
+             "nope": {**pixels, "model": {**pixels["model"], "name": "nope"}, "scores": [{**vision, "benchmark": "nope.X.y"}]},
+             "heard": {**pixels, "model": {**pixels["model"], "name": "heard", "modality": "audio"}, "scores": [vision]}}
+    folder, empty = tmp_path / "r", tmp_path / "none"
+    folder.mkdir()
+    empty.mkdir()
+    for name, document in cases.items():
+        (folder / f"{name}.json").write_text(json.dumps(document))
+    problems = {p["problem"] for p in site_data(collect_results([folder, empty]))["problems"]}
+    for expected in ("model 'pixels' has no scores, failures or invalid entries (an empty result?)",
+                     "model modality 'smell' is not that of any registered dataset (audio, vision)",
+                     "nope.X.y: not a registered benchmark here (its dataset or metric plugin is not installed)",
+                     f"{vision['benchmark']}: a vision benchmark, in the result of a model whose modality is 'audio'",
+                     "holds no result files (*.json)"):
+        assert any(expected in p for p in problems), (expected, problems)
+    assert main(["leaderboard", "build", "--no-builtin", "--results", str(folder), "--results", str(empty), "--out", str(tmp_path / "site"), "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert "--strict:" in err and "holds no result files" in err and "has no scores, failures or invalid entries" in err

@@ -81,7 +81,7 @@ def run_serve(args) -> int:
         from ..leaderboard import build_site
 
         print(f"{site} holds no built site; building it from the built-in results first")
-        _, data = build_site(None, site)
+        _, data = build_site(None, site, option="--dir")
         report(data)
     server = make_server(site, args.port)
     host, port = server.server_address[:2]
