@@ -130,6 +130,7 @@ class Manifest:
         searched or the files missing, and the fix."""
         from .paths import data_search_path
 
+        self._check_explicit_entry(data_dir)
         folder = self.find(data_dir)
         fix = f"`brainbench data fetch {self.name}` (or `brainbench data import DIR` with a copy you have)"
         if folder is None:
@@ -140,6 +141,11 @@ class Manifest:
             shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
             raise DataNotFoundError(f"{folder} is incomplete: missing {shown}. Fix: {fix}.")
         return folder
+
+    def _check_explicit_entry(self, data_dir) -> None:
+        problem = explicit_entry_problem(self.name, self.folder, data_dir)
+        if problem:
+            raise DataNotFoundError(problem)
 
     def checksums(self, folder: Path) -> dict[str, str]:
         """path -> sha256 of the files now in ``folder`` (remembered per file identity, so files the
@@ -182,6 +188,21 @@ class Manifest:
         if self.shares:
             document["shares"] = [list(s) for s in self.shares]
         return document
+
+
+def explicit_entry_problem(name: str, folder: str, data_dir) -> str | None:
+    """Why the entry ``<data_dir>/<folder>`` of an explicit ``--data-dir`` is not the dataset folder (a
+    file, a broken link), or None. It must never be skipped for another copy further down the search path."""
+    if data_dir is None:
+        return None
+    explicit = Path(data_dir).expanduser()
+    entry = explicit / folder
+    if (explicit.name == folder and explicit.is_dir()) or entry.is_dir() or not (entry.exists() or entry.is_symlink()):
+        return None
+    what = "is a broken or looping link" if entry.is_symlink() else "is a file"
+    return (f"{entry} {what}, not a dataset folder (--data-dir is searched first: no other copy is used). Fix: remove "
+            f"or rename it, then put the {name} dataset folder there (brainbench data fetch {name} --root {explicit}) "
+            f"or leave --data-dir out")
 
 
 def _file_problems(spec: FileSpec) -> list[str]:
@@ -265,15 +286,75 @@ def manifests(registry=None) -> dict[str, Manifest]:
 
 
 def manifest_of(name: str, registry=None) -> Manifest:
-    """The manifest of dataset ``name``; UnknownNameError (or a PluginError for a registered dataset
-    without a manifest, whose data are supplied by the user) otherwise."""
+    """The manifest of dataset ``name``; UnknownNameError (or a PluginError for a dataset without a
+    manifest, registered or not, whose data are supplied by the user) otherwise."""
     from .registry import default_registry
 
     registry = registry or default_registry()
     known = manifests(registry)
     if name in known:
         return known[name]
+    readme = _user_supplied_readme(name, registry)
+    if readme is not None:
+        raise PluginError(f"{name} has no pinned download: its data files are supplied by you; see {readme}. Fix: get them as "
+                          f"that README says, into a data root (`brainbench data list` shows the roots and what it finds); "
+                          f"`data fetch` and `data import` take only the pinned datasets: {', '.join(sorted(known))}")
     if name in registry.datasets:
         raise PluginError(f"dataset {name!r} has no manifest: its data are supplied by the user, not fetched "
                           f"(see its data card, {registry.datasets[name].source or 'its plugin folder'}). Fetchable: {', '.join(sorted(known))}")
     raise UnknownNameError("dataset", name, list(known))
+
+
+def _user_supplied_readme(name: str, registry) -> str | None:
+    """The README of the dataset plugin ``name`` that has no manifest: registered, or a built-in dataset
+    module that registers only where its data are (it reports through ``data_status()``); else None."""
+    plugin = registry.datasets.get(name)
+    if plugin is not None:
+        source = plugin.source or ""
+        folder = Path(source.removeprefix("folder ")) if source.startswith("folder ") else _module_folder(source)
+    else:
+        folder = _unregistered_module_folder(name)
+    if folder is None or not (folder / "README.md").is_file():
+        return None
+    return _shown(folder / "README.md")
+
+
+def _module_folder(module_name: str) -> Path | None:
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(module_name)
+    except (ImportError, ValueError):
+        return None
+    return Path(spec.origin).parent if spec is not None and spec.origin else None
+
+
+def _unregistered_module_folder(name: str) -> Path | None:
+    """The folder of the built-in dataset module whose ``data_status()`` reports ``name``."""
+    import importlib
+    import pkgutil
+
+    try:
+        package = importlib.import_module("brainbench.datasets")
+    except ImportError:
+        return None
+    for info in pkgutil.iter_modules(package.__path__):
+        try:
+            module = importlib.import_module(f"brainbench.datasets.{info.name}")
+            rows = module.data_status() if hasattr(module, "data_status") else []
+        except Exception:  # a broken plugin is reported by `brainbench data list`
+            continue
+        if any(row[0] == name for row in rows):
+            return Path(module.__file__).parent
+    return None
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the source checkout when it is in it (datasets/x/README.md), else in full."""
+    from .paths import checkout_root
+
+    root = checkout_root()
+    try:
+        return str(path.resolve().relative_to(root)) if root is not None else str(path)
+    except ValueError:
+        return str(path)

@@ -378,5 +378,5 @@ def test_data_list_cli_fresh_and_after_fetch(mirror, isolated, capsys):
     row = next(line for line in out.splitlines() if line.startswith("allen_2p_rdm"))
     assert " ok " in row and "2/2" in row and "sha256 ok" in row
 
-    assert cli_main(["data", "fetch", "allen_2p"]) == 2  # unknown name: clear error, exit 2
-    assert "unknown dataset 'allen_2p'" in capsys.readouterr().err
+    assert cli_main(["data", "fetch", "allen_2p"]) == 2  # user-supplied data: no pinned download, said so, exit 2
+    assert "allen_2p has no pinned download" in capsys.readouterr().err

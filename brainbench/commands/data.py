@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 
 from .. import fetch as fetching
 from . import positive_seconds, url
@@ -128,7 +129,7 @@ def run_list(args) -> int:
         rows.append((name, state, "-", where or "-", detail))
     for failure in registry.failures:
         if failure.kind in ("dataset", "folder"):
-            rows.append((failure.source, "error", "-", "-", f"plugin failed to load: {failure.error}"))
+            rows.append((failure.source, "error", "-", "-", plugin_failure_detail(failure)))
     from ..table import format_table
 
     print(format_table(rows))
@@ -143,7 +144,26 @@ def run_list(args) -> int:
 PROBLEM_STATES = ("corrupt", "incomplete", "error")
 
 
+def plugin_failure_detail(failure) -> str:
+    """A plugin that failed to load, on one line: where the problem is and what to do."""
+    found = _SYNTAX_ERROR.search(failure.error)
+    if found:  # the words `brainbench check` uses (brainbench.checking.static_checks)
+        what = f"syntax error in {found['file']}, line {found['line']}: {found['msg'].strip()}"
+    else:
+        what = " ".join(failure.error.split())
+    fix = (f"correct the plugin (`brainbench check {failure.source}` checks it), or leave it out" if failure.kind == "folder"
+           else f"correct or uninstall the plugin {failure.source}")
+    return f"plugin failed to load: {what}. Fix: {fix}"
+
+
+#: a SyntaxError as traceback.format_exception_only writes it (the registry records it so)
+_SYNTAX_ERROR = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+).*^(?:SyntaxError|IndentationError|TabError): (?P<msg>.+)\Z',
+                           re.DOTALL | re.MULTILINE)
+
+
 def _detail(name, src, st) -> str:
+    if st.problem:
+        return st.problem
     if st.state == "missing":
         if any(spec.url is None for spec in src.files):  # no public host: mirror, import or rebuild
             detail = f"get: brainbench data fetch {name} --mirror URL, or data import DIR, or rebuild (docs/data.md)"
@@ -153,10 +173,24 @@ def _detail(name, src, st) -> str:
             detail += f"; {human_size(st.partial_bytes)} already downloaded (resumes)"
         return detail
     if st.missing or st.bad:
-        parts = []
-        if st.missing:
-            parts.append(f"missing {', '.join(st.missing[:3])}{' ...' if len(st.missing) > 3 else ''}")
-        if st.bad:
-            parts.append(f"checksum FAILED {', '.join(st.bad[:3])}{' ...' if len(st.bad) > 3 else ''}")
-        return "; ".join(parts) + f"; fix: brainbench data fetch {name}"
+        return "; ".join(_file_parts(st)) + f"; fix: {_repair_advice(name, st)}"
     return "sha256 ok" if st.verified else "sizes ok (sha256 not checked: --quick)"
+
+
+def _file_parts(st) -> list[str]:
+    """The files that are not right, in words: missing ones, ones that are something else, wrong ones."""
+    absent = [path for path in st.missing if path not in st.why]
+    parts = [f"missing {', '.join(absent[:3])}{' ...' if len(absent) > 3 else ''}"] if absent else []
+    parts += [f"{path} {reason}" for path, reason in list(st.why.items())[:3]]
+    if st.bad:
+        parts.append(f"checksum FAILED {', '.join(st.bad[:3])}{' ...' if len(st.bad) > 3 else ''}")
+    return parts
+
+
+def _repair_advice(name, st) -> str:
+    """A copy outside the user cache is searched first: a fetch into the cache would not replace it."""
+    if st.origin == "user cache":
+        return f"brainbench data fetch {name}"
+    root = st.where.parent
+    return (f"repair or remove the copy in {st.origin} {root} (it is searched before the user cache, where a plain "
+            f"`brainbench data fetch {name}` puts it), or fetch into it: brainbench data fetch {name} --root {root}")
