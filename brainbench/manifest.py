@@ -191,18 +191,14 @@ class Manifest:
 
 
 def explicit_entry_problem(name: str, folder: str, data_dir) -> str | None:
-    """Why the entry ``<data_dir>/<folder>`` of an explicit ``--data-dir`` is not the dataset folder (a
-    file, a broken link), or None. It must never be skipped for another copy further down the search path."""
-    if data_dir is None:
+    """``paths.explicit_entry_problem`` with the fix for dataset ``name``: fetch it into that --data-dir."""
+    from .paths import explicit_entry_problem as problem_of
+
+    problem = problem_of(folder, data_dir)
+    if problem is None:
         return None
-    explicit = Path(data_dir).expanduser()
-    entry = explicit / folder
-    if (explicit.name == folder and explicit.is_dir()) or entry.is_dir() or not (entry.exists() or entry.is_symlink()):
-        return None
-    what = "is a broken or looping link" if entry.is_symlink() else "is a file"
-    return (f"{entry} {what}, not a dataset folder (--data-dir is searched first: no other copy is used). Fix: remove "
-            f"or rename it, then put the {name} dataset folder there (brainbench data fetch {name} --root {explicit}) "
-            f"or leave --data-dir out")
+    return (f"{problem}. Fix: remove or rename it, then put the {name} dataset folder there (brainbench data fetch {name} "
+            f"--root {Path(data_dir).expanduser()}) or leave --data-dir out")
 
 
 def _file_problems(spec: FileSpec) -> list[str]:

@@ -81,6 +81,19 @@ def data_search_path(data_dir: str | os.PathLike | None = None) -> list[tuple[st
     return candidates
 
 
+def explicit_entry_problem(folder_name: str, data_dir) -> str | None:
+    """Why ``<data_dir>/<folder_name>`` of an explicit ``--data-dir`` is there but not a dataset folder (a
+    file, a broken link), or None. Such an entry is never skipped for another copy further down the path."""
+    if data_dir is None:
+        return None
+    explicit = Path(data_dir).expanduser()
+    entry = explicit / folder_name
+    if (explicit.name == folder_name and explicit.is_dir()) or entry.is_dir() or not (entry.exists() or entry.is_symlink()):
+        return None
+    what = "is a broken or looping link" if entry.is_symlink() else "is a file"
+    return f"{entry} {what}, not a dataset folder (--data-dir is searched first: no other copy is used)"
+
+
 def find_dataset_dir(folder_name: str, data_dir: str | os.PathLike | None = None) -> Path | None:
     """The first ``<root>/<folder_name>`` that exists along the search path, else None.
 
@@ -90,6 +103,11 @@ def find_dataset_dir(folder_name: str, data_dir: str | os.PathLike | None = None
         explicit = Path(data_dir).expanduser()
         if explicit.name == folder_name and explicit.is_dir():
             return explicit
+        problem = explicit_entry_problem(folder_name, data_dir)
+        if problem:
+            from .errors import DataNotFoundError
+
+            raise DataNotFoundError(f"{problem}. Fix: remove or rename it and put the dataset folder there, or leave --data-dir out")
     for _, root in data_search_path(data_dir):
         if (root / folder_name).is_dir():
             return root / folder_name

@@ -250,3 +250,13 @@ def test_corrupt_copy_in_data_dir_is_repaired_there(env, rdm_copy, capsys):
     assert (f"checksum FAILED noise_ceiling.csv; fix: repair or remove the copy in --data-dir {root} (it is searched before "
             f"the user cache, where a plain `brainbench data fetch allen_2p_rdm` puts it), or fetch into it: "
             f"brainbench data fetch allen_2p_rdm --root {root}") in row
+
+
+def test_a_file_in_data_dir_stops_every_loader_not_only_the_manifest_ones(tmp_path):
+    """Loaders that find their folder with paths.find_dataset_dir (nh2015, BIDS fMRI) skipped a file in
+    --data-dir named as the dataset folder and used another copy further down the search path."""
+    from brainbench.paths import find_dataset_dir
+
+    (tmp_path / "nh2015").write_text("not a folder")
+    with pytest.raises(DataNotFoundError, match=r"nh2015 is a file, not a dataset folder \(--data-dir is searched first: no other copy is used\)\. Fix:"):
+        find_dataset_dir("nh2015", tmp_path)
