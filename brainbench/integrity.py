@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CacheError, DataModifiedError, DataNotFoundError
-from .paths import find_dataset_dir
+from .paths import find_dataset_dir, user_data_dir
 from .store import Store, file_identity, remember_digest, sha256_of
 
 MEMO_KIND = "digests"
@@ -107,13 +107,18 @@ def verify_dataset(name: str, data_dir=None, allow_modified: bool = False, store
                     check.modified.append(str(folder / path))
                     check.owners += [owner] if owner not in check.owners else []
     if check.modified and not allow_modified:
-        raise DataModifiedError(modified_message(name, check.modified, check.owners))
+        roots = {folder.parent for _, folder in by_folder if any(Path(m).is_relative_to(folder) for m in check.modified)}
+        raise DataModifiedError(modified_message(name, check.modified, check.owners, sorted(roots)))
     return check
 
 
-def modified_message(name: str, modified: list[str], owners: list[str]) -> str:
+def modified_message(name: str, modified: list[str], owners: list[str], roots: list[Path] = ()) -> str:
+    """``roots``: the data roots holding the modified copies. A copy outside the user cache is searched
+    before it, so the fix fetches into that root (a plain fetch would fill the cache and change nothing)."""
     shown = ", ".join(modified[:3]) + (f" and {len(modified) - 3} more" if len(modified) > 3 else "")
-    fetch = " and ".join(f"`brainbench data fetch {owner}`" for owner in owners)
+    elsewhere = [root for root in roots if Path(root) != user_data_dir()]
+    where = f" --root {elsewhere[0]}" if len(elsewhere) == 1 else ""
+    fetch = " and ".join(f"`brainbench data fetch {owner}{where}`" for owner in owners)
     return (
         f"{name}: {len(modified)} data file(s) differ from their pinned sha256 (edited, replaced or damaged): {shown}. "
         f"Scores on them would not be comparable with anyone's. Fix: restore the published files with {fetch} "

@@ -224,7 +224,7 @@ def test_a_replaced_stimulus_image_stops_the_run_unless_allowed(env, template, s
     before = (env / "results" / "pixels.json").read_bytes()
     code, out, err = cli(capsys, *score_argv(env, data))
     assert code == 2
-    error_line(err, "scene_007.png", "differ from their pinned sha256", "brainbench data fetch allen_np", "--allow-modified-data")
+    error_line(err, "scene_007.png", "differ from their pinned sha256", f"brainbench data fetch allen_np --root {data}", "--allow-modified-data")
     assert (env / "results" / "pixels.json").read_bytes() == before
     code, out, err = cli(capsys, *score_argv(env, data, "--allow-modified-data"))
     assert code == 0, err
