@@ -122,11 +122,22 @@ def score_problems(entry: dict) -> tuple[list[str], list[str]]:
         problems += _ceiling_problems(ceiling, ceiled, raw)
     for source in BOOTSTRAP_SOURCES:
         problems += _interval_problems(entry, source)
+    problems += _layer_problems(entry)
     flags = []
     value = finite(ceiled)
     if not problems and value is not None and value > 1.0 + TOLERANCE:
         flags.append(f"ceiled score {value:.3f} > 1: above the noise ceiling (kept, not clipped)")
     return problems, flags
+
+
+def _layer_problems(entry: dict) -> list[str]:
+    """A reported layer (overall or per split) that is not among the layers the entry says it scored."""
+    order = entry.get("layer_order")
+    if not isinstance(order, list) or not order:
+        return []
+    chosen = [entry.get("chosen_layer")] + list(entry.get("chosen_layer_per_split") or [])
+    stray = [layer for layer in chosen if layer is not None and layer not in order]
+    return [f"chosen layer {stray[0]!r} is not one of the entry's layer_order ({len(order)} layers)"] if stray else []
 
 
 def _bounds_problems(raw: float, score_name) -> list[str]:

@@ -320,3 +320,17 @@ def test_strict_fails_on_results_this_installation_cannot_place(tmp_path, capsys
     assert main(["leaderboard", "build", "--no-builtin", "--results", str(folder), "--results", str(empty), "--out", str(tmp_path / "site"), "--strict"]) == 1
     err = capsys.readouterr().err
     assert "--strict:" in err and "holds no result files" in err and "has no scores, failures or invalid entries" in err
+
+
+def test_a_chosen_layer_the_entry_never_scored_makes_it_invalid(tmp_path):
+    """`compare` took an entry whose chosen_layer was 'nonexistent' without a word."""
+    from brainbench.analysis._results import invalid_scores
+    from brainbench.leaderboard_checks import score_problems
+
+    pixels = builtin_result("efficientnet_lite0")
+    entry = dict(pixels["scores"][0])
+    assert entry["chosen_layer"] in entry["layer_order"] and score_problems(entry)[0] == []
+    for field, value in (("chosen_layer", "nonexistent"), ("chosen_layer_per_split", [entry["layer_order"][0], "nonexistent"])):
+        bad = {**entry, field: value}
+        assert score_problems(bad)[0] == [f"chosen layer 'nonexistent' is not one of the entry's layer_order ({len(entry['layer_order'])} layers)"]
+        assert entry["benchmark"] in invalid_scores({**pixels, "scores": [bad]})
