@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
 NAMED_OPTIONS = {"out": "--out", "results": "--results", "json_out": "--json", "root": "--root", "dir": "the folder", "data_dir": "--data-dir",
                  "cache_dir": "--cache-dir", "weights": "--weights", "weights_dir": "--weights-dir", "plugin": "--plugin",
                  "activations": "--activations", "mirror": "--mirror", "model": "--model", "models": "--models", "path": "the plugin path", "model_a": "model A", "model_b": "model B", "names": "a dataset name",
-                 "benchmark": "--benchmark", "benchmarks": "--benchmark", "versus": "--versus", "dataset": "--dataset"}
+                 "benchmark": "--benchmark", "benchmarks": "--benchmark", "versus": "--versus", "dataset": "--dataset",
+                 "scheduler": "--scheduler", "metric": "--metric"}
 
 
 def empty_option(args) -> str | None:

@@ -242,6 +242,23 @@ def _gpu_wanted(device: str) -> bool:
     return str(device).startswith("cuda")
 
 
+def _check_scheduler_address(scheduler: str) -> None:
+    """A scheduler address is PROTOCOL://HOST:PORT with a port from 1 to 65535 (checked at once: a bad one
+    waited 30 s for a connection, or ended in distributed's traceback)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(scheduler)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if parts is None or parts.scheme not in ("tcp", "tls", "ucx", "ws", "wss") or not parts.hostname or not port:
+        raise BrainbenchError(f"--scheduler {scheduler!r} is not a Dask scheduler address. Fix: give PROTOCOL://HOST:PORT, e.g. tcp://127.0.0.1:8786 "
+                              "(what `dask scheduler` prints)")
+    if parts.hostname.replace(".", "").isdigit() and any(int(x) > 255 for x in parts.hostname.split(".") if x.isdigit()):
+        raise BrainbenchError(f"--scheduler {scheduler!r}: {parts.hostname} is not an IP address. Fix: give PROTOCOL://HOST:PORT, e.g. tcp://127.0.0.1:8786")
+
+
 def dask_client(scheduler: str | None = None, workers: int | None = None, device: str = "cpu"):
     """A client of an existing cluster (``scheduler`` address) or of a local in-process one."""
     try:
@@ -249,8 +266,11 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, device
     except ImportError as exc:
         raise BrainbenchError("--executor dask needs Dask distributed: pip install 'brainbench[distributed]' (or: pip install dask distributed)") from exc
     if scheduler:
+        _check_scheduler_address(scheduler)
         try:
             return Client(scheduler, timeout="30s"), None
+        except (ValueError, TypeError) as exc:  # distributed's words for an address it cannot parse
+            raise BrainbenchError(f"--scheduler {scheduler!r} is not a Dask scheduler address ({exc}). Fix: give tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786") from exc
         except (OSError, TimeoutError) as exc:
             raise BrainbenchError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}. Start one with `dask scheduler` and workers with `dask worker {scheduler}`") from exc
     # in-process workers share the one device they were given: one GPU slot, so GPU tasks take turns

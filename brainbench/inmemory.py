@@ -23,6 +23,7 @@ import torch
 from .errors import PluginError
 from .model import ModelAdapter, flatten_features, vision_preprocess
 from .registry import MODALITIES
+from .scoring import check_batch_size
 from .scoring import score as _score_core
 
 _VISION_KEYS = ("resize", "crop", "mean", "std", "scale")
@@ -109,7 +110,7 @@ def score(
     name: str | None = None,
     features: Callable | None = None,
     forward: Callable | None = None,
-    batch_size: int = 32,
+    batch_size: int | None = None,
     **kwargs,
 ) -> dict:
     """Score a registered model name, a model plugin folder anywhere (a path; ``name`` picks one model
@@ -119,7 +120,12 @@ def score(
     For a module, ``layers`` is required; see the module docstring for ``preprocessing``. Everything
     else (``data_dir``, ``store``, ``out``, ``device``, ...) is passed to brainbench.scoring.score.
     """
+    check_batch_size(batch_size)
     if isinstance(model, torch.nn.Module):
-        adapter = adapter_for_module(model, layers, preprocessing, modality, name, features, forward, batch_size)
-        return _score_core(adapter, benchmarks, metric, **kwargs)
-    return _score_core(model, benchmarks, metric, layers=layers, name=name, **kwargs)
+        was_training = model.training  # the adapter puts it in eval mode
+        try:
+            adapter = adapter_for_module(model, layers, preprocessing, modality, name, features, forward, batch_size or 32)
+            return _score_core(adapter, benchmarks, metric, **kwargs)
+        finally:
+            model.train(was_training)  # scored in eval mode; the caller's module is left as it was given
+    return _score_core(model, benchmarks, metric, layers=layers, name=name, batch_size=batch_size, **kwargs)

@@ -77,6 +77,15 @@ class ModelAdapter(FeatureExtractor):
     layer_noun = "module"
 
     def __post_init__(self):
+        import torch
+
+        if not isinstance(self.module, torch.nn.Module):
+            raise PluginError(f"model {self.name!r}: module is a {type(self.module).__name__}, not a torch.nn.Module. Fix: pass the network itself")
+        if isinstance(self.layers, str) or not self.layers or not all(isinstance(layer, str) for layer in self.layers):
+            raise PluginError(f"model {self.name!r}: layers={self.layers!r}; give a list of module names to score (e.g. from "
+                              "dict(module.named_modules()))")
+        if len(set(self.layers)) != len(self.layers):
+            raise PluginError(f"model {self.name!r}: layers lists {sorted({x for x in self.layers if self.layers.count(x) > 1})} more than once")
         self.module.eval()
         names = dict(self.module.named_modules())
         missing = [layer for layer in self.layers if layer not in names]

@@ -30,6 +30,7 @@ bad arguments (an unknown ``--layers`` name) stop it. A null or non-finite score
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -128,6 +129,50 @@ def resolve_benchmarks(registry: Registry, modality: str, benchmarks: list[str] 
     if not names:
         raise BrainbenchError(f"no {modality} benchmarks" + (f" for metric {metric!r}" if metric else ""))
     return names
+
+
+def name_list(value, what: str, option: str) -> list[str] | None:
+    """Names given as one string or a list (``what``: benchmarks, layers), duplicates dropped in order; None
+    for None. An empty list or a name that is not a non-empty string is an error (never "all of them")."""
+    if value is None:
+        return None
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, (list, tuple)) or not names or not all(isinstance(n, str) and n.strip() for n in names):
+        raise BrainbenchError(f"{option}={value!r} names no {what}: give a name or a list of names, or None for the model's own")
+    return list(dict.fromkeys(n.strip() for n in names))
+
+
+def metric_problem(metric: str | None, benchmarks: list[str] | None, option: str = "--metric") -> None:
+    """A metric given beside benchmark ids must be theirs: each id names its metric (it was ignored)."""
+    other = [b for b in benchmarks or [] if metric is not None and b.rsplit(".", 1)[-1] != metric]
+    if other:
+        raise BrainbenchError(f"{option} {metric!r}, but benchmark {other[0]} is scored with {other[0].rsplit('.', 1)[-1]}: each "
+                              f"benchmark id names its metric. Fix: leave {option} out, or give {metric} benchmarks")
+
+
+def check_seconds(value, option: str = "timeout") -> float | None:
+    """A time limit: None (no limit) or a finite number of seconds above 0."""
+    import math
+
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise BrainbenchError(f"{option}={value!r} is not a time limit. Fix: give a finite number of seconds above 0, or None for no limit")
+    return float(value)
+
+
+def check_batch_size(value) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise BrainbenchError(f"batch_size={value!r}: give a whole number of stimuli, at least 1 (or None for the model's own)")
+    return value
+
+
+def check_data_dir_argument(value):
+    """``data_dir``: None (search the usual places) or a non-empty path."""
+    if value is not None and (not isinstance(value, (str, os.PathLike)) or not str(value).strip()):
+        raise BrainbenchError(f"data_dir={value!r} is not a folder path. Fix: give the data folder, or None to search "
+                              "$BRAINBENCH_DATA, ../shared/data and the user cache")
+    return value
 
 
 def resolve_device(device: str) -> str:
@@ -586,11 +631,14 @@ def score(
     from .executor import run_models
 
     check_storage_dtype(storage_dtype)
+    benchmarks, layers = name_list(benchmarks, "benchmark", "benchmarks"), name_list(layers, "layer", "layers")
+    metric_problem(metric, benchmarks, "metric")
     registry = registry or default_registry()
-    store = store or Store()
-    options = ScoreOptions(data_dir=data_dir, device=device, weights=weights, cache_dir=str(store.root), metric=metric,
-                           storage_dtype=storage_dtype, max_memory=max_memory, batch_size=batch_size, use_score_cache=use_score_cache,
-                           allow_modified_data=allow_modified_data, timeout=timeout, layers=tuple(layers) if layers else None, progress=progress)
+    store = Store(store) if isinstance(store, (str, os.PathLike)) else (store or Store())
+    options = ScoreOptions(data_dir=check_data_dir_argument(data_dir), device=resolve_device(device), weights=weights, cache_dir=str(store.root),
+                           metric=metric, storage_dtype=storage_dtype, max_memory=max_memory, batch_size=check_batch_size(batch_size),
+                           use_score_cache=use_score_cache, allow_modified_data=allow_modified_data, timeout=check_seconds(timeout),
+                           layers=tuple(layers) if layers else None, progress=progress)
     ref = model_ref(model, registry, name)
     env = RunEnv(registry, store, log or _stderr)
     return run_models([ref], benchmarks, options, env=env, out_for=lambda _name: out)[ref.name]

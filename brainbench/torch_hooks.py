@@ -20,7 +20,8 @@ def first_tensor(output) -> torch.Tensor:
         return output[0]
     if hasattr(output, "last_hidden_state"):
         return output.last_hidden_state
-    raise PluginError(f"layer output of type {type(output).__name__} is not a tensor")
+    raise PluginError(f"gives a {type(output).__name__}, not a tensor. Fix: hook a submodule whose output is a tensor, or give the "
+                      "adapter features=(layer, output) -> (batch, features) tensor that picks one")
 
 
 def output_tensors(output) -> list[torch.Tensor]:
@@ -57,6 +58,10 @@ def run_hooked(
         def hook(_module, _inputs, output):
             try:
                 tensor = first_tensor(output)
+            except PluginError as exc:  # what the module gives, not a features() failure
+                problems[layer] = str(exc)
+                return
+            try:
                 if tensor.ndim == 0:  # features() would fail with a bare IndexError
                     problems[layer] = "gives a scalar (a 0-d tensor), not one row per stimulus: hook a module whose output has a batch dimension"
                     return
@@ -94,6 +99,10 @@ def once_per_pass(captured: dict[str, list[torch.Tensor]], problems: dict[str, s
                 f"ran {len(outputs)} times in one forward pass; hook a module that runs exactly once "
                 "(a shared activation module cannot be hooked)"
             )
+            continue
+        if outputs[0].is_meta:
+            problems[layer] = ("gives a tensor on the meta device (shapes, no values): the module's weights were never loaded. "
+                               "Fix: materialise it (module.to_empty(device=...) then load_state_dict) before scoring")
             continue
         if outputs[0].is_complex():  # .float() would drop the imaginary part without a word
             problems[layer] = ("gives complex activations; brainbench scores real features: return e.g. .abs(), or "

@@ -6,11 +6,42 @@ def comma_list(values) -> list[str]:
     return [x.strip() for group in values or [] for x in group.split(",") if x.strip()]
 
 
+def benchmark_ids(values, known, option: str = "--benchmark") -> list[str] | None:
+    """The benchmark ids an option gives (repeatable, comma-separated), duplicates dropped in order; None
+    when the option is not given. Given with no id, or with an id outside ``known`` (the registry's and
+    the results' benchmarks), it is an error naming the closest ids."""
+    import difflib
+
+    from ..errors import BrainbenchError
+
+    if values is None:
+        return None
+    names = list(dict.fromkeys(comma_list(values)))
+    if not names:
+        raise BrainbenchError(f"{option} {','.join(values)!r} names no benchmark. Fix: give benchmark ids, or leave {option} out for all of them")
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=3)
+            raise BrainbenchError(f"unknown benchmark {name!r}" + (f"; did you mean: {', '.join(close)}?" if close else "")
+                                  + " Fix: `brainbench list benchmarks` lists them")
+    return names
+
+
+def known_benchmarks(results: list[dict]) -> set[str]:
+    """Benchmark ids an analysis can be asked for: the registry's, and any a result holds."""
+    from ..registry import default_registry
+
+    held = {e.get("benchmark") for r in results for e in r.get("scores", []) + r.get("failed", []) if isinstance(e, dict)}
+    return set(default_registry().benchmark_names()) | {b for b in held if isinstance(b, str)}
+
+
 def positive_seconds(text: str) -> float:
     """argparse type of a time limit: a number of seconds above 0."""
+    import math
+
     value = _number(text, float)
-    if not value > 0:
-        raise _argument_error(f"{text!r} is not a time limit: give a number of seconds above 0")
+    if not (value > 0 and math.isfinite(value)):
+        raise _argument_error(f"{text!r} is not a time limit: give a finite number of seconds above 0")
     return value
 
 

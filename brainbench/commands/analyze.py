@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 
-from . import comma_list, seed_count, test_level
+from . import benchmark_ids, comma_list, known_benchmarks, seed_count, test_level
 
 
 def register(sub) -> None:
@@ -108,7 +108,14 @@ def run_splits(args) -> int:
     from ..analysis._splits import format_split_spread, split_spread
     from ..store import Store
 
-    benchmarks = comma_list(args.benchmark) or None
+    from ..errors import BrainbenchError
+    from ..scoring import resolve_device
+
+    if args.seeds < 2:
+        raise BrainbenchError(f"--seeds {args.seeds}: a spread over split assignments needs at least 2 seeds. Fix: --seeds 2 or more (default 10)")
+    _check_versus(args.model, args.versus)
+    benchmarks = list(dict.fromkeys(comma_list(args.benchmark))) or None
+    args.device = resolve_device(args.device)
     spread = split_spread(
         args.model, versus=args.versus, dataset=args.dataset, seeds=args.seeds, benchmarks=benchmarks, alpha=args.alpha,
         on_seed=lambda seed, model: print(f"seed {seed + 1}/{args.seeds}: scoring {model}", file=sys.stderr, flush=True),
@@ -118,16 +125,37 @@ def run_splits(args) -> int:
     return 0
 
 
+def _check_versus(model: str, versus: str | None) -> None:
+    """Before any scoring: --versus is a registered model, not --model itself, of --model's modality."""
+    from ..errors import BrainbenchError
+    from ..registry import default_registry
+
+    if versus is None:
+        return
+    registry = default_registry()
+    a, b = registry.model(model), registry.model(versus)  # unknown names: close matches, exit 2
+    if a.name == b.name:
+        raise BrainbenchError(f"--versus {versus} is --model itself: every difference is 0. Fix: give another model")
+    if a.modality != b.modality:
+        raise BrainbenchError(f"--versus {versus} is a {b.modality} model and {model} a {a.modality} one: they share no benchmark. "
+                              "Fix: give a model of the same modality")
+
+
 def run_pathways(args) -> int:
     from ..analysis._pathways import format_pathways, pathways
     from ..analysis._record import record_analysis
     from ..errors import BrainbenchError
     from ..store import Store
 
-    benchmarks = comma_list(args.benchmark) or None
+    from ..scoring import resolve_device
+
+    benchmarks = list(dict.fromkeys(comma_list(args.benchmark))) or None
     contrast = tuple(x.strip() for x in args.contrast.split(",")) if args.contrast else None
     if contrast is not None and len(contrast) != 2:
         raise BrainbenchError(f"--contrast takes two pathway names separated by a comma, got {args.contrast!r}")
+    if contrast is not None and contrast[0] == contrast[1]:
+        raise BrainbenchError(f"--contrast {args.contrast}: a pathway against itself; every difference is 0. Fix: give two different pathways")
+    args.device = resolve_device(args.device)
     result, key = _pathways_record_target(args, contrast, benchmarks)  # before the scoring, which takes minutes
     analysis = pathways(
         args.model, benchmarks=benchmarks, contrast=contrast, alpha=args.alpha, data_dir=args.data_dir,
@@ -218,7 +246,7 @@ def run_discriminability(args) -> int:
     from ..table import format_table
 
     results = all_results(_dirs(args), warn=_warn)
-    names = comma_list(args.benchmark) or sorted({b for r in results for b in scores_by_benchmark(r)})
+    names = benchmark_ids(args.benchmark, known_benchmarks(results)) or sorted({b for r in results for b in scores_by_benchmark(r)})
     rows = [("benchmark", "models", "pairs separated", "spread / CI half-width")]
     for name in names:
         d = discriminability(results, name, args.alpha)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from . import check_json_option, comma_list, write_json_option
+from . import benchmark_ids, check_json_option, known_benchmarks, write_json_option
 
 
 def register(sub) -> None:
@@ -26,9 +26,11 @@ def run(args) -> int:
         raise BrainbenchError(f"--alpha must be between 0 and 1, got {args.alpha}")
     if args.json_out:
         check_json_option(args.json_out)
-    benchmarks = comma_list(args.benchmarks) or None
+    if args.model_a == args.model_b:
+        raise BrainbenchError(f"compare {args.model_a} with itself: every difference is 0. Fix: give two different models")
     dirs = given_result_dirs(args.results)
     results = [find_result(model, dirs) for model in (args.model_a, args.model_b)]
+    benchmarks = benchmark_ids(args.benchmarks, known_benchmarks(results))
     for line in result_warnings(results[0]) + result_warnings(results[1]):
         print(f"warning: {line}", file=sys.stderr)
     comparison = compare(*results, benchmarks=benchmarks, alpha=args.alpha)

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import errors
 from ..executor import DEFAULT_TIMEOUT_S, ScoreOptions
 from ..registry import default_registry
-from . import comma_list
+from . import comma_list, positive_seconds
 
 
 def register(sub) -> None:
@@ -46,7 +46,7 @@ def register(sub) -> None:
     p.add_argument("--storage-dtype", choices=["float32", "float16"], default="float32", help="how activations are stored (float16: half the disk; recorded in the cache key and the result)")
     p.add_argument("--max-memory", help="memory bound, e.g. 8G: batch sizes are fitted under it, or the run is refused before it starts (default: the memory available)")
     p.add_argument("--batch-size", type=int, help="stimuli per forward pass (default: the model's)")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+    p.add_argument("--timeout", type=positive_seconds, metavar="SECONDS",
                    help=f"limit for each model's build, each model x dataset extraction and each benchmark's scoring (default {DEFAULT_TIMEOUT_S:.0f} s = 2 h); "
                         "what runs past it is recorded as failed and the run goes on")
     p.add_argument("--executor", choices=["serial", "dask"], default="serial", help="serial (default), or dask: the model x benchmark grid as tasks on a Dask cluster")
@@ -63,8 +63,13 @@ def check_arguments(args) -> None:
         parse_memory(args.max_memory)
     if args.batch_size is not None and args.batch_size < 1:
         raise errors.BrainbenchError(f"--batch-size must be at least 1, got {args.batch_size}")
-    if not args.timeout > 0:
-        raise errors.BrainbenchError(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
+    if args.timeout is not None and args.executor == "dask":
+        raise errors.BrainbenchError("--timeout is not applied on Dask workers (a time limit needs the main thread). Fix: leave "
+                                     "--timeout out with --executor dask, or use the serial executor")
+    args.timeout = args.timeout or (None if args.executor == "dask" else DEFAULT_TIMEOUT_S)
+    from ..scoring import metric_problem
+
+    metric_problem(args.metric, comma_list(args.benchmarks))
     if args.workers is not None and args.workers < 1:
         raise errors.BrainbenchError(f"--workers must be at least 1, got {args.workers}")
     dask_only = [flag for flag, value in (("--workers", args.workers), ("--scheduler", args.scheduler)) if value is not None]
@@ -122,14 +127,14 @@ def parse_names(args) -> tuple[list, list[str] | None, list[str] | None]:
 
     registry = default_registry()
     names = comma_list([args.models])
-    benchmarks = comma_list(args.benchmarks) or None
+    benchmarks = list(dict.fromkeys(comma_list(args.benchmarks))) or None  # a benchmark named twice is scored once
     if args.activations:
         if len(names) != 1:
             raise errors.BrainbenchError("--activations FILE scores one file: give the name of its result with --model NAME")
         models = [activations_ref(names[0], args.activations, registry, benchmarks)]
     else:
         models = list(resolve_models(names, registry).values())  # unknown names fail with close matches
-    layers = comma_list([args.layers]) if args.layers else None
+    layers = list(dict.fromkeys(comma_list([args.layers]))) if args.layers else None  # a layer named twice is one candidate
     if layers and (args.executor == "dask" or args.scheduler or len(models) > 1):
         raise errors.BrainbenchError("--layers applies to one model; with several models or --executor dask every model scores its own candidate layers")
     return models, benchmarks, layers
