@@ -61,6 +61,21 @@ def resolve_preprocessing(preprocessing, modality: str):
     raise PluginError(f"preprocessing must be None, a dict, a callable or a (callable, dict) pair, got {type(preprocessing).__name__}")
 
 
+def _check_module_name(name: str | None, registry=None) -> None:
+    """A name for an in-memory module's results: a plain identifier (it names the result file) that no
+    registered model has (its results would replace that model's, as a plugin folder's would)."""
+    import re
+
+    from .registry import default_registry
+
+    if name is None:
+        return
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise PluginError(f"name={name!r}: give a plain name (letters, digits, _ . -), which also names the result file")
+    if name in (registry or default_registry()).models:
+        raise PluginError(f"name={name!r} is a registered model: this module's results would replace its scores. Fix: give another name")
+
+
 def adapter_for_module(
     module: torch.nn.Module,
     layers: list[str] | None,
@@ -122,6 +137,7 @@ def score(
     """
     check_batch_size(batch_size)
     if isinstance(model, torch.nn.Module):
+        _check_module_name(name, kwargs.get("registry"))
         was_training = model.training  # the adapter puts it in eval mode
         try:
             adapter = adapter_for_module(model, layers, preprocessing, modality, name, features, forward, batch_size or 32)

@@ -134,3 +134,11 @@ def test_scoring_a_module_leaves_its_training_mode_as_given(store, shared_data):
     result = brainbench.score(module, ["allen_2p_rdm.VISp_layer23.rsa"], layers=["1"], name="pooled_pixels", store=store,
                               data_dir=shared_data, progress=False)
     assert result["scores"] and module.training
+
+
+@pytest.mark.parametrize("name, message", [("pixels", "name='pixels' is a registered model"), ("../evil", "name='../evil': give a plain name")])
+def test_a_module_cannot_take_a_registered_or_path_like_name(name, message, tmp_path):
+    """score(module, name="pixels", out=...) replaced the pixels baseline's result (moved to superseded/)."""
+    with pytest.raises(PluginError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        brainbench.score(torch.nn.Sequential(torch.nn.Flatten()), ["allen_np.VISp.ridge"], layers=["0"], name=name, store=tmp_path, out=tmp_path / "r.json")
+    assert not (tmp_path / "r.json").exists()
