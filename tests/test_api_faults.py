@@ -68,6 +68,8 @@ def test_names_given_as_one_string_or_twice_are_taken_once(store, shared_data, t
     (["--executor", "dask", "--scheduler", "tcp://127.0.0.1"], "is not a Dask scheduler address"),  # traceback
     (["--executor", "dask", "--scheduler", "tcp://256.0.0.1:8786"], "256.0.0.1 is not an IP address"),  # waited 30 s
     (["--executor", "dask", "--scheduler", ""], "--scheduler ''"),  # was: a local cluster, silently
+    (["--executor", "dask", "--scheduler", "tcp://127.0.0.1:8786", "--workers", "2"], "--workers sizes the local cluster"),  # was ignored
+    (["--executor", "dask", "--workers", "100000"], "--workers 100000: that many threads"),
 ])
 def test_score_options_that_were_ignored_or_crashed(capsys, tmp_path, argv, message):
     code, text = run_cli(capsys, "score", "--model", "pixels", "--benchmark", "allen_np.VISp.ridge", "--out", tmp_path, "--quiet",

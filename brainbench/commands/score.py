@@ -7,6 +7,7 @@ weights, memory refusal, timeout). 130 after Ctrl-C, 143 after SIGTERM: finished
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -72,6 +73,11 @@ def check_arguments(args) -> None:
     metric_problem(args.metric, comma_list(args.benchmarks))
     if args.workers is not None and args.workers < 1:
         raise errors.BrainbenchError(f"--workers must be at least 1, got {args.workers}")
+    if args.workers is not None and args.scheduler is not None:
+        raise errors.BrainbenchError("--workers sizes the local cluster; with --scheduler the cluster's own workers run the cells. Fix: leave one of them out")
+    most = 8 * (os.cpu_count() or 1)
+    if args.workers is not None and args.workers > most:
+        raise errors.BrainbenchError(f"--workers {args.workers}: that many threads on {os.cpu_count()} CPU cores would only contend. Fix: at most {most}")
     dask_only = [flag for flag, value in (("--workers", args.workers), ("--scheduler", args.scheduler)) if value is not None]
     if dask_only and args.executor != "dask":
         verb, them = ("apply", "them") if len(dask_only) > 1 else ("applies", "it")
