@@ -73,15 +73,15 @@ def check_arguments(args) -> None:
     metric_problem(args.metric, comma_list(args.benchmarks))
     if args.workers is not None and args.workers < 1:
         raise errors.BrainbenchError(f"--workers must be at least 1, got {args.workers}")
+    dask_only = [flag for flag, value in (("--workers", args.workers), ("--scheduler", args.scheduler)) if value is not None]
+    if dask_only and args.executor != "dask":
+        verb, them = ("apply", "them") if len(dask_only) > 1 else ("applies", "it")
+        raise errors.BrainbenchError(f"{' and '.join(dask_only)} only {verb} to --executor dask. Fix: add --executor dask, or leave {them} out")
     if args.workers is not None and args.scheduler is not None:
         raise errors.BrainbenchError("--workers sizes the local cluster; with --scheduler the cluster's own workers run the cells. Fix: leave one of them out")
     most = 8 * (os.cpu_count() or 1)
     if args.workers is not None and args.workers > most:
         raise errors.BrainbenchError(f"--workers {args.workers}: that many threads on {os.cpu_count()} CPU cores would only contend. Fix: at most {most}")
-    dask_only = [flag for flag, value in (("--workers", args.workers), ("--scheduler", args.scheduler)) if value is not None]
-    if dask_only and args.executor != "dask":
-        verb, them = ("apply", "them") if len(dask_only) > 1 else ("applies", "it")
-        raise errors.BrainbenchError(f"{' and '.join(dask_only)} only {verb} to --executor dask. Fix: add --executor dask, or leave {them} out")
     if args.layers is not None and not comma_list([args.layers]):
         raise errors.BrainbenchError(f"--layers {args.layers!r} names no layer. Fix: give comma-separated layer names, or leave --layers out for the model's own list")
 
