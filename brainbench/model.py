@@ -79,6 +79,10 @@ class ModelAdapter(FeatureExtractor):
     def __post_init__(self):
         import torch
 
+        from .registry import MODALITIES
+
+        if self.modality not in MODALITIES:
+            raise PluginError(f"model {self.name!r}: modality {self.modality!r} is not one brainbench scores; give one of {', '.join(MODALITIES)}")
         if not isinstance(self.module, torch.nn.Module):
             raise PluginError(f"model {self.name!r}: module is a {type(self.module).__name__}, not a torch.nn.Module. Fix: pass the network itself")
         if isinstance(self.layers, str) or not self.layers or not all(isinstance(layer, str) for layer in self.layers):

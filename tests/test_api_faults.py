@@ -83,6 +83,8 @@ def test_model_adapter_checks_what_it_is_given():
     def adapter(module, layers):
         return ModelAdapter("odd", "vision", module, layers, lambda paths: None, {"kind": "test"})
 
+    with pytest.raises(PluginError, match="modality 'visual' is not one brainbench scores; give one of vision, audio"):
+        ModelAdapter("odd", "visual", torch.nn.Identity(), ["x"], lambda paths: None, {"kind": "test"})  # failed only when scored
     with pytest.raises(PluginError, match="module is a NoneType, not a torch.nn.Module"):
         adapter(None, ["x"])  # was an AttributeError traceback
     with pytest.raises(PluginError, match=r"layers=\[\]; give a list of module names"):
@@ -144,3 +146,17 @@ def test_a_module_cannot_take_a_registered_or_path_like_name(name, message, tmp_
     with pytest.raises(PluginError, match=message.replace("(", r"\(").replace(".", r"\.")):
         brainbench.score(torch.nn.Sequential(torch.nn.Flatten()), ["allen_np.VISp.ridge"], layers=["0"], name=name, store=tmp_path, out=tmp_path / "r.json")
     assert not (tmp_path / "r.json").exists()
+
+
+def test_a_ranking_says_why_a_row_is_empty(tmp_path, capsys):
+    """`analyze ranking` printed a row of dashes (a model scored on one area) and, for a modality with no
+    result, an empty table, without a word."""
+    from brainbench.analysis._results import published_results_dir
+
+    document = json.loads((published_results_dir() / "pixels.json").read_text())
+    document["scores"] = [s for s in document["scores"] if s["benchmark"] == "allen_np.VISp.ridge"]
+    (tmp_path / "pixels.json").write_text(json.dumps(document))
+    code, text = run_cli(capsys, "analyze", "ranking", "--results", tmp_path)
+    assert code == 0 and "note: pixels: allen_np undefined: not scored on VISl, VISal, VISrl and 2 more" in text, text
+    code, text = run_cli(capsys, "analyze", "ranking", "--results", tmp_path, "--modality", "audio")
+    assert code == 0 and f"note: no audio result in {tmp_path}: nothing to rank" in text, text

@@ -236,8 +236,28 @@ def run_ranking(args) -> int:
         rows.append((row["rank"] or "—", row["model"], _v(row["value"]), _ci(ci), tie, *cells))
     print(f"{args.modality} ranking by {board['by']}; ties: paired test with the next model, Holm over adjacent pairs, alpha {args.alpha}")
     print(format_table(rows))
+    for line in _unranked_notes(board, args.modality, _dirs(args)):
+        print(f"note: {line}", file=sys.stderr)
     print(f"\ndefinition (v{board['version']}): {board['definition']}")
     return 0
+
+
+def _unranked_notes(board: dict, modality: str, dirs) -> list[str]:
+    """Why a row shows "—": which datasets lack which regions, or no result of the modality at all."""
+    from ..analysis._results import default_result_dirs
+
+    if not board["rows"]:
+        return [f"no {modality} result in {', '.join(str(d) for d in (dirs or default_result_dirs()))}: nothing to rank"]
+    notes = []
+    for row in board["rows"]:
+        score = board["scores"][row["model"]]
+        if not score.datasets:
+            notes.append(f"{row['model']}: no default {modality} benchmark scored")
+        for name, dataset in score.datasets.items():
+            if dataset.value is None and dataset.missing:
+                shown = ", ".join(dataset.missing[:3]) + (f" and {len(dataset.missing) - 3} more" if len(dataset.missing) > 3 else "")
+                notes.append(f"{row['model']}: {name} undefined: not scored on {shown} (a dataset missing a region is undefined, never zero)")
+    return notes
 
 
 def run_discriminability(args) -> int:
