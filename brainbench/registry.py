@@ -452,6 +452,8 @@ def import_plugin_folder(folder: Path):
 def _one_line(exc: BaseException) -> str:
     if isinstance(exc, SystemExit):
         return plugin_exit_reason(exc)
+    if isinstance(exc, SyntaxError):  # the words `brainbench check` uses for it
+        return f"syntax error in {exc.filename}, line {exc.lineno}: {exc.msg}"
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 

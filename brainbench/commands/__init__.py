@@ -2,8 +2,9 @@
 
 
 def comma_list(values) -> list[str]:
-    """Names from repeatable, comma-separated options (``--benchmark a,b --benchmark c``), blanks dropped."""
-    return [x.strip() for group in values or [] for x in group.split(",") if x.strip()]
+    """Names from repeatable, comma-separated options (``--benchmark a,b --benchmark c``), blanks dropped;
+    a name given twice is kept once, where it first appears."""
+    return list(dict.fromkeys(x.strip() for group in values or [] for x in group.split(",") if x.strip()))
 
 
 def benchmark_ids(values, known, option: str = "--benchmark") -> list[str] | None:
@@ -16,7 +17,7 @@ def benchmark_ids(values, known, option: str = "--benchmark") -> list[str] | Non
 
     if values is None:
         return None
-    names = list(dict.fromkeys(comma_list(values)))
+    names = comma_list(values)
     if not names:
         raise BrainbenchError(f"{option} {','.join(values)!r} names no benchmark. Fix: give benchmark ids, or leave {option} out for all of them")
     for name in names:

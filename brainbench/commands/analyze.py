@@ -114,7 +114,7 @@ def run_splits(args) -> int:
     if args.seeds < 2:
         raise BrainbenchError(f"--seeds {args.seeds}: a spread over split assignments needs at least 2 seeds. Fix: --seeds 2 or more (default 10)")
     _check_versus(args.model, args.versus)
-    benchmarks = list(dict.fromkeys(comma_list(args.benchmark))) or None
+    benchmarks = comma_list(args.benchmark) or None
     args.device = resolve_device(args.device)
     spread = split_spread(
         args.model, versus=args.versus, dataset=args.dataset, seeds=args.seeds, benchmarks=benchmarks, alpha=args.alpha,
@@ -149,7 +149,7 @@ def run_pathways(args) -> int:
 
     from ..scoring import resolve_device
 
-    benchmarks = list(dict.fromkeys(comma_list(args.benchmark))) or None
+    benchmarks = comma_list(args.benchmark) or None
     contrast = tuple(x.strip() for x in args.contrast.split(",")) if args.contrast else None
     if contrast is not None and len(contrast) != 2:
         raise BrainbenchError(f"--contrast takes two pathway names separated by a comma, got {args.contrast!r}")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import re
 
 from .. import fetch as fetching
 from . import positive_seconds, url
@@ -145,20 +144,12 @@ PROBLEM_STATES = ("corrupt", "incomplete", "error")
 
 
 def plugin_failure_detail(failure) -> str:
-    """A plugin that failed to load, on one line: where the problem is and what to do."""
-    found = _SYNTAX_ERROR.search(failure.error)
-    if found:  # the words `brainbench check` uses (brainbench.checking.static_checks)
-        what = f"syntax error in {found['file']}, line {found['line']}: {found['msg'].strip()}"
-    else:
-        what = " ".join(failure.error.split())
+    """A plugin that failed to load, on one line: what the registry recorded and what to do."""
+    what = " ".join(failure.error.split())
     fix = (f"correct the plugin (`brainbench check {failure.source}` checks it), or leave it out" if failure.kind == "folder"
            else f"correct or uninstall the plugin {failure.source}")
     return f"plugin failed to load: {what}. Fix: {fix}"
 
-
-#: a SyntaxError as traceback.format_exception_only writes it (the registry records it so)
-_SYNTAX_ERROR = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+).*^(?:SyntaxError|IndentationError|TabError): (?P<msg>.+)\Z',
-                           re.DOTALL | re.MULTILINE)
 
 
 def _detail(name, src, st) -> str:

@@ -133,14 +133,14 @@ def parse_names(args) -> tuple[list, list[str] | None, list[str] | None]:
 
     registry = default_registry()
     names = comma_list([args.models])
-    benchmarks = list(dict.fromkeys(comma_list(args.benchmarks))) or None  # a benchmark named twice is scored once
+    benchmarks = comma_list(args.benchmarks) or None  # a benchmark named twice is scored once
     if args.activations:
         if len(names) != 1:
             raise errors.BrainbenchError("--activations FILE scores one file: give the name of its result with --model NAME")
         models = [activations_ref(names[0], args.activations, registry, benchmarks)]
     else:
         models = list(resolve_models(names, registry).values())  # unknown names fail with close matches
-    layers = list(dict.fromkeys(comma_list([args.layers]))) if args.layers else None  # a layer named twice is one candidate
+    layers = comma_list([args.layers]) if args.layers else None  # a layer named twice is one candidate
     if layers and (args.executor == "dask" or args.scheduler or len(models) > 1):
         raise errors.BrainbenchError("--layers applies to one model; with several models or --executor dask every model scores its own candidate layers")
     return models, benchmarks, layers
